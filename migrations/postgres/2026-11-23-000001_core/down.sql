@@ -1,0 +1,9 @@
+DROP TABLE taggings;
+DROP TABLE tags;
+DROP TABLE contacts_projects;
+DROP TABLE contacts;
+DROP TABLE member_roles;
+DROP TABLE members;
+DROP TABLE roles;
+DROP TABLE projects;
+DROP TABLE users;

@@ -1,0 +1,85 @@
+//! `/contacts` and `/projects/:project/contacts`.
+
+use actix_web::web::{Data, Path};
+
+use crate::app::AppState;
+use crate::domain::access::Viewer;
+use crate::domain::contacts::{self, ContactFilters, ContactInput};
+use crate::domain::paging::Paging;
+use crate::error::Error;
+use crate::format::body::Body;
+use crate::format::query::QueryParams;
+use crate::format::Reply;
+use crate::views::contacts::{self as views, Includes};
+
+pub async fn list_contacts(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
+    list(state, viewer, query, None).await
+}
+
+pub async fn list_project_contacts(
+    state: Data<AppState>,
+    viewer: Viewer,
+    project: Path<String>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    list(state, viewer, query, Some(project.into_inner())).await
+}
+
+async fn list(
+    state: Data<AppState>,
+    viewer: Viewer,
+    query: QueryParams,
+    project: Option<String>,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let mut filters = ContactFilters::from_query(&query);
+    if project.is_some() {
+        filters.project_ref = project;
+    }
+    let paging = Paging::from_query(&query);
+    let includes = Includes::from_query(&query);
+    let page = state.db.run(move |conn| contacts::list(conn, &user, &filters, paging)).await?;
+    Ok(Reply::ok(views::index(&page, &includes)))
+}
+
+pub async fn show_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let contact = state.db.run(move |conn| contacts::show(conn, &user, id)).await?;
+    Ok(Reply::ok(views::show(&contact)))
+}
+
+pub async fn create_contact(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
+    create(state, viewer, None, body).await
+}
+
+pub async fn create_project_contact(
+    state: Data<AppState>,
+    viewer: Viewer,
+    project: Path<String>,
+    body: Body,
+) -> Result<Reply, Error> {
+    create(state, viewer, Some(project.into_inner()), body).await
+}
+
+async fn create(state: Data<AppState>, viewer: Viewer, project: Option<String>, body: Body) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
+    let contact = state.db.run(move |conn| contacts::create(conn, &user, project.as_deref(), input)).await?;
+    Ok(Reply::created(views::show(&contact), format!("/contacts/{}", contact.row.id)))
+}
+
+pub async fn update_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let input = ContactInput::parse(body.section("contact")?, None);
+    state.db.run(move |conn| contacts::update(conn, &user, id, input)).await?;
+    Ok(Reply::NoContent)
+}
+
+pub async fn delete_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    state.db.run(move |conn| contacts::delete(conn, &user, id)).await?;
+    Ok(Reply::NoContent)
+}

@@ -1,0 +1,6 @@
+//! HTTP handlers, one file per resource. A handler takes typed inputs, runs one domain use case
+//! in `Db::run`, and returns a `Reply`; it builds no query and never looks at the format.
+
+pub mod contacts;
+pub mod projects;
+pub mod users;

@@ -1,0 +1,87 @@
+//! `/users`, `/users/current` and `/roles`.
+
+use actix_web::web::{Data, Path};
+
+use crate::app::AppState;
+use crate::domain::access::Viewer;
+use crate::domain::paging::{Page, Paging};
+use crate::domain::users::{self, UserInput};
+use crate::error::Error;
+use crate::format::body::Body;
+use crate::format::query::QueryParams;
+use crate::format::Reply;
+use crate::store::members as roles_store;
+use crate::store::users as store;
+use crate::views::users as views;
+
+pub async fn current_user(state: Data<AppState>, viewer: Viewer) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let row = state.db.run(move |conn| Ok(store::find(conn, user.id)?)).await?;
+    Ok(Reply::ok(views::show(&row, true)))
+}
+
+pub async fn list_users(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    user.require_admin()?;
+    let paging = Paging::from_query(&query);
+    // Redmine lists active users unless `status` says otherwise; an empty status means all.
+    let status = match query.get("status") {
+        None => Some(store::STATUS_ACTIVE),
+        Some(s) => s.trim().parse::<i32>().ok(),
+    };
+    let (total_count, items) =
+        state.db.run(move |conn| Ok(store::list(conn, status, paging.offset, paging.limit)?)).await?;
+    Ok(Reply::ok(views::index(&Page { items, total_count, paging })))
+}
+
+pub async fn show_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    if !user.admin && user.id != id {
+        return Err(Error::Forbidden);
+    }
+    let row = state.db.run(move |conn| Ok(store::find(conn, id)?)).await?;
+    Ok(Reply::ok(views::show(&row, row.id == user.id)))
+}
+
+pub async fn create_user(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    user.require_admin()?;
+    let input = UserInput::parse(body.section("user")?)?;
+    let row = state.db.run(move |conn| users::create(conn, input)).await?;
+    Ok(Reply::created(views::show(&row, false), format!("/users/{}", row.id)))
+}
+
+pub async fn update_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    user.require_admin()?;
+    let id = id.into_inner();
+    let input = UserInput::parse(body.section("user")?)?;
+    state.db.run(move |conn| users::update(conn, id, input)).await?;
+    Ok(Reply::NoContent)
+}
+
+pub async fn delete_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    user.require_admin()?;
+    let id = id.into_inner();
+    let deleted = state.db.run(move |conn| Ok(store::delete(conn, id)?)).await?;
+    if deleted == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(Reply::NoContent)
+}
+
+pub async fn list_roles(state: Data<AppState>, viewer: Viewer) -> Result<Reply, Error> {
+    viewer.user()?;
+    let roles = state.db.run(|conn| Ok(roles_store::roles(conn)?)).await?;
+    Ok(Reply::ok(views::roles(&roles)))
+}
+
+pub async fn show_role(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    viewer.user()?;
+    let id = id.into_inner();
+    let roles = state.db.run(|conn| Ok(roles_store::roles(conn)?)).await?;
+    let role = roles.iter().find(|r| r.id == id).ok_or(Error::NotFound)?;
+    Ok(Reply::ok(views::role(role)))
+}

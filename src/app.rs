@@ -1,0 +1,93 @@
+//! The application: shared state, the whole route table on one screen, and the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::web::{self, delete, get, patch, post, put};
+use actix_web::{App, HttpServer};
+
+use crate::api::{contacts, projects, users};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::Error;
+use crate::format;
+
+/// What every handler may reach.
+pub struct AppState {
+    pub db: Db,
+}
+
+/// Every route. Paths carry no suffix: the format middleware has already taken it off.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/contacts").route(get().to(contacts::list_contacts)).route(post().to(contacts::create_contact)),
+    )
+    .service(
+        web::resource("/contacts/{id}")
+            .route(get().to(contacts::show_contact))
+            .route(put().to(contacts::update_contact))
+            .route(patch().to(contacts::update_contact))
+            .route(delete().to(contacts::delete_contact)),
+    )
+    .service(
+        web::resource("/projects/{project}/contacts")
+            .route(get().to(contacts::list_project_contacts))
+            .route(post().to(contacts::create_project_contact)),
+    )
+    .service(
+        web::resource("/projects").route(get().to(projects::list_projects)).route(post().to(projects::create_project)),
+    )
+    .service(
+        web::resource("/projects/{project}")
+            .route(get().to(projects::show_project))
+            .route(put().to(projects::update_project))
+            .route(delete().to(projects::delete_project)),
+    )
+    .service(
+        web::resource("/projects/{project}/memberships")
+            .route(get().to(projects::list_memberships))
+            .route(post().to(projects::create_membership)),
+    )
+    .service(
+        web::resource("/memberships/{id}")
+            .route(get().to(projects::show_membership))
+            .route(put().to(projects::update_membership))
+            .route(delete().to(projects::delete_membership)),
+    )
+    .service(web::resource("/users/current").route(get().to(users::current_user)))
+    .service(web::resource("/users").route(get().to(users::list_users)).route(post().to(users::create_user)))
+    .service(
+        web::resource("/users/{id}")
+            .route(get().to(users::show_user))
+            .route(put().to(users::update_user))
+            .route(delete().to(users::delete_user)),
+    )
+    .service(web::resource("/roles").route(get().to(users::list_roles)))
+    .service(web::resource("/roles/{id}").route(get().to(users::show_role)));
+}
+
+/// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
+pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
+    let state = web::Data::new(AppState { db });
+    let body_limits = web::Data::new(config.body);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(body_limits.clone())
+            // A path segment that is not the id it should be means no such resource.
+            .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
+            .configure(routes)
+            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
+            .wrap(from_fn(format::negotiate))
+            // The path only (%U): a query string may carry `key=`, which must never reach a log.
+            .wrap(
+                Logger::new(r#"%{method}xi %U %s %b %Dms"#)
+                    .custom_request_replace("method", |req| req.method().to_string()),
+            )
+    })
+    .listen(listener)?;
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

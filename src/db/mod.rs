@@ -1,0 +1,202 @@
+//! The database: one connection type for both backends, the pool, migrations, and `Db::run`,
+//! the only way handlers reach a connection (on the blocking pool, never on the async workers).
+
+pub mod schema;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::Error;
+
+/// One connection type for SQLite and PostgreSQL: store code is written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    // Last, as diesel's docs advise: SQLite accepts any string as a path.
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The query backend of `DbConnection`, for boxed queries and expressions.
+pub type DbBackend = <DbConnection as Connection>::Backend;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which backend a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed database location: the backend and the string its driver takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` / `postgresql://…` is PostgreSQL; `sqlite://path`, `sqlite:path` or a bare
+    /// path is a SQLite file.
+    pub fn parse(url: &str) -> DatabaseUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return DatabaseUrl { backend: Backend::Postgres, target: url.to_string() };
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        DatabaseUrl { backend: Backend::Sqlite, target: path.to_string() }
+    }
+}
+
+/// Counts the SQL statements run through the pool; tests use it to prove list pages are not N+1.
+#[derive(Debug, Default)]
+pub struct QueryCounter(AtomicU64);
+
+impl QueryCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct CountQueries(Arc<QueryCounter>);
+
+impl Instrumentation for CountQueries {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0 .0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Opens connections of the configured backend and sets SQLite's per-connection pragmas.
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    counter: Arc<QueryCounter>,
+}
+
+impl ConnectionManager {
+    fn establish(&self) -> ConnectionResult<DbConnection> {
+        let mut conn = match self.url.backend {
+            Backend::Postgres => DbConnection::Postgres(diesel::PgConnection::establish(&self.url.target)?),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
+                // WAL lets readers run beside the one writer; busy_timeout makes writers queue
+                // instead of failing with "database is locked".
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                DbConnection::Sqlite(conn)
+            }
+        };
+        conn.set_instrumentation(CountQueries(self.counter.clone()));
+        Ok(conn)
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The pool plus the facts about it the rest of the server may ask.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+    queries: Arc<QueryCounter>,
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout: Duration,
+}
+
+impl Db {
+    /// Opens the pool and applies pending migrations, so a fresh database needs no set-up.
+    pub fn open(options: &DbOptions) -> anyhow::Result<Db> {
+        let url = DatabaseUrl::parse(&options.url);
+        if url.backend == Backend::Sqlite {
+            if let Some(parent) = std::path::Path::new(&url.target).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+        }
+        let counter = Arc::new(QueryCounter::default());
+        let backend = url.backend;
+        let manager = ConnectionManager { url, counter: counter.clone() };
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .connection_timeout(options.connect_timeout)
+            .build(manager)
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let db = Db { pool, backend, queries: counter };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Applies the pending migrations of this backend.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get().map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Statements run so far through this pool.
+    pub fn query_count(&self) -> u64 {
+        self.queries.get()
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|_| Error::Unavailable)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| Error::Unavailable)?
+    }
+
+    /// Runs `f` with a pooled connection on the current thread (CLI commands).
+    pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.pool.get().map_err(|_| Error::Unavailable)?;
+        f(&mut conn)
+    }
+}

@@ -1,0 +1,128 @@
+// The tables as diesel sees them; kept in step with migrations/{sqlite,postgres}.
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        login -> Text,
+        hashed_password -> Text,
+        firstname -> Text,
+        lastname -> Text,
+        mail -> Nullable<Text>,
+        admin -> Bool,
+        status -> Integer,
+        api_key -> Text,
+        api_key_digest -> Text,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+        last_login_on -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Integer,
+        name -> Text,
+        identifier -> Text,
+        description -> Nullable<Text>,
+        is_public -> Bool,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roles (id) {
+        id -> Integer,
+        name -> Text,
+        position -> Integer,
+        permissions -> Text,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Integer,
+        user_id -> Integer,
+        project_id -> Integer,
+        created_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_roles (member_id, role_id) {
+        member_id -> Integer,
+        role_id -> Integer,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Integer,
+        first_name -> Text,
+        last_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        company -> Nullable<Text>,
+        is_company -> Bool,
+        job_title -> Nullable<Text>,
+        website -> Nullable<Text>,
+        skype_name -> Nullable<Text>,
+        birthday -> Nullable<Date>,
+        background -> Nullable<Text>,
+        phones -> Text,
+        emails -> Text,
+        visibility -> Integer,
+        author_id -> Nullable<Integer>,
+        assigned_to_id -> Nullable<Integer>,
+        street1 -> Nullable<Text>,
+        street2 -> Nullable<Text>,
+        city -> Nullable<Text>,
+        region -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        search_text -> Text,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts_projects (contact_id, project_id) {
+        contact_id -> Integer,
+        project_id -> Integer,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    taggings (contact_id, tag_id) {
+        contact_id -> Integer,
+        tag_id -> Integer,
+    }
+}
+
+diesel::joinable!(members -> users (user_id));
+diesel::joinable!(members -> projects (project_id));
+diesel::joinable!(member_roles -> members (member_id));
+diesel::joinable!(member_roles -> roles (role_id));
+diesel::joinable!(contacts_projects -> contacts (contact_id));
+diesel::joinable!(contacts_projects -> projects (project_id));
+diesel::joinable!(taggings -> contacts (contact_id));
+diesel::joinable!(taggings -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    projects,
+    roles,
+    members,
+    member_roles,
+    contacts,
+    contacts_projects,
+    tags,
+    taggings,
+);

@@ -1,0 +1,74 @@
+//! The signed-in user as the rules see them, and the questions asked of them.
+
+use super::permissions::{Memberships, Permission, Permissions};
+use crate::error::Error;
+use crate::store::projects::ProjectRow;
+
+/// The authenticated user of a request, with their memberships loaded once.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub login: String,
+    pub firstname: String,
+    pub lastname: String,
+    pub admin: bool,
+    pub memberships: Memberships,
+}
+
+impl CurrentUser {
+    /// What the user may do in `project`: admins everything, members their roles' union,
+    /// others the non-member reading rights of a public project.
+    pub fn permissions_in(&self, project: &ProjectRow) -> Permissions {
+        if self.admin {
+            return Permission::ALL.into_iter().collect();
+        }
+        match self.memberships.get(project.id) {
+            Some(p) => p,
+            None if project.is_public => Permissions::NON_MEMBER,
+            None => Permissions::default(),
+        }
+    }
+
+    pub fn allowed(&self, project: &ProjectRow, permission: Permission) -> bool {
+        self.permissions_in(project).contains(permission)
+    }
+
+    /// `Ok` when allowed, else 403.
+    pub fn require(&self, project: &ProjectRow, permission: Permission) -> Result<(), Error> {
+        if self.allowed(project, permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// A project the user may see at all: public, a member's, or any for an admin.
+    pub fn can_see_project(&self, project: &ProjectRow) -> bool {
+        self.admin || project.is_public || self.memberships.get(project.id).is_some()
+    }
+
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+}
+
+/// Who is asking: nobody, or a user.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Anonymous,
+    User(std::sync::Arc<CurrentUser>),
+}
+
+impl Viewer {
+    /// The user, or 401 with a challenge: every API route needs one.
+    pub fn user(&self) -> Result<std::sync::Arc<CurrentUser>, Error> {
+        match self {
+            Viewer::User(u) => Ok(u.clone()),
+            Viewer::Anonymous => Err(Error::Unauthenticated { challenge: true }),
+        }
+    }
+}

@@ -1,0 +1,610 @@
+//! Contacts: reading input, the visibility and permission rules, and the use cases (list, show,
+//! create, update, delete), each one transaction on one connection.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::Connection;
+use serde_json::{Map, Value};
+
+use super::access::CurrentUser;
+use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::paging::{Page, Paging};
+use super::permissions::Permission;
+use crate::db::DbConnection;
+use crate::error::Error;
+use crate::format::query::QueryParams;
+use crate::store::contacts::{
+    self as store, ContactChanges, ContactQuery, ContactRow, NewContactRow, SortColumn, Visibility, VISIBILITY_PRIVATE,
+    VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
+};
+use crate::store::projects::{self as projects, ProjectRow};
+use crate::store::{now, tags, users};
+
+/// A contact's address fields (`address_attributes`).
+#[derive(Debug, Clone, Default)]
+pub struct AddressInput {
+    pub street1: Patch<String>,
+    pub street2: Patch<String>,
+    pub city: Patch<String>,
+    pub region: Patch<String>,
+    pub postcode: Patch<String>,
+    pub country_code: Patch<String>,
+}
+
+/// The fields of a create or update, each absent unless sent; `errors` holds what could not
+/// be read, reported together with the checks that need the database.
+#[derive(Debug, Clone, Default)]
+pub struct ContactInput {
+    pub project_ref: Option<String>,
+    pub first_name: Patch<String>,
+    pub last_name: Patch<String>,
+    pub middle_name: Patch<String>,
+    pub company: Patch<String>,
+    pub is_company: Option<bool>,
+    pub job_title: Patch<String>,
+    pub website: Patch<String>,
+    pub skype_name: Patch<String>,
+    pub birthday: Patch<NaiveDate>,
+    pub background: Patch<String>,
+    pub phones: Option<Vec<String>>,
+    pub emails: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub assigned_to_id: Patch<i32>,
+    pub visibility: Option<i32>,
+    pub address: Option<AddressInput>,
+    pub errors: Vec<String>,
+}
+
+impl ContactInput {
+    /// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes.
+    pub fn parse(map: Map<String, Value>, fallback_project: Option<&Value>) -> ContactInput {
+        let mut f = Fields::new(map);
+        let project_ref = match f.raw("project_id").or(fallback_project) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::Object(o)) => o.get("id").map(|v| v.to_string().trim_matches('"').to_string()),
+            _ => None,
+        };
+        let phones = f.list("phone", "Phone").or_else(|| phone_objects(&mut f));
+        let emails = f.list("email", "Email").map(|list| list.iter().map(|e| e.replace(' ', "")).collect());
+        let visibility = match f.int("visibility", "Visibility") {
+            Some(Some(v)) if (0..=2).contains(&v) => Some(v as i32),
+            Some(None) => Some(VISIBILITY_PROJECT),
+            Some(Some(_)) => {
+                f.error("Visibility is not included in the list");
+                None
+            }
+            None => None,
+        };
+        let address = f.object("address_attributes", "Address").map(|map| {
+            let mut a = Fields::new(map);
+            let address = AddressInput {
+                street1: a.text("street1", "Street", MAX_STRING),
+                street2: a.text("street2", "Street 2", MAX_STRING),
+                city: a.text("city", "City", MAX_STRING),
+                region: a.text("region", "Region", MAX_STRING),
+                postcode: a.text("postcode", "Postcode", 30),
+                country_code: a.text("country_code", "Country", 2).map(|c| c.map(|c| c.to_ascii_uppercase())),
+            };
+            if let Some(Some(code)) = &address.country_code {
+                if super::countries::country_name(code).is_none() {
+                    a.error("Country is not included in the list");
+                }
+            }
+            if let Err(Error::Invalid(messages)) = a.finish() {
+                messages.into_iter().for_each(|m| f.error(m));
+            }
+            address
+        });
+        let mut input = ContactInput {
+            project_ref,
+            first_name: f.text("first_name", "First name", MAX_STRING),
+            last_name: f.text("last_name", "Last name", MAX_STRING),
+            middle_name: f.text("middle_name", "Middle name", MAX_STRING),
+            company: f.text("company", "Company", MAX_STRING),
+            is_company: f.bool("is_company", "Is company"),
+            job_title: f.text("job_title", "Job title", MAX_STRING),
+            website: f.text("website", "Website", MAX_STRING),
+            skype_name: f.text("skype_name", "Skype name", MAX_STRING),
+            birthday: f.date("birthday", "Birthday"),
+            background: f.text("background", "Background", MAX_TEXT),
+            phones,
+            emails,
+            tags: f.list("tag_list", "Tags"),
+            assigned_to_id: f.id("assigned_to_id", "Assigned to"),
+            visibility,
+            address,
+            errors: Vec::new(),
+        };
+        check_lists(&mut f, &input);
+        if let Err(Error::Invalid(messages)) = f.finish() {
+            input.errors = messages;
+        }
+        input
+    }
+}
+
+/// `phones: [{"number": …}]`, the shape contacts are shown in, read back for clients that
+/// send a contact as they received it.
+fn phone_objects(f: &mut Fields) -> Option<Vec<String>> {
+    let Some(Value::Array(items)) = f.raw("phones") else { return None };
+    let numbers = items
+        .iter()
+        .filter_map(|i| match i {
+            Value::Object(o) => o.get("number").and_then(Value::as_str).map(str::to_string),
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    Some(numbers)
+}
+
+fn check_lists(f: &mut Fields, input: &ContactInput) {
+    if let Some(emails) = &input.emails {
+        if emails.iter().any(|e| !super::users::is_email(e)) {
+            f.error("Email is invalid");
+        }
+        if emails.join(", ").chars().count() > MAX_TEXT {
+            f.error(format!("Email is too long (maximum is {MAX_TEXT} characters)"));
+        }
+    }
+    if let Some(phones) = &input.phones {
+        if phones.iter().any(|p| p.chars().count() > MAX_STRING) {
+            f.error(format!("Phone is too long (maximum is {MAX_STRING} characters)"));
+        }
+    }
+    if let Some(tags) = &input.tags {
+        if tags.iter().any(|t| t.chars().count() > MAX_STRING) {
+            f.error(format!("Tags is too long (maximum is {MAX_STRING} characters)"));
+        }
+    }
+}
+
+/// A contact with what its views show beside its own columns.
+#[derive(Debug, Clone)]
+pub struct ContactDetails {
+    pub row: ContactRow,
+    pub tags: Vec<String>,
+    pub projects: Vec<(i32, String)>,
+    pub author: Option<(i32, String)>,
+    pub assigned_to: Option<(i32, String)>,
+}
+
+impl ContactDetails {
+    /// The plugin's display name: a company's name, or "First Last" for a person.
+    pub fn name(&self) -> String {
+        display_name(&self.row)
+    }
+}
+
+pub fn display_name(row: &ContactRow) -> String {
+    if row.is_company {
+        return row.first_name.clone();
+    }
+    [Some(row.first_name.as_str()), row.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+}
+
+/// The names, projects and tags of many contacts, in a fixed number of queries.
+pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Vec<ContactDetails>, Error> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let tag_rows = tags::names_of(conn, &ids)?;
+    let project_rows = store::projects_of(conn, &ids)?;
+    let mut user_ids: Vec<i32> = rows.iter().flat_map(|r| [r.author_id, r.assigned_to_id]).flatten().collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let names = users::names(conn, &user_ids)?;
+    let name_of = |id: Option<i32>| {
+        let id = id?;
+        names.iter().find(|n| n.0 == id).map(|n| (id, users::display_name(&n.1, &n.2)))
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| ContactDetails {
+            tags: tag_rows.iter().filter(|t| t.0 == row.id).map(|t| t.1.clone()).collect(),
+            projects: project_rows.iter().filter(|p| p.0 == row.id).map(|p| (p.1, p.2.clone())).collect(),
+            author: name_of(row.author_id),
+            assigned_to: name_of(row.assigned_to_id),
+            row,
+        })
+        .collect())
+}
+
+fn load_one(conn: &mut DbConnection, row: ContactRow) -> Result<ContactDetails, Error> {
+    load_details(conn, vec![row])?.pop().ok_or(Error::NotFound)
+}
+
+/// The plugin's `visible?`: admins; anyone for a public contact; members with view_contacts in
+/// one of its projects for a project contact; its author and assignee for a private one.
+fn can_view(user: &CurrentUser, row: &ContactRow, projects: &[ProjectRow]) -> bool {
+    user.admin
+        || match row.visibility {
+            VISIBILITY_PUBLIC => true,
+            VISIBILITY_PRIVATE => row.author_id == Some(user.id) || row.assigned_to_id == Some(user.id),
+            _ => projects.iter().any(|p| user.allowed(p, Permission::ViewContacts)),
+        }
+}
+
+/// Visible, and `permission` in one of its projects (edit_contacts, delete_contacts).
+fn can(user: &CurrentUser, permission: Permission, row: &ContactRow, projects: &[ProjectRow]) -> bool {
+    can_view(user, row, projects) && projects.iter().any(|p| user.allowed(p, permission))
+}
+
+/// The contact `id` if `user` may see it: 404 when missing, 403 when hidden.
+fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(ContactRow, Vec<ProjectRow>), Error> {
+    let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
+    let projects = store::project_rows(conn, id)?;
+    if can_view(user, &row, &projects) {
+        Ok((row, projects))
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<ContactDetails, Error> {
+    let (row, _) = find_visible(conn, user, id)?;
+    load_one(conn, row)
+}
+
+/// The list filters of `GET /contacts`, read from the query string.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilters {
+    pub project_ref: Option<String>,
+    pub assigned_to: Option<String>,
+    pub search: Option<String>,
+    pub tags: Vec<String>,
+    pub is_company: Option<String>,
+    pub updated_since: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl ContactFilters {
+    pub fn from_query(query: &QueryParams) -> ContactFilters {
+        let tags = query
+            .all("tags")
+            .iter()
+            .flat_map(|v| v.split([',', '|']))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        ContactFilters {
+            project_ref: query.text("project_id").map(str::to_string),
+            assigned_to: query.text("assigned_to_id").map(str::to_string),
+            search: query.text("search").map(str::to_string),
+            tags,
+            is_company: query.text("is_company").map(str::to_string),
+            updated_since: query.text("updated_since").map(str::to_string),
+            sort: query.text("sort").map(str::to_string),
+        }
+    }
+}
+
+fn parse_sort(sort: Option<&str>) -> Vec<(SortColumn, bool)> {
+    let Some(sort) = sort else { return Vec::new() };
+    sort.split(',')
+        .filter_map(|key| {
+            let (name, desc) = match key.trim().split_once(':') {
+                Some((name, dir)) => (name, dir.eq_ignore_ascii_case("desc")),
+                None => (key.trim(), false),
+            };
+            let column = match name {
+                "id" => SortColumn::Id,
+                "name" => SortColumn::Name,
+                "first_name" => SortColumn::FirstName,
+                "last_name" => SortColumn::LastName,
+                "company" => SortColumn::Company,
+                "created_on" => SortColumn::CreatedOn,
+                "updated_on" => SortColumn::UpdatedOn,
+                _ => return None,
+            };
+            Some((column, desc))
+        })
+        .take(3)
+        .collect()
+}
+
+/// `updated_since` as an ISO 8601 time (`2024-01-01T12:00:00Z`, an offset, or a bare date).
+fn parse_time(text: &str) -> Option<NaiveDateTime> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.naive_utc());
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// The projects whose project-visibility contacts `user` may read.
+fn viewable_projects(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vec<i32>, Error> {
+    let mut ids: Vec<i32> =
+        user.memberships.0.iter().filter(|(_, p)| p.contains(Permission::ViewContacts)).map(|(id, _)| *id).collect();
+    for id in projects::public_ids(conn)? {
+        if user.memberships.get(id).is_none() {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// A page of the contacts `user` may see, filtered and sorted.
+pub fn list(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    filters: &ContactFilters,
+    paging: Paging,
+) -> Result<Page<ContactDetails>, Error> {
+    let mut errors = Vec::new();
+    let project = match &filters.project_ref {
+        Some(r) => {
+            let project = projects::find_by_ref(conn, r)?.ok_or(Error::NotFound)?;
+            user.require(&project, Permission::ViewContacts)?;
+            Some(project)
+        }
+        None => None,
+    };
+    let assigned_to_id = match filters.assigned_to.as_deref() {
+        None => None,
+        Some("me") => Some(user.id),
+        Some(id) => match id.parse::<i32>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push("Assigned to is invalid".to_string());
+                None
+            }
+        },
+    };
+    let is_company = match filters.is_company.as_deref() {
+        None => None,
+        Some("1" | "true" | "t") => Some(true),
+        Some("0" | "false" | "f") => Some(false),
+        Some(_) => {
+            errors.push("Is company is invalid".to_string());
+            None
+        }
+    };
+    let updated_since = match filters.updated_since.as_deref() {
+        None => None,
+        Some(text) => {
+            let parsed = parse_time(text);
+            if parsed.is_none() {
+                errors.push("Updated since is invalid".to_string());
+            }
+            parsed
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let visibility = if user.admin {
+        Visibility::All
+    } else {
+        Visibility::User { user_id: user.id, projects: viewable_projects(conn, user)? }
+    };
+    let query = ContactQuery {
+        visibility,
+        project_id: project.map(|p| p.id),
+        assigned_to_id,
+        is_company,
+        search_words: filters.search.as_deref().map(search_words).unwrap_or_default(),
+        tags: filters.tags.clone(),
+        updated_since,
+        sort: parse_sort(filters.sort.as_deref()),
+    };
+    let total_count = store::count(conn, &query)?;
+    let rows =
+        if paging.offset < total_count { store::page(conn, &query, paging.offset, paging.limit)? } else { Vec::new() };
+    Ok(Page { items: load_details(conn, rows)?, total_count, paging })
+}
+
+fn search_words(search: &str) -> Vec<String> {
+    search.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// What `search` scans: names, company, job title, emails, phones and the phones' digits alone
+/// (so "5551234" finds "+1 555-1234"), lower-cased once here rather than in every query.
+fn search_text(row: &NewContactRow) -> String {
+    let digits: Vec<String> = row
+        .phones
+        .split(',')
+        .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|d| !d.is_empty())
+        .collect();
+    [
+        Some(row.first_name.as_str()),
+        row.middle_name.as_deref(),
+        row.last_name.as_deref(),
+        row.company.as_deref(),
+        row.job_title.as_deref(),
+        Some(row.emails.as_str()),
+        Some(row.phones.as_str()),
+        Some(&digits.join(" ")),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join("\n")
+    .to_lowercase()
+}
+
+fn check_assignee(conn: &mut DbConnection, input: &ContactInput, errors: &mut Vec<String>) -> Result<(), Error> {
+    if let Some(Some(id)) = input.assigned_to_id {
+        if !users::exists(conn, id)? {
+            errors.push("Assigned to is invalid".to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Creates a contact in `url_project` (the nested route) or in the body's `project_id`.
+pub fn create(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    url_project: Option<&str>,
+    input: ContactInput,
+) -> Result<ContactDetails, Error> {
+    let mut errors = input.errors.clone();
+    let project = match url_project {
+        Some(r) => Some(projects::find_by_ref(conn, r)?.ok_or(Error::NotFound)?),
+        None => match &input.project_ref {
+            Some(r) => {
+                let found = projects::find_by_ref(conn, r)?;
+                if found.is_none() {
+                    errors.push("Project is invalid".to_string());
+                }
+                found
+            }
+            None => {
+                errors.push("Project cannot be blank".to_string());
+                None
+            }
+        },
+    };
+    if let Some(project) = &project {
+        user.require(project, Permission::AddContacts)?;
+    }
+    if !matches!(input.first_name, Some(Some(_))) {
+        errors.insert(0, "First name cannot be blank".to_string());
+    }
+    check_assignee(conn, &input, &mut errors)?;
+    let Some(project) = project.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let at = now();
+    let address = input.address.unwrap_or_default();
+    let mut row = NewContactRow {
+        first_name: input.first_name.flatten().unwrap_or_default(),
+        last_name: input.last_name.flatten(),
+        middle_name: input.middle_name.flatten(),
+        company: input.company.flatten(),
+        is_company: input.is_company.unwrap_or(false),
+        job_title: input.job_title.flatten(),
+        website: input.website.flatten(),
+        skype_name: input.skype_name.flatten(),
+        birthday: input.birthday.flatten(),
+        background: input.background.flatten(),
+        phones: input.phones.unwrap_or_default().join(", "),
+        emails: input.emails.unwrap_or_default().join(", "),
+        visibility: input.visibility.unwrap_or(VISIBILITY_PROJECT),
+        author_id: Some(user.id),
+        assigned_to_id: input.assigned_to_id.flatten(),
+        street1: address.street1.flatten(),
+        street2: address.street2.flatten(),
+        city: address.city.flatten(),
+        region: address.region.flatten(),
+        postcode: address.postcode.flatten(),
+        country_code: address.country_code.flatten(),
+        search_text: String::new(),
+        created_on: at,
+        updated_on: at,
+    };
+    row.search_text = search_text(&row);
+    let tag_names = input.tags.unwrap_or_default();
+    let id = conn.transaction(|c| {
+        let id = store::insert(c, &row)?;
+        store::link_project(c, id, project.id)?;
+        tags::set_for_contact(c, id, &tag_names)?;
+        Ok::<_, diesel::result::Error>(id)
+    })?;
+    show(conn, user, id)
+}
+
+/// Applies the fields sent, and only those.
+pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: ContactInput) -> Result<(), Error> {
+    let (row, projects) = find_visible(conn, user, id)?;
+    if !can(user, Permission::EditContacts, &row, &projects) {
+        return Err(Error::Forbidden);
+    }
+    let mut errors = input.errors.clone();
+    if matches!(input.first_name, Some(None)) {
+        errors.insert(0, "First name cannot be blank".to_string());
+    }
+    check_assignee(conn, &input, &mut errors)?;
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let address = input.address.clone().unwrap_or_default();
+    let mut changes = ContactChanges {
+        first_name: input.first_name.flatten(),
+        last_name: input.last_name,
+        middle_name: input.middle_name,
+        company: input.company,
+        is_company: input.is_company,
+        job_title: input.job_title,
+        website: input.website,
+        skype_name: input.skype_name,
+        birthday: input.birthday,
+        background: input.background,
+        phones: input.phones.map(|p| p.join(", ")),
+        emails: input.emails.map(|e| e.join(", ")),
+        visibility: input.visibility,
+        assigned_to_id: input.assigned_to_id,
+        street1: address.street1,
+        street2: address.street2,
+        city: address.city,
+        region: address.region,
+        postcode: address.postcode,
+        country_code: address.country_code,
+        search_text: None,
+        updated_on: None,
+    };
+    conn.transaction(|c| {
+        let at = now();
+        // Lock first, then read: a concurrent update of another field is not overwritten.
+        if !store::lock(c, id, at)? {
+            return Err(Error::NotFound);
+        }
+        let current = store::find(c, id)?.ok_or(Error::NotFound)?;
+        changes.updated_on = Some(at);
+        changes.search_text = Some(search_text(&merged(&current, &changes)));
+        store::update(c, id, &changes)?;
+        if let Some(tag_names) = &input.tags {
+            tags::set_for_contact(c, id, tag_names)?;
+        }
+        let renamed = changes.first_name.as_ref().filter(|n| **n != current.first_name);
+        if let (true, Some(new_name)) = (current.is_company, renamed) {
+            store::rename_company(c, &current.first_name, new_name, at)?;
+        }
+        Ok(())
+    })
+}
+
+/// The row as it will be after `changes`, for recomputing the search text.
+fn merged(current: &ContactRow, changes: &ContactChanges) -> NewContactRow {
+    fn pick<T: Clone>(change: &Option<Option<T>>, current: &Option<T>) -> Option<T> {
+        change.clone().unwrap_or_else(|| current.clone())
+    }
+    NewContactRow {
+        first_name: changes.first_name.clone().unwrap_or_else(|| current.first_name.clone()),
+        last_name: pick(&changes.last_name, &current.last_name),
+        middle_name: pick(&changes.middle_name, &current.middle_name),
+        company: pick(&changes.company, &current.company),
+        is_company: changes.is_company.unwrap_or(current.is_company),
+        job_title: pick(&changes.job_title, &current.job_title),
+        website: None,
+        skype_name: None,
+        birthday: None,
+        background: None,
+        phones: changes.phones.clone().unwrap_or_else(|| current.phones.clone()),
+        emails: changes.emails.clone().unwrap_or_else(|| current.emails.clone()),
+        visibility: current.visibility,
+        author_id: None,
+        assigned_to_id: None,
+        street1: None,
+        street2: None,
+        city: None,
+        region: None,
+        postcode: None,
+        country_code: None,
+        search_text: String::new(),
+        created_on: current.created_on,
+        updated_on: current.updated_on,
+    }
+}
+
+pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    let (row, projects) = find_visible(conn, user, id)?;
+    if !can(user, Permission::DeleteContacts, &row, &projects) {
+        return Err(Error::Forbidden);
+    }
+    // Links, tags (and later notes and values) go with it through ON DELETE CASCADE, in this
+    // one statement.
+    store::delete(conn, id)?;
+    Ok(())
+}

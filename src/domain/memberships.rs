@@ -1,0 +1,113 @@
+//! Memberships: which users belong to a project, with which roles.
+
+use diesel::Connection;
+use serde_json::{Map, Value};
+
+use super::access::CurrentUser;
+use super::input::Fields;
+use super::paging::{Page, Paging};
+use super::permissions::Permission;
+use super::projects::find_visible;
+use crate::db::DbConnection;
+use crate::error::Error;
+use crate::store::members::{self as store, MembershipDetails};
+use crate::store::{now, users};
+
+/// `user_id` and `role_ids` of a membership.
+#[derive(Debug, Clone, Default)]
+pub struct MembershipInput {
+    pub user_id: Option<i32>,
+    pub role_ids: Option<Vec<i32>>,
+}
+
+impl MembershipInput {
+    pub fn parse(map: Map<String, Value>) -> Result<MembershipInput, Error> {
+        let mut f = Fields::new(map);
+        let user_id = f.id("user_id", "User").flatten();
+        let role_ids = f.list("role_ids", "Role").map(|ids| ids.iter().map(|i| i.parse::<i32>()).collect::<Vec<_>>());
+        let role_ids = match role_ids {
+            Some(parsed) if parsed.iter().any(Result::is_err) => {
+                f.error("Role is invalid");
+                None
+            }
+            Some(parsed) => Some(parsed.into_iter().flatten().collect()),
+            None => None,
+        };
+        f.finish()?;
+        Ok(MembershipInput { user_id, role_ids })
+    }
+}
+
+fn check_roles(conn: &mut DbConnection, role_ids: &[i32]) -> Result<(), Error> {
+    if role_ids.is_empty() {
+        return Err(Error::invalid("Role cannot be empty"));
+    }
+    let known: Vec<i32> = store::roles(conn)?.into_iter().map(|r| r.id).collect();
+    if role_ids.iter().all(|r| known.contains(r)) {
+        Ok(())
+    } else {
+        Err(Error::invalid("Role is invalid"))
+    }
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    project_ref: &str,
+    paging: Paging,
+) -> Result<Page<MembershipDetails>, Error> {
+    let project = find_visible(conn, user, project_ref)?;
+    let (total_count, items) = store::details(conn, Some(project.id), None, paging.offset, paging.limit)?;
+    Ok(Page { items, total_count, paging })
+}
+
+pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<MembershipDetails, Error> {
+    let member = store::find(conn, id)?;
+    find_visible(conn, user, &member.project_id.to_string())?;
+    let (_, mut found) = store::details(conn, None, Some(id), 0, 1)?;
+    found.pop().ok_or(Error::NotFound)
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    project_ref: &str,
+    input: MembershipInput,
+) -> Result<MembershipDetails, Error> {
+    let project = find_visible(conn, user, project_ref)?;
+    user.require(&project, Permission::ManageMembers)?;
+    let user_id = input.user_id.ok_or_else(|| Error::invalid("User cannot be blank"))?;
+    if !users::exists(conn, user_id)? {
+        return Err(Error::invalid("User is invalid"));
+    }
+    let role_ids = input.role_ids.unwrap_or_default();
+    check_roles(conn, &role_ids)?;
+    if store::find_by_user_project(conn, user_id, project.id)?.is_some() {
+        return Err(Error::invalid("User has already been taken"));
+    }
+    let id = conn.transaction(|c| {
+        let id = store::insert(c, user_id, project.id, now())?;
+        store::set_roles(c, id, &role_ids)?;
+        Ok::<_, diesel::result::Error>(id)
+    })?;
+    show(conn, user, id)
+}
+
+pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: MembershipInput) -> Result<(), Error> {
+    let member = store::find(conn, id)?;
+    let project = find_visible(conn, user, &member.project_id.to_string())?;
+    user.require(&project, Permission::ManageMembers)?;
+    if let Some(role_ids) = input.role_ids {
+        check_roles(conn, &role_ids)?;
+        conn.transaction(|c| store::set_roles(c, id, &role_ids))?;
+    }
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    let member = store::find(conn, id)?;
+    let project = find_visible(conn, user, &member.project_id.to_string())?;
+    user.require(&project, Permission::ManageMembers)?;
+    store::delete(conn, id)?;
+    Ok(())
+}

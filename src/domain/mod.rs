@@ -1,0 +1,12 @@
+//! The rules of the CRM: who may do what, how input is read and validated (in Redmine's
+//! words), and the use cases handlers call. Only `store` below knows tables.
+
+pub mod access;
+pub mod contacts;
+pub mod countries;
+pub mod input;
+pub mod memberships;
+pub mod paging;
+pub mod permissions;
+pub mod projects;
+pub mod users;

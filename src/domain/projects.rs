@@ -1,0 +1,116 @@
+//! Projects: creating (the creator becomes its Manager), reading, changing, deleting.
+
+use diesel::Connection;
+use serde_json::{Map, Value};
+
+use super::access::CurrentUser;
+use super::input::{Fields, MAX_STRING, MAX_TEXT};
+use super::paging::{Page, Paging};
+use super::permissions::Permission;
+use crate::db::DbConnection;
+use crate::error::Error;
+use crate::store::projects::{self as store, NewProjectRow, ProjectChanges, ProjectRow};
+use crate::store::{members, now};
+
+#[derive(Debug, Clone, Default)]
+pub struct ProjectInput {
+    pub name: Option<String>,
+    pub identifier: Option<String>,
+    pub description: Option<Option<String>>,
+    pub is_public: Option<bool>,
+}
+
+impl ProjectInput {
+    pub fn parse(map: Map<String, Value>) -> Result<ProjectInput, Error> {
+        let mut f = Fields::new(map);
+        let input = ProjectInput {
+            name: f.text("name", "Name", MAX_STRING).flatten(),
+            identifier: f.text("identifier", "Identifier", 100).flatten(),
+            description: f.text("description", "Description", MAX_TEXT),
+            is_public: f.bool("is_public", "Public"),
+        };
+        f.finish()?;
+        Ok(input)
+    }
+}
+
+/// Redmine's identifier rule: lower-case letters, digits, dashes and underscores, starting with
+/// a letter (so it can never be mistaken for an id).
+fn identifier_is_valid(identifier: &str) -> bool {
+    identifier.starts_with(|c: char| c.is_ascii_lowercase())
+        && identifier.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// A project by id or identifier that `user` may see: 404 when missing, 403 when hidden.
+pub fn find_visible(conn: &mut DbConnection, user: &CurrentUser, reference: &str) -> Result<ProjectRow, Error> {
+    let project = store::find_by_ref(conn, reference)?.ok_or(Error::NotFound)?;
+    if user.can_see_project(&project) {
+        Ok(project)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: ProjectInput) -> Result<ProjectRow, Error> {
+    let mut errors = Vec::new();
+    if input.name.is_none() {
+        errors.push("Name cannot be blank".to_string());
+    }
+    match &input.identifier {
+        None => errors.push("Identifier cannot be blank".into()),
+        Some(i) if !identifier_is_valid(i) => errors.push("Identifier is invalid".into()),
+        Some(i) if store::identifier_taken(conn, i)? => errors.push("Identifier has already been taken".into()),
+        Some(_) => {}
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let at = now();
+    let row = NewProjectRow {
+        name: input.name.unwrap_or_default(),
+        identifier: input.identifier.unwrap_or_default(),
+        description: input.description.flatten(),
+        is_public: input.is_public.unwrap_or(true),
+        created_on: at,
+        updated_on: at,
+    };
+    let manager = members::role_by_name(conn, "Manager")?;
+    let id = conn.transaction(|c| {
+        let id = store::insert(c, &row)?;
+        if let Some(role) = &manager {
+            let member = members::insert(c, user.id, id, at)?;
+            members::set_roles(c, member, &[role.id])?;
+        }
+        Ok::<_, diesel::result::Error>(id)
+    })?;
+    Ok(store::find(conn, id)?)
+}
+
+pub fn list(conn: &mut DbConnection, user: &CurrentUser, paging: Paging) -> Result<Page<ProjectRow>, Error> {
+    let member_of: Option<Vec<i32>> = (!user.admin).then(|| user.memberships.0.keys().copied().collect());
+    let (total_count, items) = store::list_visible(conn, member_of.as_deref(), paging.offset, paging.limit)?;
+    Ok(Page { items, total_count, paging })
+}
+
+pub fn update(conn: &mut DbConnection, user: &CurrentUser, reference: &str, input: ProjectInput) -> Result<(), Error> {
+    let project = find_visible(conn, user, reference)?;
+    user.require(&project, Permission::EditProject)?;
+    if input.identifier.as_ref().is_some_and(|i| *i != project.identifier) {
+        return Err(Error::invalid("Identifier cannot be changed"));
+    }
+    let changes = ProjectChanges {
+        name: input.name,
+        description: input.description,
+        is_public: input.is_public,
+        updated_on: Some(now()),
+    };
+    store::update(conn, project.id, &changes)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, user: &CurrentUser, reference: &str) -> Result<(), Error> {
+    let project = store::find_by_ref(conn, reference)?.ok_or(Error::NotFound)?;
+    user.require_admin()?;
+    store::delete(conn, project.id)?;
+    Ok(())
+}

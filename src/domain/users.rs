@@ -1,0 +1,221 @@
+//! Users: creating them with hashed passwords and API keys, and finding who credentials belong to.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use diesel::Connection;
+use rand::RngCore;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::access::CurrentUser;
+use super::input::{Fields, MAX_STRING};
+use super::permissions::{Memberships, Permissions};
+use crate::db::DbConnection;
+use crate::error::Error;
+use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
+use crate::store::{members, now};
+
+pub const MIN_PASSWORD: usize = 8;
+
+/// A new random API key: 160 bits as 40 hex digits, like Redmine's.
+pub fn generate_api_key() -> String {
+    let mut bytes = [0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the key is looked up by: its SHA-256, so the index lookup's timing says nothing about
+/// the key itself.
+pub fn key_digest(key: &str) -> String {
+    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("encoding a password salt failed: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password failed: {e}")))
+}
+
+fn password_matches(password: &str, hashed: &str) -> bool {
+    PasswordHash::new(hashed).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// The fields of a user, from the API or the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct UserInput {
+    pub login: Option<String>,
+    pub password: Option<String>,
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    pub mail: Option<Option<String>>,
+    pub admin: Option<bool>,
+    pub status: Option<i32>,
+}
+
+impl UserInput {
+    pub fn parse(map: Map<String, Value>) -> Result<UserInput, Error> {
+        let mut f = Fields::new(map);
+        let input = UserInput {
+            login: f.text("login", "Login", 60).flatten(),
+            password: f.text("password", "Password", 128).flatten(),
+            firstname: f.text("firstname", "First name", 30).flatten(),
+            lastname: f.text("lastname", "Last name", MAX_STRING).flatten(),
+            mail: f.text("mail", "Email", MAX_STRING),
+            admin: f.bool("admin", "Administrator"),
+            status: f.int("status", "Status").flatten().map(|s| s as i32),
+        };
+        f.finish()?;
+        Ok(input)
+    }
+}
+
+fn validate(conn: &mut DbConnection, input: &UserInput, existing: Option<&UserRow>) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    let creating = existing.is_none();
+    match &input.login {
+        None if creating => errors.push("Login cannot be blank".to_string()),
+        Some(login) => {
+            if !login.chars().all(|c| c.is_alphanumeric() || "_-@.".contains(c)) {
+                errors.push("Login is invalid".into());
+            } else if let Some(other) = store::find_by_login(conn, login)? {
+                if existing.is_none_or(|e| e.id != other.id) {
+                    errors.push("Login has already been taken".into());
+                }
+            }
+        }
+        None => {}
+    }
+    match &input.password {
+        None if creating => errors.push("Password cannot be blank".into()),
+        Some(p) if p.chars().count() < MIN_PASSWORD => {
+            errors.push(format!("Password is too short (minimum is {MIN_PASSWORD} characters)"))
+        }
+        _ => {}
+    }
+    if creating && input.firstname.is_none() {
+        errors.push("First name cannot be blank".into());
+    }
+    if let Some(Some(mail)) = &input.mail {
+        if !is_email(mail) {
+            errors.push("Email is invalid".into());
+        }
+    }
+    if let Some(status) = input.status {
+        if ![1, 3].contains(&status) {
+            errors.push("Status is not included in the list".into());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+/// The plugin's email rule: something, one `@`, something.
+pub fn is_email(text: &str) -> bool {
+    let mut parts = text.split('@');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty())
+        && !text.chars().any(char::is_whitespace)
+}
+
+/// Creates a user and returns it (with its API key).
+pub fn create(conn: &mut DbConnection, input: UserInput) -> Result<UserRow, Error> {
+    validate(conn, &input, None)?;
+    let password = input.password.unwrap_or_default();
+    let api_key = generate_api_key();
+    let at = now();
+    let row = NewUserRow {
+        login: input.login.unwrap_or_default(),
+        hashed_password: hash_password(&password)?,
+        firstname: input.firstname.unwrap_or_default(),
+        lastname: input.lastname.unwrap_or_default(),
+        mail: input.mail.flatten(),
+        admin: input.admin.unwrap_or(false),
+        status: input.status.unwrap_or(STATUS_ACTIVE),
+        api_key_digest: key_digest(&api_key),
+        api_key,
+        created_on: at,
+        updated_on: at,
+    };
+    let id = conn.transaction(|c| store::insert(c, &row))?;
+    Ok(store::find(conn, id)?)
+}
+
+pub fn update(conn: &mut DbConnection, id: i32, input: UserInput) -> Result<(), Error> {
+    let existing = store::find(conn, id)?;
+    validate(conn, &input, Some(&existing))?;
+    let changes = UserChanges {
+        login: input.login,
+        hashed_password: input.password.as_deref().map(hash_password).transpose()?,
+        firstname: input.firstname,
+        lastname: input.lastname,
+        mail: input.mail,
+        admin: input.admin,
+        status: input.status,
+        updated_on: Some(now()),
+    };
+    store::update(conn, id, &changes)?;
+    Ok(())
+}
+
+/// Credentials as they arrived with a request.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    ApiKey(String),
+    /// HTTP Basic: login and password, or an API key as the login with any password.
+    Basic {
+        login: String,
+        password: String,
+    },
+}
+
+/// The active user these credentials belong to, or `None`.
+pub fn authenticate(conn: &mut DbConnection, credentials: &Credentials) -> Result<Option<UserRow>, Error> {
+    let user = match credentials {
+        Credentials::ApiKey(key) => by_api_key(conn, key)?,
+        Credentials::Basic { login, password } => {
+            let by_password = store::find_by_login(conn, login)?
+                .filter(|u| u.status == STATUS_ACTIVE && password_matches(password, &u.hashed_password));
+            match by_password {
+                Some(user) => {
+                    store::touch_login(conn, user.id, now())?;
+                    Some(user)
+                }
+                None => by_api_key(conn, login)?,
+            }
+        }
+    };
+    Ok(user)
+}
+
+fn by_api_key(conn: &mut DbConnection, key: &str) -> Result<Option<UserRow>, Error> {
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let found = store::find_by_key_digest(conn, &key_digest(key))?;
+    Ok(found.filter(|u| u.status == STATUS_ACTIVE && bool::from(u.api_key.as_bytes().ct_eq(key.as_bytes()))))
+}
+
+/// Loads what the rules need to know about a user: their memberships and role permissions.
+pub fn current_user(conn: &mut DbConnection, user: &UserRow) -> Result<CurrentUser, Error> {
+    let mut memberships = Memberships::default();
+    for (project_id, permissions) in members::permissions_of_user(conn, user.id)? {
+        let entry = memberships.0.entry(project_id).or_insert_with(Permissions::default);
+        *entry = entry.union(Permissions::parse(&permissions));
+    }
+    Ok(CurrentUser {
+        id: user.id,
+        login: user.login.clone(),
+        firstname: user.firstname.clone(),
+        lastname: user.lastname.clone(),
+        admin: user.admin,
+        memberships,
+    })
+}

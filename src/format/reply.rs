@@ -1,0 +1,62 @@
+//! `Reply`: what a handler returns on success. It renders the tree in the request's format.
+
+use actix_web::body::BoxBody;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, Responder};
+
+use super::query::QueryParams;
+use super::tree::Document;
+use super::{json, xml, Format};
+use crate::error::Error;
+
+#[derive(Debug)]
+pub enum Reply {
+    /// A tree, rendered as JSON or XML.
+    Document { status: StatusCode, doc: Document, location: Option<String> },
+    /// 204, Redmine's answer to a successful update or delete.
+    NoContent,
+}
+
+impl Reply {
+    pub fn ok(doc: Document) -> Reply {
+        Reply::Document { status: StatusCode::OK, doc, location: None }
+    }
+
+    /// 201 with the new record and a `Location` (a path; made absolute when answering).
+    pub fn created(doc: Document, location: String) -> Reply {
+        Reply::Document { status: StatusCode::CREATED, doc, location: Some(location) }
+    }
+}
+
+impl Responder for Reply {
+    type Body = BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        match self {
+            Reply::NoContent => HttpResponse::NoContent().finish(),
+            Reply::Document { status, doc, location } => {
+                let format = Format::of(req);
+                let doc = if wants_no_meta(req) { doc.without_meta() } else { doc };
+                let body = match format {
+                    Format::Json => json::render(&doc),
+                    Format::Xml => xml::render(&doc),
+                    // An API document asked for without `.json`/`.xml`: Redmine's 406.
+                    _ => return actix_web::ResponseError::error_response(&Error::NotAcceptable),
+                };
+                let mut res = HttpResponse::build(status);
+                res.insert_header((header::CONTENT_TYPE, format.content_type()));
+                if let Some(path) = location {
+                    let info = req.connection_info();
+                    res.insert_header((header::LOCATION, format!("{}://{}{}", info.scheme(), info.host(), path)));
+                }
+                res.body(body)
+            }
+        }
+    }
+}
+
+/// `nometa=1` or an `X-Redmine-Nometa` header drops total_count, offset and limit.
+fn wants_no_meta(req: &HttpRequest) -> bool {
+    req.headers().contains_key("x-redmine-nometa")
+        || QueryParams::from_request(req).get("nometa").is_some_and(|v| !v.is_empty())
+}

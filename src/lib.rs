@@ -1,0 +1,17 @@
+//! contacts-server: the Redmine CRM (contacts plugin) REST API as a standalone server.
+//!
+//! Layers, outermost first: `app` (routes) → `api` (handlers) → `domain` (rules) → `store`
+//! (queries) → `db` (connections). `format` reads and writes the wire; `views` turn domain
+//! values into response trees; `auth` tells who is calling.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod format;
+pub mod store;
+pub mod views;

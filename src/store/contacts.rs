@@ -1,0 +1,318 @@
+//! Contacts, their project links, and the filtered, visible, sorted list.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::{count_star, exists};
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::lower;
+use crate::db::schema::{contacts, contacts_projects, projects, taggings, tags};
+use crate::db::{DbBackend, DbConnection};
+
+pub const VISIBILITY_PROJECT: i32 = 0;
+pub const VISIBILITY_PUBLIC: i32 = 1;
+pub const VISIBILITY_PRIVATE: i32 = 2;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: i32,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub company: Option<String>,
+    pub is_company: bool,
+    pub job_title: Option<String>,
+    pub website: Option<String>,
+    pub skype_name: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub background: Option<String>,
+    pub phones: String,
+    pub emails: String,
+    pub visibility: i32,
+    pub author_id: Option<i32>,
+    pub assigned_to_id: Option<i32>,
+    pub street1: Option<String>,
+    pub street2: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postcode: Option<String>,
+    pub country_code: Option<String>,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = contacts)]
+pub struct NewContactRow {
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub company: Option<String>,
+    pub is_company: bool,
+    pub job_title: Option<String>,
+    pub website: Option<String>,
+    pub skype_name: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub background: Option<String>,
+    pub phones: String,
+    pub emails: String,
+    pub visibility: i32,
+    pub author_id: Option<i32>,
+    pub assigned_to_id: Option<i32>,
+    pub street1: Option<String>,
+    pub street2: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postcode: Option<String>,
+    pub country_code: Option<String>,
+    pub search_text: String,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
+/// The columns an update writes: `None` leaves a column, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = contacts)]
+pub struct ContactChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<Option<String>>,
+    pub middle_name: Option<Option<String>>,
+    pub company: Option<Option<String>>,
+    pub is_company: Option<bool>,
+    pub job_title: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub skype_name: Option<Option<String>>,
+    pub birthday: Option<Option<NaiveDate>>,
+    pub background: Option<Option<String>>,
+    pub phones: Option<String>,
+    pub emails: Option<String>,
+    pub visibility: Option<i32>,
+    pub assigned_to_id: Option<Option<i32>>,
+    pub street1: Option<Option<String>>,
+    pub street2: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub region: Option<Option<String>>,
+    pub postcode: Option<Option<String>>,
+    pub country_code: Option<Option<String>>,
+    pub search_text: Option<String>,
+    pub updated_on: Option<NaiveDateTime>,
+}
+
+/// Which contacts a reader may see (the plugin's `visible_condition`).
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    /// Admins: everything.
+    All,
+    /// Public contacts; project contacts of `projects`; private contacts the user wrote or is
+    /// assigned.
+    User { user_id: i32, projects: Vec<i32> },
+}
+
+/// A sortable column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Id,
+    Name,
+    FirstName,
+    LastName,
+    Company,
+    CreatedOn,
+    UpdatedOn,
+}
+
+/// What a contacts list asks for.
+#[derive(Debug, Clone)]
+pub struct ContactQuery {
+    pub visibility: Visibility,
+    pub project_id: Option<i32>,
+    pub assigned_to_id: Option<i32>,
+    pub is_company: Option<bool>,
+    /// Lower-cased words, each of which must occur in `search_text`.
+    pub search_words: Vec<String>,
+    /// Tag names a contact must all carry.
+    pub tags: Vec<String>,
+    pub updated_since: Option<NaiveDateTime>,
+    /// (column, descending); the id breaks ties.
+    pub sort: Vec<(SortColumn, bool)>,
+}
+
+type Condition = Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>;
+
+fn in_project(project_id: i32) -> Condition {
+    Box::new(exists(
+        contacts_projects::table
+            .filter(contacts_projects::contact_id.eq(contacts::id))
+            .filter(contacts_projects::project_id.eq(project_id)),
+    ))
+}
+
+fn visible(visibility: &Visibility) -> Option<Condition> {
+    let Visibility::User { user_id, projects } = visibility else { return None };
+    let in_projects = exists(
+        contacts_projects::table
+            .filter(contacts_projects::contact_id.eq(contacts::id))
+            .filter(contacts_projects::project_id.eq_any(projects.clone())),
+    );
+    let own =
+        contacts::author_id.assume_not_null().eq(*user_id).or(contacts::assigned_to_id.assume_not_null().eq(*user_id));
+    Some(Box::new(
+        contacts::visibility
+            .eq(VISIBILITY_PUBLIC)
+            .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(in_projects))
+            .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(own)),
+    ))
+}
+
+/// `%word%` with LIKE's wildcards escaped, so a search for "50%" means the text.
+fn contains_pattern(word: &str) -> String {
+    let mut p = String::with_capacity(word.len() + 2);
+    p.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn conditions(q: &ContactQuery) -> Vec<Condition> {
+    let mut out: Vec<Condition> = Vec::new();
+    out.extend(visible(&q.visibility));
+    if let Some(p) = q.project_id {
+        out.push(in_project(p));
+    }
+    if let Some(user) = q.assigned_to_id {
+        out.push(Box::new(contacts::assigned_to_id.assume_not_null().eq(user)));
+    }
+    if let Some(flag) = q.is_company {
+        out.push(Box::new(contacts::is_company.eq(flag)));
+    }
+    if let Some(since) = q.updated_since {
+        out.push(Box::new(contacts::updated_on.ge(since)));
+    }
+    for word in &q.search_words {
+        out.push(Box::new(contacts::search_text.like(contains_pattern(word)).escape('\\')));
+    }
+    for tag in &q.tags {
+        out.push(Box::new(exists(
+            taggings::table
+                .inner_join(tags::table)
+                .filter(taggings::contact_id.eq(contacts::id))
+                .filter(lower(tags::name).eq(tag.to_lowercase())),
+        )));
+    }
+    out
+}
+
+/// The number of contacts matching `q`.
+pub fn count(conn: &mut DbConnection, q: &ContactQuery) -> QueryResult<i64> {
+    let mut query = contacts::table.select(count_star()).into_boxed();
+    for c in conditions(q) {
+        query = query.filter(c);
+    }
+    query.get_result(conn)
+}
+
+/// One page of contacts matching `q`, in its order.
+pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) -> QueryResult<Vec<ContactRow>> {
+    let mut query = contacts::table.select(ContactRow::as_select()).into_boxed();
+    for c in conditions(q) {
+        query = query.filter(c);
+    }
+    let sort = if q.sort.is_empty() { &[(SortColumn::CreatedOn, true)][..] } else { &q.sort[..] };
+    let mut last_desc = true;
+    for (column, desc) in sort {
+        last_desc = *desc;
+        query = match (column, desc) {
+            (SortColumn::Id, false) => query.then_order_by(contacts::id.asc()),
+            (SortColumn::Id, true) => query.then_order_by(contacts::id.desc()),
+            (SortColumn::Name, false) => query
+                .then_order_by(lower(contacts::first_name).asc())
+                .then_order_by(lower(contacts::last_name.assume_not_null()).asc()),
+            (SortColumn::Name, true) => query
+                .then_order_by(lower(contacts::first_name).desc())
+                .then_order_by(lower(contacts::last_name.assume_not_null()).desc()),
+            (SortColumn::FirstName, false) => query.then_order_by(lower(contacts::first_name).asc()),
+            (SortColumn::FirstName, true) => query.then_order_by(lower(contacts::first_name).desc()),
+            (SortColumn::LastName, false) => query.then_order_by(lower(contacts::last_name.assume_not_null()).asc()),
+            (SortColumn::LastName, true) => query.then_order_by(lower(contacts::last_name.assume_not_null()).desc()),
+            (SortColumn::Company, false) => query.then_order_by(lower(contacts::company.assume_not_null()).asc()),
+            (SortColumn::Company, true) => query.then_order_by(lower(contacts::company.assume_not_null()).desc()),
+            (SortColumn::CreatedOn, false) => query.then_order_by(contacts::created_on.asc()),
+            (SortColumn::CreatedOn, true) => query.then_order_by(contacts::created_on.desc()),
+            (SortColumn::UpdatedOn, false) => query.then_order_by(contacts::updated_on.asc()),
+            (SortColumn::UpdatedOn, true) => query.then_order_by(contacts::updated_on.desc()),
+        };
+    }
+    // Ties follow the direction of the last key, so "newest first" stays newest first.
+    query = if last_desc { query.then_order_by(contacts::id.desc()) } else { query.then_order_by(contacts::id.asc()) };
+    query.offset(offset).limit(limit).load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ContactRow>> {
+    contacts::table.find(id).select(ContactRow::as_select()).first(conn).optional()
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewContactRow) -> QueryResult<i32> {
+    diesel::insert_into(contacts::table).values(row).returning(contacts::id).get_result(conn)
+}
+
+pub fn update(conn: &mut DbConnection, id: i32, changes: &ContactChanges) -> QueryResult<usize> {
+    diesel::update(contacts::table.find(id)).set(changes).execute(conn)
+}
+
+/// Takes the row's write lock before reading it (PostgreSQL locks the row; SQLite takes the
+/// database write lock), so concurrent partial updates of one contact serialize and lose nothing.
+pub fn lock(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(contacts::table.find(id)).set(contacts::updated_on.eq(at)).execute(conn).map(|n| n == 1)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+    diesel::delete(contacts::table.find(id)).execute(conn)
+}
+
+/// People whose `company` names a renamed company follow the new name.
+pub fn rename_company(conn: &mut DbConnection, old: &str, new: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(contacts::table.filter(contacts::company.eq(old)).filter(contacts::is_company.eq(false)))
+        .set((contacts::company.eq(new), contacts::updated_on.eq(at)))
+        .execute(conn)
+}
+
+pub fn project_ids(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec<i32>> {
+    contacts_projects::table
+        .filter(contacts_projects::contact_id.eq(contact_id))
+        .select(contacts_projects::project_id)
+        .load(conn)
+}
+
+/// (contact id, project id, project name) for a set of contacts, in one query.
+pub fn projects_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, i32, String)>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts_projects::table
+        .inner_join(projects::table)
+        .filter(contacts_projects::contact_id.eq_any(contact_ids))
+        .select((contacts_projects::contact_id, projects::id, projects::name))
+        .order(projects::id.asc())
+        .load(conn)
+}
+
+pub fn link_project(conn: &mut DbConnection, contact_id: i32, project_id: i32) -> QueryResult<usize> {
+    diesel::insert_into(contacts_projects::table)
+        .values((contacts_projects::contact_id.eq(contact_id), contacts_projects::project_id.eq(project_id)))
+        .execute(conn)
+}
+
+/// The projects a contact belongs to, as rows (for permission checks on one contact).
+pub fn project_rows(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec<super::projects::ProjectRow>> {
+    contacts_projects::table
+        .inner_join(projects::table)
+        .filter(contacts_projects::contact_id.eq(contact_id))
+        .select(super::projects::ProjectRow::as_select())
+        .order(projects::id.asc())
+        .load(conn)
+}

@@ -1,0 +1,131 @@
+//! Roles and memberships: who belongs to which project with which roles.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{member_roles, members, projects, roles, users};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = roles)]
+pub struct RoleRow {
+    pub id: i32,
+    pub name: String,
+    pub position: i32,
+    pub permissions: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct MemberRow {
+    pub id: i32,
+    pub user_id: i32,
+    pub project_id: i32,
+    pub created_on: NaiveDateTime,
+}
+
+pub fn roles(conn: &mut DbConnection) -> QueryResult<Vec<RoleRow>> {
+    roles::table.select(RoleRow::as_select()).order(roles::position.asc()).load(conn)
+}
+
+pub fn role_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<RoleRow>> {
+    roles::table.filter(roles::name.eq(name)).select(RoleRow::as_select()).first(conn).optional()
+}
+
+/// Every (project id, role permissions) pair of a user, one query for all their memberships.
+pub fn permissions_of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<(i32, String)>> {
+    members::table
+        .inner_join(member_roles::table.inner_join(roles::table))
+        .filter(members::user_id.eq(user_id))
+        .select((members::project_id, roles::permissions))
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<MemberRow> {
+    members::table.find(id).select(MemberRow::as_select()).first(conn)
+}
+
+pub fn find_by_user_project(conn: &mut DbConnection, user_id: i32, project_id: i32) -> QueryResult<Option<MemberRow>> {
+    members::table
+        .filter(members::user_id.eq(user_id))
+        .filter(members::project_id.eq(project_id))
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConnection, user_id: i32, project_id: i32, at: NaiveDateTime) -> QueryResult<i32> {
+    diesel::insert_into(members::table)
+        .values((members::user_id.eq(user_id), members::project_id.eq(project_id), members::created_on.eq(at)))
+        .returning(members::id)
+        .get_result(conn)
+}
+
+/// Replaces the roles of a membership.
+pub fn set_roles(conn: &mut DbConnection, member_id: i32, role_ids: &[i32]) -> QueryResult<()> {
+    diesel::delete(member_roles::table.filter(member_roles::member_id.eq(member_id))).execute(conn)?;
+    // One statement per row: the two-backend connection has no multi-row VALUES.
+    for role_id in role_ids {
+        diesel::insert_into(member_roles::table)
+            .values((member_roles::member_id.eq(member_id), member_roles::role_id.eq(*role_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+    diesel::delete(members::table.find(id)).execute(conn)
+}
+
+/// A membership as shown: the member, its project and user names, and its roles.
+#[derive(Debug, Clone)]
+pub struct MembershipDetails {
+    pub id: i32,
+    pub project: (i32, String),
+    pub user: (i32, String),
+    pub roles: Vec<(i32, String)>,
+}
+
+/// Memberships of one project (or one membership by id), with names and roles, in two queries.
+pub fn details(
+    conn: &mut DbConnection,
+    project_id: Option<i32>,
+    member_id: Option<i32>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(i64, Vec<MembershipDetails>)> {
+    let mut count = members::table.select(diesel::dsl::count_star()).into_boxed();
+    let mut page = members::table
+        .inner_join(projects::table)
+        .inner_join(users::table)
+        .select((members::id, projects::id, projects::name, users::id, users::firstname, users::lastname))
+        .order(members::id.asc())
+        .into_boxed();
+    if let Some(p) = project_id {
+        count = count.filter(members::project_id.eq(p));
+        page = page.filter(members::project_id.eq(p));
+    }
+    if let Some(m) = member_id {
+        count = count.filter(members::id.eq(m));
+        page = page.filter(members::id.eq(m));
+    }
+    let total = count.get_result(conn)?;
+    let rows: Vec<(i32, i32, String, i32, String, String)> = page.offset(offset).limit(limit).load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let role_rows: Vec<(i32, i32, String)> = member_roles::table
+        .inner_join(roles::table)
+        .filter(member_roles::member_id.eq_any(&ids))
+        .select((member_roles::member_id, roles::id, roles::name))
+        .order(roles::position.asc())
+        .load(conn)?;
+    let details = rows
+        .into_iter()
+        .map(|(id, pid, pname, uid, first, last)| MembershipDetails {
+            id,
+            project: (pid, pname),
+            user: (uid, super::users::display_name(&first, &last)),
+            roles: role_rows.iter().filter(|r| r.0 == id).map(|r| (r.1, r.2.clone())).collect(),
+        })
+        .collect();
+    Ok((total, details))
+}

@@ -1,0 +1,18 @@
+//! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
+
+pub mod contacts;
+pub mod members;
+pub mod projects;
+pub mod tags;
+pub mod users;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Now, in UTC, to the second: both backends then store and render the same instant.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(0)
+}

@@ -1,0 +1,131 @@
+//! `contacts/show.api.rsb` and `contacts/index.api.rsb`.
+
+use super::paged;
+use crate::domain::contacts::ContactDetails;
+use crate::domain::countries::country_name;
+use crate::domain::paging::Page;
+use crate::format::query::QueryParams;
+use crate::format::{Document, Element, List, Node};
+
+/// What `include=` asked for; unknown names are ignored, as in Redmine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Includes {
+    pub projects: bool,
+    pub notes: bool,
+    pub contacts: bool,
+    pub deals: bool,
+    pub tickets: bool,
+}
+
+impl Includes {
+    /// `include=notes,deals`, `include=notes%2Cdeals` or `include[]=notes&include[]=deals`.
+    pub fn from_query(query: &QueryParams) -> Includes {
+        let mut inc = Includes::default();
+        for name in query.all("include").iter().flat_map(|v| v.split(',')) {
+            match name.trim() {
+                "projects" => inc.projects = true,
+                "notes" => inc.notes = true,
+                "contacts" | "employees" => inc.contacts = true,
+                "deals" => inc.deals = true,
+                "tickets" | "issues" => inc.tickets = true,
+                _ => {}
+            }
+        }
+        inc
+    }
+}
+
+pub fn show(c: &ContactDetails) -> Document {
+    let mut e = fields(c);
+    e.value("created_on", c.row.created_on).value("updated_on", c.row.updated_on);
+    if !c.projects.is_empty() {
+        e.child("projects", projects(c));
+    }
+    Document::new("contact", e)
+}
+
+pub fn index(page: &Page<ContactDetails>, inc: &Includes) -> Document {
+    let list = paged("contact", page, |c| {
+        let mut e = fields(c);
+        if inc.projects {
+            e.child("projects", projects(c));
+        }
+        e.value("created_on", c.row.created_on).value("updated_on", c.row.updated_on);
+        e.into()
+    });
+    Document::new("contacts", list)
+}
+
+/// Items 1–10 of the plugin's template, shared by show and index.
+fn fields(c: &ContactDetails) -> Element {
+    let r = &c.row;
+    let mut e = Element::new();
+    e.value("id", r.id)
+        .value("is_company", r.is_company)
+        .value("first_name", &r.first_name)
+        .value("last_name", r.last_name.as_deref())
+        .value("middle_name", r.middle_name.as_deref())
+        .value("company", r.company.as_deref())
+        .value("website", r.website.as_deref())
+        .value("skype_name", r.skype_name.as_deref())
+        .value("birthday", r.birthday)
+        .value("job_title", r.job_title.as_deref())
+        .value("background", r.background.as_deref());
+    if let Some((id, name)) = &c.author {
+        e.reference("author", *id, name);
+    }
+    if let Some((id, name)) = &c.assigned_to {
+        e.reference("assigned_to", *id, name);
+    }
+    e.value("visibility", r.visibility);
+    e.child("address", address(c));
+    let phones = split_list(&r.phones);
+    if !phones.is_empty() {
+        let items = phones.into_iter().map(|p| Element::new().value("number", p).clone().into());
+        e.child("phones", List::new("phone", items));
+    }
+    let emails = split_list(&r.emails);
+    if !emails.is_empty() {
+        let items = emails.into_iter().map(|a| Element::new().value("address", a).clone().into());
+        e.child("emails", List::new("email", items));
+    }
+    e.child("tag_list", Node::JoinedText(c.tags.clone()));
+    e
+}
+
+fn split_list(stored: &str) -> Vec<&str> {
+    stored.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+fn address(c: &ContactDetails) -> Element {
+    let r = &c.row;
+    let country = r.country_code.as_deref().and_then(country_name);
+    let parts = [
+        r.street1.as_deref(),
+        r.street2.as_deref(),
+        r.city.as_deref(),
+        r.postcode.as_deref(),
+        r.region.as_deref(),
+        country,
+    ];
+    let full: Vec<&str> = parts.into_iter().flatten().filter(|p| !p.trim().is_empty()).collect();
+    let blank = full.is_empty() && r.country_code.is_none();
+    let mut e = Element::new();
+    e.value("full_address", (!full.is_empty()).then(|| full.join(", ")))
+        .value("street", r.street1.as_deref())
+        .value("city", r.city.as_deref())
+        .value("region", r.region.as_deref())
+        .value("country", country);
+    if !blank {
+        e.value("country_code", r.country_code.as_deref());
+    }
+    e.value("postcode", r.postcode.as_deref());
+    e
+}
+
+fn projects(c: &ContactDetails) -> List {
+    List::new(
+        "project",
+        c.projects.iter().map(|(id, name)| Element::new().with_attr("id", *id).with_attr("name", name).into()),
+    )
+}

@@ -1,0 +1,129 @@
+//! Bad input: a clear 4xx in the request's format, and nothing written.
+
+use contacts_server::format::Format;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+async fn contact_count(app: &TestApp) -> i64 {
+    app.admin().get(Format::Json, "/contacts?limit=1").await.meta("total_count").unwrap()
+}
+
+#[actix_web::test]
+async fn malformed_bodies_are_400_in_the_request_format() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let cases: [(Format, &str, &[u8]); 7] = [
+        (Format::Json, "application/json", b"{\"contact\": {"),
+        (Format::Json, "application/json", b"[1, 2]"),
+        (Format::Json, "application/json", b"{\"contact\": \"x\"}"),
+        (Format::Xml, "application/xml", b"<contact><first_name>A</contact>"),
+        (Format::Xml, "application/xml", b"<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaa\">]><contact><first_name>&a;</first_name></contact>"),
+        (Format::Xml, "application/xml", b"<contact><first_name>\xff\xfe</first_name></contact>"),
+        (Format::Json, "application/json", b"{\"contact\": {\"first_name\": \"\xff\"}}"),
+    ];
+    for (format, content_type, body) in cases {
+        let res = app.admin().raw(Method::POST, format, "/projects/crm/contacts", content_type, body.to_vec()).await;
+        assert_eq!(res.status, 400, "{}", String::from_utf8_lossy(body));
+        assert_eq!(res.header("content-type").unwrap(), format.content_type());
+        assert_eq!(res.errors().len(), 1, "{}", res.text);
+    }
+    let res = app
+        .admin()
+        .raw(
+            Method::POST,
+            Format::Json,
+            "/projects/crm/contacts",
+            "application/x-www-form-urlencoded",
+            b"contact[first_name]=%ff".to_vec(),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(contact_count(&app).await, 0);
+}
+
+#[actix_web::test]
+async fn unsupported_types_are_415_and_oversized_bodies_413() {
+    let app = TestApp::spawn_with(|c| c.body.max_bytes = 4096).await;
+    app.project("crm", false).await;
+    for format in Format::API {
+        let res = app
+            .admin()
+            .raw(Method::POST, format, "/projects/crm/contacts", "text/plain", b"first_name=A".to_vec())
+            .await;
+        assert_eq!(res.status, 415);
+        assert_eq!(res.errors().len(), 1);
+        let big = json!({"contact": {"first_name": "A", "background": "x".repeat(5000)}});
+        let res = app
+            .admin()
+            .raw(Method::POST, format, "/projects/crm/contacts", "application/json", big.to_string().into_bytes())
+            .await;
+        assert_eq!(res.status, 413);
+        assert_eq!(res.errors(), vec!["Request body too large"]);
+    }
+    assert_eq!(contact_count(&app).await, 0);
+}
+
+#[actix_web::test]
+async fn unknown_suffixes_routes_and_ids_are_404() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/contacts.yaml",
+        "/contacts/1.yaml",
+        "/nothing.json",
+        "/contacts/abc.json",
+        "/contacts/99999999999.json",
+        "/contacts/1/x.json",
+    ] {
+        let res = app.http.get(app.url(path)).header("X-Redmine-API-Key", &app.admin_key).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let res =
+        app.http.get(app.url("/contacts/7.xml")).header("X-Redmine-API-Key", &app.admin_key).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/xml; charset=utf-8");
+    assert!(res.text().await.unwrap().contains("<errors type=\"array\"><error>"));
+}
+
+#[actix_web::test]
+async fn the_seed_documents_curl_examples_work() {
+    let app = TestApp::spawn().await;
+    app.project("support", false).await;
+    // curl -H "Content-Type: application/xml" -X POST -d "<contact>…<project_id>support</project_id></contact>" -u admin:admin /contacts.xml
+    let res = app
+        .http
+        .post(app.url("/contacts.xml"))
+        .basic_auth("admin", Some(crate::support::PASSWORD))
+        .header("Content-Type", "application/xml")
+        .body("<contact><first_name>API contact name</first_name><is_company>true</is_company><project_id>support</project_id></contact>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = app.admin().get(Format::Json, "/contacts").await.int("contacts.0.id");
+    // curl -H "Accept: application/json" -H "Content-Type: application/json" -X PUT /contacts/1 -u admin:admin -d '{"contact": …}'
+    let res = app
+        .http
+        .put(app.url(&format!("/contacts/{id}")))
+        .basic_auth("admin", Some(crate::support::PASSWORD))
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(r#"{"contact": {"first_name":"John","last_name":"Smith"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let shown = app.admin().get(Format::Xml, &format!("/contacts/{id}")).await;
+    assert_eq!(shown.str("contact.first_name"), "John");
+    assert_eq!(shown.str("contact.is_company"), "true");
+    // Without a suffix or an API Accept header, an API document is Redmine's 406.
+    let res = app
+        .http
+        .get(app.url(&format!("/contacts/{id}")))
+        .header("X-Redmine-API-Key", &app.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 406);
+}

@@ -1,0 +1,142 @@
+//! `GET /contacts`: paging, filters, sorting, and a query count that does not grow with the page.
+
+use contacts_server::format::Format;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+fn ids(res: &crate::support::Res) -> Vec<i64> {
+    res.list("contacts").iter().map(|c| c["id"].as_i64().or_else(|| c["id"].as_str()?.parse().ok()).unwrap()).collect()
+}
+
+#[actix_web::test]
+async fn get_contacts_pages_with_redmine_offset_limit_and_total_count() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    for i in 0..30 {
+        app.admin().create_contact("crm", json!({"first_name": format!("P{i:02}")})).await;
+    }
+    for format in Format::API {
+        let res = app.admin().get(format, "/contacts").await;
+        assert_eq!(res.status, 200);
+        assert_eq!((res.meta("total_count"), res.meta("offset"), res.meta("limit")), (Some(30), Some(0), Some(25)));
+        assert_eq!(res.list("contacts").len(), 25);
+        let cases = [
+            ("limit=1000", 0, 100, 30),
+            ("limit=0", 0, 25, 25),
+            ("limit=-3&offset=-5", 0, 25, 25),
+            ("page=3&limit=10", 20, 10, 10),
+            ("offset=28&limit=5", 28, 5, 2),
+            ("limit=junk", 0, 25, 25),
+        ];
+        for (query, offset, limit, len) in cases {
+            let res = app.admin().get(format, &format!("/contacts?{query}")).await;
+            assert_eq!((res.meta("offset"), res.meta("limit")), (Some(offset), Some(limit)), "{query}");
+            assert_eq!(res.list("contacts").len(), len, "{query}");
+            assert_eq!(res.meta("total_count"), Some(30));
+        }
+        let res = app.admin().get(format, "/contacts?nometa=1&limit=2").await;
+        assert_eq!(res.meta("total_count"), None);
+        assert_eq!(res.list("contacts").len(), 2);
+        if format == Format::Json {
+            assert_eq!(res.body.as_object().unwrap().len(), 1, "only the list: {}", res.text);
+        } else {
+            assert!(res.text.contains(r#"<contacts type="array">"#), "{}", res.text);
+        }
+    }
+    let xml = app.admin().get(Format::Xml, "/contacts?limit=1").await;
+    assert!(xml.text.contains(r#"<contacts type="array" total_count="30" offset="0" limit="1">"#), "{}", xml.text);
+}
+
+#[actix_web::test]
+async fn get_contacts_lists_newest_first_and_sorts_on_request() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let b = app.admin().create_contact("crm", json!({"first_name": "Bob", "last_name": "Zed"})).await;
+    let a = app.admin().create_contact("crm", json!({"first_name": "alice", "last_name": "Young"})).await;
+    let c = app.admin().create_contact("crm", json!({"first_name": "Carl", "last_name": "Xu"})).await;
+    for format in Format::API {
+        assert_eq!(ids(&app.admin().get(format, "/contacts").await), vec![c, a, b]);
+        assert_eq!(ids(&app.admin().get(format, "/contacts?sort=name").await), vec![a, b, c]);
+        assert_eq!(ids(&app.admin().get(format, "/contacts?sort=name:desc").await), vec![c, b, a]);
+        assert_eq!(ids(&app.admin().get(format, "/contacts?sort=last_name").await), vec![c, a, b]);
+        assert_eq!(ids(&app.admin().get(format, "/contacts?sort=created_on").await), vec![b, a, c]);
+        assert_eq!(ids(&app.admin().get(format, "/contacts?sort=bogus").await), vec![c, a, b]);
+    }
+}
+
+#[actix_web::test]
+async fn get_contacts_filters_by_project_assignee_search_tags_and_company() {
+    let app = TestApp::spawn().await;
+    let crm = app.project("crm", false).await;
+    app.project("sales", false).await;
+    let rita = app.member("rita", "crm", "Manager").await;
+    let ada = app.admin().create_contact("crm", json!({"first_name": "Ada", "last_name": "Lovelace", "email": "ada@engines.org", "tag_list": "vip,math", "assigned_to_id": rita.id})).await;
+    let acme = app
+        .admin()
+        .create_contact(
+            "sales",
+            json!({"first_name": "ACME", "is_company": true, "phone": "+1 (555) 123-4567", "tag_list": "vip"}),
+        )
+        .await;
+    let bob =
+        app.admin().create_contact("crm", json!({"first_name": "Bob", "company": "Acme", "tag_list": "math"})).await;
+    for format in Format::API {
+        let get = |q: &'static str| {
+            let admin = app.admin();
+            async move { ids(&admin.get(format, &format!("/contacts?{q}")).await) }
+        };
+        assert_eq!(get("project_id=crm").await, vec![bob, ada]);
+        assert_eq!(ids(&app.admin().get(format, &format!("/contacts?project_id={crm}")).await), vec![bob, ada]);
+        assert_eq!(ids(&app.admin().get(format, "/projects/sales/contacts").await), vec![acme]);
+        assert_eq!(
+            ids(&app.admin().get(format, &format!("/projects/{crm}/contacts?project_id=crm")).await),
+            vec![bob, ada]
+        );
+        assert_eq!(ids(&app.admin().get(format, &format!("/contacts?assigned_to_id={}", rita.id)).await), vec![ada]);
+        assert_eq!(ids(&rita.get(format, "/contacts?assigned_to_id=me").await), vec![ada]);
+        assert_eq!(get("search=acme").await, vec![bob, acme], "company and name, any case");
+        assert_eq!(get("search=ENGINES").await, vec![ada], "emails");
+        assert_eq!(get("search=5551234").await, vec![acme], "phone digits");
+        assert_eq!(get("search=555) 123").await, vec![acme], "phone text");
+        assert_eq!(get("search=ada%20love").await, vec![ada], "every word must match");
+        assert_eq!(get("search=100%25").await, Vec::<i64>::new(), "wildcards are literal");
+        assert_eq!(get("tags=vip").await, vec![acme, ada]);
+        assert_eq!(get("tags=vip%2Cmath").await, vec![ada], "all listed tags");
+        assert_eq!(get("tags=VIP,math").await, vec![ada]);
+        assert_eq!(get("is_company=1").await, vec![acme]);
+        assert_eq!(get("is_company=false").await, vec![bob, ada]);
+        assert_eq!(
+            get("query_id=3&resource=contact&contacts=True&whatever=1").await,
+            vec![bob, acme, ada],
+            "unknown parameters are ignored"
+        );
+        assert_eq!(app.admin().get(format, "/contacts?project_id=nope").await.status, 404);
+        assert_eq!(app.admin().get(format, "/contacts?assigned_to_id=x").await.status, 422);
+    }
+}
+
+#[actix_web::test]
+async fn get_contacts_runs_the_same_number_of_queries_for_any_page_size() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.project("sales", true).await;
+    let user = app.member("mia", "crm", "Manager").await;
+    app.add_member(&user, "sales", "Reporter").await;
+    let mut count_for = Vec::new();
+    for total in [2, 40] {
+        while app.admin().get(Format::Json, "/contacts?limit=1").await.meta("total_count").unwrap() < total {
+            app.admin()
+                .create_contact("crm", json!({"first_name": "N", "tag_list": "a,b", "assigned_to_id": user.id, "address_attributes": {"city": "X"}}))
+                .await;
+        }
+        for format in Format::API {
+            let before = app.db.query_count();
+            let res = user.get(format, "/contacts?limit=100&include=projects").await;
+            assert_eq!(res.list("contacts").len() as i64, total);
+            count_for.push(app.db.query_count() - before);
+        }
+    }
+    assert!(count_for.iter().all(|n| *n == count_for[0]), "queries per list: {count_for:?}");
+    assert!(count_for[0] <= 10, "queries per list: {count_for:?}");
+}

@@ -1,0 +1,12 @@
+//! The one integration test binary: every test starts a real server on a fresh database and
+//! speaks HTTP to it, in both formats.
+
+mod auth;
+mod bad_input;
+mod cli;
+mod contacts;
+mod listing;
+mod projects;
+mod support;
+mod users;
+mod visibility;

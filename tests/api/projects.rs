@@ -1,0 +1,109 @@
+//! `/projects` and memberships.
+
+use contacts_server::format::Format;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[actix_web::test]
+async fn a_user_creates_a_project_and_becomes_its_manager() {
+    let app = TestApp::spawn().await;
+    let user = app.user("pm").await;
+    for format in Format::API {
+        let ident = if format == Format::Json { "alpha" } else { "beta" };
+        let res = user
+            .post(
+                format,
+                "/projects",
+                json!({"project": {"name": "Alpha", "identifier": ident, "description": "d", "is_public": false}}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        let id = res.int("project.id");
+        assert_eq!(res.str("project.identifier"), ident);
+        assert_eq!(res.str("project.is_public"), "false");
+        for reference in [ident.to_string(), id.to_string()] {
+            assert_eq!(user.get(format, &format!("/projects/{reference}")).await.str("project.name"), "Alpha");
+        }
+        let members = user.get(format, &format!("/projects/{ident}/memberships")).await;
+        assert_eq!(members.str("memberships.0.user.id"), user.id.to_string());
+        assert_eq!(members.str("memberships.0.roles.0.name"), "Manager");
+        let created =
+            user.post(format, &format!("/projects/{ident}/contacts"), json!({"contact": {"first_name": "Mine"}})).await;
+        assert_eq!(created.status, 201, "a manager adds contacts");
+        assert_eq!(
+            user.put(format, &format!("/projects/{ident}"), json!({"project": {"name": "Alpha 2"}})).await.status,
+            204
+        );
+        assert_eq!(user.get(format, &format!("/projects/{id}")).await.str("project.name"), "Alpha 2");
+        assert_eq!(user.delete(format, &format!("/projects/{id}")).await.status, 403, "deleting is for admins");
+        let bad = user.post(format, "/projects", json!({"project": {"name": "", "identifier": "9bad"}})).await;
+        assert_eq!(bad.errors(), vec!["Name cannot be blank", "Identifier is invalid"]);
+        let taken = user.post(format, "/projects", json!({"project": {"name": "X", "identifier": ident}})).await;
+        assert_eq!(taken.errors(), vec!["Identifier has already been taken"]);
+    }
+}
+
+#[actix_web::test]
+async fn private_projects_are_hidden_from_non_members_and_listed_for_members() {
+    let app = TestApp::spawn().await;
+    app.project("hidden", false).await;
+    app.project("shown", true).await;
+    let outsider = app.user("o").await;
+    let member = app.member("m", "hidden", "Reporter").await;
+    for format in Format::API {
+        assert_eq!(outsider.get(format, "/projects/hidden").await.status, 403);
+        assert_eq!(outsider.get(format, "/projects/nothing").await.status, 404);
+        assert_eq!(outsider.get(format, "/projects").await.meta("total_count"), Some(1));
+        assert_eq!(member.get(format, "/projects").await.meta("total_count"), Some(2));
+        assert_eq!(app.admin().get(format, "/projects").await.meta("total_count"), Some(2));
+    }
+}
+
+#[actix_web::test]
+async fn memberships_are_added_changed_and_removed() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let user = app.user("u").await;
+    for format in Format::API {
+        let res = app
+            .admin()
+            .post(format, "/projects/crm/memberships", json!({"membership": {"user_id": user.id, "role_ids": [2]}}))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        let id = res.int("membership.id");
+        assert_eq!(res.str("membership.roles.0.name"), "Reporter");
+        assert_eq!(user.get(format, "/projects/crm/contacts").await.status, 200);
+        assert_eq!(
+            user.post(format, "/projects/crm/contacts", json!({"contact": {"first_name": "N"}})).await.status,
+            403
+        );
+        assert_eq!(
+            app.admin()
+                .put(format, &format!("/memberships/{id}"), json!({"membership": {"role_ids": [1]}}))
+                .await
+                .status,
+            204
+        );
+        assert_eq!(
+            user.post(format, "/projects/crm/contacts", json!({"contact": {"first_name": "N"}})).await.status,
+            201
+        );
+        assert_eq!(
+            app.admin().get(format, &format!("/memberships/{id}")).await.str("membership.roles.0.name"),
+            "Manager"
+        );
+        let dup = app
+            .admin()
+            .post(format, "/projects/crm/memberships", json!({"membership": {"user_id": user.id, "role_ids": [1]}}))
+            .await;
+        assert_eq!(dup.status, 422);
+        let bad = app
+            .admin()
+            .post(format, "/projects/crm/memberships", json!({"membership": {"user_id": 999, "role_ids": [1]}}))
+            .await;
+        assert_eq!(bad.errors(), vec!["User is invalid"]);
+        assert_eq!(app.admin().delete(format, &format!("/memberships/{id}")).await.status, 204);
+        assert_eq!(user.get(format, "/projects/crm/contacts").await.status, 403);
+    }
+}

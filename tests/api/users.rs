@@ -1,0 +1,70 @@
+//! `/users` (admin) and `/roles`.
+
+use contacts_server::format::Format;
+use serde_json::json;
+
+use crate::support::{TestApp, PASSWORD};
+
+#[actix_web::test]
+async fn admins_create_list_show_update_and_delete_users() {
+    let app = TestApp::spawn().await;
+    for format in Format::API {
+        let login = format!("jo{}", if format == Format::Json { "j" } else { "x" });
+        let res = app
+            .admin()
+            .post(format, "/users", json!({"user": {"login": login, "password": PASSWORD, "firstname": "Jo", "lastname": "Doe", "mail": "jo@example.net"}}))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        let id = res.int("user.id");
+        assert_eq!(res.str("user.login"), login);
+        assert_eq!(res.opt("user.api_key"), None, "no one else's key");
+        assert!(!res.text.contains("hashed_password") && !res.text.contains(PASSWORD));
+        let shown = app.admin().get(format, &format!("/users/{id}")).await;
+        assert_eq!(shown.str("user.firstname"), "Jo");
+        assert_eq!(shown.opt("user.api_key"), None);
+        let res = app.admin().put(format, &format!("/users/{id}"), json!({"user": {"lastname": "Roe"}})).await;
+        assert_eq!(res.status, 204);
+        assert_eq!(app.admin().get(format, &format!("/users/{id}")).await.str("user.lastname"), "Roe");
+        let list = app.admin().get(format, "/users").await;
+        assert!(list.list("users").len() >= 2);
+        let dup = app
+            .admin()
+            .post(format, "/users", json!({"user": {"login": login, "password": "short", "firstname": "X"}}))
+            .await;
+        assert_eq!(dup.status, 422);
+        assert_eq!(
+            dup.errors(),
+            vec!["Login has already been taken", "Password is too short (minimum is 8 characters)"]
+        );
+        assert_eq!(app.admin().delete(format, &format!("/users/{id}")).await.status, 204);
+        assert_eq!(app.admin().get(format, &format!("/users/{id}")).await.status, 404);
+    }
+}
+
+#[actix_web::test]
+async fn roles_list_their_permissions() {
+    let app = TestApp::spawn().await;
+    let user = app.user("r").await;
+    for format in Format::API {
+        let res = user.get(format, "/roles").await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.str("roles.0.name"), "Manager");
+        let manager: Vec<String> =
+            res.list("roles.0.permissions").iter().map(|p| p.as_str().unwrap().to_string()).collect();
+        for p in [
+            "view_contacts",
+            "add_contacts",
+            "edit_contacts",
+            "delete_contacts",
+            "view_private_contacts",
+            "add_notes",
+            "delete_notes",
+            "view_deals",
+        ] {
+            assert!(manager.contains(&p.to_string()), "{p}");
+        }
+        assert_eq!(res.str("roles.1.name"), "Reporter");
+        assert_eq!(res.at("roles.1.permissions"), &json!(["view_contacts", "view_deals"]));
+        assert_eq!(user.get(format, "/roles/2").await.str("role.name"), "Reporter");
+    }
+}
