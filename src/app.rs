@@ -6,7 +6,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, projects, users};
+use crate::api::{contacts, projects, tags, users};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get().to(contacts::list_project_contacts))
             .route(post().to(contacts::create_project_contact)),
     )
+    .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
     .service(
         web::resource("/projects").route(get().to(projects::list_projects)).route(post().to(projects::create_project)),
     )

@@ -3,4 +3,5 @@
 
 pub mod contacts;
 pub mod projects;
+pub mod tags;
 pub mod users;

@@ -322,6 +322,15 @@ fn viewable_projects(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vec<
     Ok(ids)
 }
 
+/// Which contacts `user` may see, for every list and count.
+pub fn visibility_for(conn: &mut DbConnection, user: &CurrentUser) -> Result<Visibility, Error> {
+    Ok(if user.admin {
+        Visibility::All
+    } else {
+        Visibility::User { user_id: user.id, projects: viewable_projects(conn, user)? }
+    })
+}
+
 /// A page of the contacts `user` may see, filtered and sorted.
 pub fn list(
     conn: &mut DbConnection,
@@ -371,13 +380,8 @@ pub fn list(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let visibility = if user.admin {
-        Visibility::All
-    } else {
-        Visibility::User { user_id: user.id, projects: viewable_projects(conn, user)? }
-    };
     let query = ContactQuery {
-        visibility,
+        visibility: visibility_for(conn, user)?,
         project_id: project.map(|p| p.id),
         assigned_to_id,
         is_company,

@@ -9,4 +9,5 @@ pub mod memberships;
 pub mod paging;
 pub mod permissions;
 pub mod projects;
+pub mod tags;
 pub mod users;

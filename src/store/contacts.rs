@@ -5,7 +5,7 @@ use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::lower;
+use super::{coalesce, lower};
 use crate::db::schema::{contacts, contacts_projects, projects, taggings, tags};
 use crate::db::{DbBackend, DbConnection};
 
@@ -137,31 +137,20 @@ pub struct ContactQuery {
     pub sort: Vec<(SortColumn, bool)>,
 }
 
-type Condition = Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>;
-
-fn in_project(project_id: i32) -> Condition {
-    Box::new(exists(
-        contacts_projects::table
-            .filter(contacts_projects::contact_id.eq(contacts::id))
-            .filter(contacts_projects::project_id.eq(project_id)),
-    ))
-}
-
-fn visible(visibility: &Visibility) -> Option<Condition> {
-    let Visibility::User { user_id, projects } = visibility else { return None };
-    let in_projects = exists(
-        contacts_projects::table
-            .filter(contacts_projects::contact_id.eq(contacts::id))
-            .filter(contacts_projects::project_id.eq_any(projects.clone())),
-    );
-    let own =
-        contacts::author_id.assume_not_null().eq(*user_id).or(contacts::assigned_to_id.assume_not_null().eq(*user_id));
-    Some(Box::new(
-        contacts::visibility
-            .eq(VISIBILITY_PUBLIC)
-            .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(in_projects))
-            .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(own)),
-    ))
+impl ContactQuery {
+    /// Every contact `visibility` allows, unfiltered.
+    pub fn visible(visibility: Visibility) -> ContactQuery {
+        ContactQuery {
+            visibility,
+            project_id: None,
+            assigned_to_id: None,
+            is_company: None,
+            search_words: Vec::new(),
+            tags: Vec::new(),
+            updated_since: None,
+            sort: Vec::new(),
+        }
+    }
 }
 
 /// `%word%` with LIKE's wildcards escaped, so a search for "50%" means the text.
@@ -178,33 +167,84 @@ fn contains_pattern(word: &str) -> String {
     p
 }
 
-fn conditions(q: &ContactQuery) -> Vec<Condition> {
-    let mut out: Vec<Condition> = Vec::new();
-    out.extend(visible(&q.visibility));
-    if let Some(p) = q.project_id {
-        out.push(in_project(p));
-    }
-    if let Some(user) = q.assigned_to_id {
-        out.push(Box::new(contacts::assigned_to_id.assume_not_null().eq(user)));
-    }
-    if let Some(flag) = q.is_company {
-        out.push(Box::new(contacts::is_company.eq(flag)));
-    }
-    if let Some(since) = q.updated_since {
-        out.push(Box::new(contacts::updated_on.ge(since)));
-    }
-    for word in &q.search_words {
-        out.push(Box::new(contacts::search_text.like(contains_pattern(word)).escape('\\')));
-    }
+/// Defines `$name(q)`: the column filters of `q` (all but tags) as boxed conditions over `$source`, a query source
+/// that contains `contacts` (the table alone, or joined to its taggings for tag counts). A
+/// macro, because a boxed condition is typed by its exact source.
+macro_rules! contact_conditions {
+    ($name:ident, $source:ty) => {
+        fn $name(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>> {
+            let mut out: Vec<Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>> = Vec::new();
+            if let Visibility::User { user_id, projects } = &q.visibility {
+                // The plugin's visible_condition: public; project contacts of readable projects;
+                // private contacts the user wrote or is assigned.
+                let in_projects = exists(
+                    contacts_projects::table
+                        .filter(contacts_projects::contact_id.eq(contacts::id))
+                        .filter(contacts_projects::project_id.eq_any(projects.clone())),
+                );
+                let own = contacts::author_id
+                    .assume_not_null()
+                    .eq(*user_id)
+                    .or(contacts::assigned_to_id.assume_not_null().eq(*user_id));
+                out.push(Box::new(
+                    contacts::visibility
+                        .eq(VISIBILITY_PUBLIC)
+                        .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(in_projects))
+                        .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(own)),
+                ));
+            }
+            if let Some(project_id) = q.project_id {
+                out.push(Box::new(exists(
+                    contacts_projects::table
+                        .filter(contacts_projects::contact_id.eq(contacts::id))
+                        .filter(contacts_projects::project_id.eq(project_id)),
+                )));
+            }
+            if let Some(user) = q.assigned_to_id {
+                out.push(Box::new(contacts::assigned_to_id.assume_not_null().eq(user)));
+            }
+            if let Some(flag) = q.is_company {
+                out.push(Box::new(contacts::is_company.eq(flag)));
+            }
+            if let Some(since) = q.updated_since {
+                out.push(Box::new(contacts::updated_on.ge(since)));
+            }
+            for word in &q.search_words {
+                out.push(Box::new(contacts::search_text.like(contains_pattern(word)).escape('\\')));
+            }
+            out
+        }
+    };
+}
+
+contact_conditions!(column_conditions, contacts::table);
+contact_conditions!(tagging_conditions, diesel::dsl::InnerJoinQuerySource<taggings::table, contacts::table>);
+
+/// Every filter of `q` over the contacts table: the column filters and the tags.
+fn conditions(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>> {
+    let mut out = column_conditions(q);
     for tag in &q.tags {
         out.push(Box::new(exists(
             taggings::table
                 .inner_join(tags::table)
                 .filter(taggings::contact_id.eq(contacts::id))
-                .filter(lower(tags::name).eq(tag.to_lowercase())),
+                .filter(lower(tags::name).eq(lower(tag.clone()))),
         )));
     }
     out
+}
+/// (tag id, number of contacts) over the contacts matching `q` (tags filters aside), in one
+/// grouped query.
+pub fn tag_counts(conn: &mut DbConnection, q: &ContactQuery) -> QueryResult<Vec<(i32, i64)>> {
+    let mut query = taggings::table
+        .inner_join(contacts::table)
+        .group_by(taggings::tag_id)
+        .select((taggings::tag_id, count_star()))
+        .into_boxed();
+    for c in tagging_conditions(q) {
+        query = query.filter(c);
+    }
+    query.load(conn)
 }
 
 /// The number of contacts matching `q`.
@@ -231,16 +271,16 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
             (SortColumn::Id, true) => query.then_order_by(contacts::id.desc()),
             (SortColumn::Name, false) => query
                 .then_order_by(lower(contacts::first_name).asc())
-                .then_order_by(lower(contacts::last_name.assume_not_null()).asc()),
+                .then_order_by(lower(coalesce(contacts::last_name, "")).asc()),
             (SortColumn::Name, true) => query
                 .then_order_by(lower(contacts::first_name).desc())
-                .then_order_by(lower(contacts::last_name.assume_not_null()).desc()),
+                .then_order_by(lower(coalesce(contacts::last_name, "")).desc()),
             (SortColumn::FirstName, false) => query.then_order_by(lower(contacts::first_name).asc()),
             (SortColumn::FirstName, true) => query.then_order_by(lower(contacts::first_name).desc()),
-            (SortColumn::LastName, false) => query.then_order_by(lower(contacts::last_name.assume_not_null()).asc()),
-            (SortColumn::LastName, true) => query.then_order_by(lower(contacts::last_name.assume_not_null()).desc()),
-            (SortColumn::Company, false) => query.then_order_by(lower(contacts::company.assume_not_null()).asc()),
-            (SortColumn::Company, true) => query.then_order_by(lower(contacts::company.assume_not_null()).desc()),
+            (SortColumn::LastName, false) => query.then_order_by(lower(coalesce(contacts::last_name, "")).asc()),
+            (SortColumn::LastName, true) => query.then_order_by(lower(coalesce(contacts::last_name, "")).desc()),
+            (SortColumn::Company, false) => query.then_order_by(lower(coalesce(contacts::company, "")).asc()),
+            (SortColumn::Company, true) => query.then_order_by(lower(coalesce(contacts::company, "")).desc()),
             (SortColumn::CreatedOn, false) => query.then_order_by(contacts::created_on.asc()),
             (SortColumn::CreatedOn, true) => query.then_order_by(contacts::created_on.desc()),
             (SortColumn::UpdatedOn, false) => query.then_order_by(contacts::updated_on.asc()),

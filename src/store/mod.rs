@@ -11,6 +11,12 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+diesel::define_sql_function! {
+    /// SQL `coalesce()` for optional text: sorting on it puts blanks first on both backends
+    /// (SQLite and PostgreSQL disagree on where NULLs sort).
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Now, in UTC, to the second: both backends then store and render the same instant.
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};

@@ -5,13 +5,14 @@ use diesel::prelude::*;
 use super::lower;
 use crate::db::schema::{taggings, tags};
 use crate::db::DbConnection;
+use crate::store::contacts::{tag_counts, ContactQuery};
 
 /// The id of the tag named `name` (case-insensitively), created when missing. Safe against a
 /// concurrent creator: a unique violation rolls back to a savepoint and the winner's row is read.
 pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<i32> {
-    let lowered = name.to_lowercase();
+    // The database's own lower() on both sides: it is what the unique index compares.
     let existing = |conn: &mut DbConnection| {
-        tags::table.filter(lower(tags::name).eq(&lowered)).select(tags::id).first::<i32>(conn).optional()
+        tags::table.filter(lower(tags::name).eq(lower(name))).select(tags::id).first::<i32>(conn).optional()
     };
     if let Some(id) = existing(conn)? {
         return Ok(id);
@@ -55,5 +56,26 @@ pub fn names_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec
         .filter(taggings::contact_id.eq_any(contact_ids))
         .select((taggings::contact_id, tags::name))
         .order(lower(tags::name).asc())
+        // Boxed whole: the two-backend connection takes a boxed subquery only inside a boxed query.
+        .into_boxed()
         .load(conn)
+}
+
+/// (id, name, count) of every tag carried by a contact `visible` matches: a tag only on contacts
+/// the reader cannot see is not listed, and counts count only what they can see.
+pub fn counts(conn: &mut DbConnection, visible: &ContactQuery) -> QueryResult<Vec<(i32, String, i64)>> {
+    let counts = tag_counts(conn, visible)?;
+    let ids: Vec<i32> = counts.iter().map(|c| c.0).collect();
+    let names: Vec<(i32, String)> = tags::table
+        .filter(tags::id.eq_any(ids))
+        .select((tags::id, tags::name))
+        .order(lower(tags::name).asc())
+        .load(conn)?;
+    Ok(names
+        .into_iter()
+        .map(|(id, name)| {
+            let count = counts.iter().find(|c| c.0 == id).map_or(0, |c| c.1);
+            (id, name, count)
+        })
+        .collect())
 }

@@ -77,7 +77,7 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<UserRow> {
 
 pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<UserRow>> {
     users::table
-        .filter(super::lower(users::login).eq(login.to_lowercase()))
+        .filter(super::lower(users::login).eq(super::lower(login)))
         .select(UserRow::as_select())
         .first(conn)
         .optional()

@@ -3,6 +3,7 @@
 
 pub mod contacts;
 pub mod projects;
+pub mod tags;
 pub mod users;
 
 use crate::domain::paging::Page;

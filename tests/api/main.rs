@@ -8,5 +8,6 @@ mod contacts;
 mod listing;
 mod projects;
 mod support;
+mod tags;
 mod users;
 mod visibility;

@@ -1,4 +1,6 @@
 -- Users, projects, roles and memberships: the Redmine core subset the CRM API needs.
+-- Text columns that lists sort on use the "C" collation: byte order, as SQLite sorts, so both
+-- backends return ties and mixed-case names in the same order.
 CREATE TABLE users (
     id SERIAL PRIMARY KEY,
     login TEXT NOT NULL,
@@ -54,10 +56,10 @@ CREATE TABLE member_roles (
 -- Contacts; the plugin's separate address row is kept inline (one contact, one business address).
 CREATE TABLE contacts (
     id SERIAL PRIMARY KEY,
-    first_name TEXT NOT NULL,
-    last_name TEXT,
+    first_name TEXT COLLATE "C" NOT NULL,
+    last_name TEXT COLLATE "C",
     middle_name TEXT,
-    company TEXT,
+    company TEXT COLLATE "C",
     is_company BOOLEAN NOT NULL DEFAULT FALSE,
     job_title TEXT,
     website TEXT,
@@ -93,7 +95,7 @@ CREATE INDEX contacts_projects_project ON contacts_projects (project_id, contact
 
 CREATE TABLE tags (
     id SERIAL PRIMARY KEY,
-    name TEXT NOT NULL
+    name TEXT COLLATE "C" NOT NULL
 );
 CREATE UNIQUE INDEX tags_name ON tags (lower(name));
 
