@@ -21,6 +21,9 @@ pub struct DatabaseArgs {
     /// Connections in the pool.
     #[arg(long, env = "CONTACTS_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: u32,
+    /// Seconds to wait for a database connection before answering 503 (or failing to start).
+    #[arg(long, env = "CONTACTS_DB_TIMEOUT_SECS", default_value_t = 5)]
+    pub db_timeout_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,6 +43,23 @@ pub enum Command {
     },
     /// Create or update the database schema.
     Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Copy every table of one database into another, empty one (e.g. SQLite to PostgreSQL).
+    Copy {
+        /// The database to read.
+        #[arg(long)]
+        from: String,
+        /// The empty database to fill (created and migrated when needed).
+        #[arg(long)]
+        to: String,
+    },
+    /// Write a consistent copy of a live SQLite database to a new file.
+    Backup {
+        /// The file to create.
+        #[arg(long)]
+        to: std::path::PathBuf,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -74,6 +94,7 @@ pub enum UserCommand {
 fn config(db: &DatabaseArgs) -> Config {
     let mut config = Config::for_database(&db.database_url);
     config.db.pool_size = db.db_pool_size;
+    config.db.connect_timeout = std::time::Duration::from_secs(db.db_timeout_secs.max(1));
     config
 }
 
@@ -96,6 +117,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database is up to date ({applied} migrations applied now)");
             Ok(())
         }
+        Command::Copy { from, to } => copy(&from, &to),
+        Command::Backup { to, db } => {
+            open(&config(&db))?.backup_sqlite(&to)?;
+            println!("backed up to {}", to.display());
+            Ok(())
+        }
         Command::User { command: UserCommand::Create { login, password, admin, firstname, lastname, mail, db } } => {
             let db = open(&config(&db))?;
             let input = UserInput {
@@ -116,6 +143,42 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn copy(from: &str, to: &str) -> anyhow::Result<()> {
+    use crate::store::copy;
+    let source = open(&Config::for_database(from))?;
+    let target = open(&Config::for_database(to))?;
+    let mut source_conn = source.connection()?;
+    let mut target_conn = target.connection()?;
+    let occupied: Vec<String> = copy::table_counts(&mut target_conn)?
+        .into_iter()
+        .filter(|(table, n)| *n > 0 && *table != "roles")
+        .map(|(table, n)| format!("{n} {table}"))
+        .collect();
+    if !occupied.is_empty() {
+        anyhow::bail!("the target database is not empty ({}); copy only into an empty database", occupied.join(", "));
+    }
+    let expected = copy::table_counts(&mut source_conn)?;
+    let total: i64 = expected.iter().map(|(_, n)| n).sum();
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0)).with_style(
+        indicatif::ProgressStyle::with_template("{msg:>18} [{bar:40}] {pos}/{len} rows ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    copy::copy_all(&mut source_conn, &mut target_conn, |table, rows| {
+        bar.set_message(table);
+        bar.inc(rows as u64);
+    })?;
+    bar.finish_and_clear();
+    let copied = copy::table_counts(&mut target_conn)?;
+    for ((table, want), (_, got)) in expected.iter().zip(&copied) {
+        if want != got {
+            anyhow::bail!("verification failed: {table} has {got} rows in the target, {want} in the source");
+        }
+        println!("{table}: {got} rows");
+    }
+    println!("copied and verified {total} rows");
+    Ok(())
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -25,8 +25,8 @@ pub enum DbConnection {
 /// The query backend of `DbConnection`, for boxed queries and expressions.
 pub type DbBackend = <DbConnection as Connection>::Backend;
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Which backend a database URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +168,26 @@ impl Db {
             DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))
+    }
+
+    /// SQLite's online backup: a consistent copy of the live database into a new file, taken
+    /// while the server keeps serving. PostgreSQL has pg_dump for this.
+    pub fn backup_sqlite(&self, to: &std::path::Path) -> anyhow::Result<()> {
+        if self.backend != Backend::Sqlite {
+            anyhow::bail!("backup copies SQLite databases; for PostgreSQL use pg_dump");
+        }
+        if to.exists() {
+            anyhow::bail!("{} already exists; choose a new file", to.display());
+        }
+        let target = to.to_str().ok_or_else(|| anyhow::anyhow!("the backup path must be valid UTF-8"))?;
+        let mut conn = self.pool.get()?;
+        conn.batch_execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))?;
+        Ok(())
+    }
+
+    /// A connection for a long maintenance job (copy, backup), outside any request.
+    pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, Error> {
+        self.pool.get().map_err(|_| Error::Unavailable)
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,6 +1,7 @@
 //! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
 
 pub mod contacts;
+pub mod copy;
 pub mod members;
 pub mod projects;
 pub mod tags;

@@ -61,3 +61,36 @@ fn serve_prints_its_address_and_answers_with_the_created_key() {
     child.wait().unwrap();
     assert_eq!(status, 200);
 }
+
+#[test]
+fn backup_writes_a_consistent_copy_of_a_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let out = Command::new(BIN)
+        .args(["user", "create", "--login", "kept", "--password", "long-password", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let copy = dir.path().join("copy.db");
+    let out =
+        Command::new(BIN).args(["backup", "--to", copy.to_str().unwrap(), "--database-url", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The copy is a working database holding the same user: creating it again is refused.
+    let again = Command::new(BIN)
+        .args([
+            "user",
+            "create",
+            "--login",
+            "kept",
+            "--password",
+            "long-password",
+            "--database-url",
+            &copy.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Login has already been taken"));
+    let refused =
+        Command::new(BIN).args(["backup", "--to", copy.to_str().unwrap(), "--database-url", &url]).output().unwrap();
+    assert!(!refused.status.success(), "an existing file is never overwritten");
+}

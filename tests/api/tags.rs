@@ -23,12 +23,18 @@ async fn tag_counts_only_count_contacts_the_reader_can_see() {
         assert_eq!(res.str("tags.2.count"), "2");
         assert_eq!(res.str("tags.2.color"), "#766970");
         let res = member.get(format, "/contacts_tags").await;
-        let seen: Vec<(String, String)> =
-            res.list("tags").iter().map(|t| (t["name"].as_str().unwrap().into(), t["count"].to_string().trim_matches('"').into())).collect();
+        let seen: Vec<(String, String)> = res
+            .list("tags")
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().into(), t["count"].to_string().trim_matches('"').into()))
+            .collect();
         assert_eq!(seen, [("main".into(), "1".into()), ("vip".into(), "2".into())], "no private tag");
         let res = outsider.get(format, "/contacts_tags").await;
-        let seen: Vec<(String, String)> =
-            res.list("tags").iter().map(|t| (t["name"].as_str().unwrap().into(), t["count"].to_string().trim_matches('"').into())).collect();
+        let seen: Vec<(String, String)> = res
+            .list("tags")
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().into(), t["count"].to_string().trim_matches('"').into()))
+            .collect();
         assert_eq!(seen, [("vip".into(), "1".into())], "only the public contact");
     }
 }

@@ -16,17 +16,24 @@ enum Cleanup {
 
 impl TestDb {
     pub fn fresh() -> TestDb {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(server) if !server.is_empty() => TestDb::postgres(server),
-            _ => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let url = format!("sqlite://{}", dir.path().join("contacts.db").display());
-                TestDb { url, cleanup: Cleanup::Sqlite(dir) }
-            }
+        match TestDb::postgres_server() {
+            Some(server) => TestDb::postgres(server),
+            None => TestDb::sqlite(),
         }
     }
 
-    fn postgres(server: String) -> TestDb {
+    /// The PostgreSQL server of this run, if the suite runs on PostgreSQL.
+    pub fn postgres_server() -> Option<String> {
+        std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())
+    }
+
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("contacts.db").display());
+        TestDb { url, cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    pub fn postgres(server: String) -> TestDb {
         let schema = format!("test_{}_{}", std::process::id(), rand_suffix());
         let mut conn = diesel::PgConnection::establish(&server).expect("connect to TEST_DATABASE_URL");
         conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create a test schema");

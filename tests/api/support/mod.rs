@@ -2,6 +2,7 @@
 //! and responses read the same way whether they came as JSON or XML.
 
 mod db;
+pub mod process;
 mod wire;
 
 pub use db::TestDb;
@@ -48,14 +49,23 @@ impl TestApp {
 
     /// Starts a server; `adjust` may change the configuration first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let database = TestDb::fresh();
+        TestApp::spawn_on(TestDb::fresh(), adjust).await
+    }
+
+    /// Starts a server on a given database.
+    pub async fn spawn_on(database: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::for_database(&database.url);
         config.db.pool_size = 4;
         config.workers = Some(1);
         adjust(&mut config);
         let db = Db::open(&config.db).expect("open the test database");
+        // The first admin, as `contacts-server user create --admin` makes it (kept when the
+        // database already has one, e.g. one filled by `copy`).
         let admin = db
             .run_blocking(|conn| {
+                if let Some(existing) = contacts_server::store::users::find_by_login(conn, "admin")? {
+                    return Ok(existing);
+                }
                 users::create(
                     conn,
                     UserInput {
@@ -138,6 +148,11 @@ impl TestApp {
             .await;
         assert_eq!(res.status, 201, "creating project: {}", res.text);
         res.int("project.id")
+    }
+
+    /// The database URL this server runs on.
+    pub fn db_url(&self) -> String {
+        self._database.url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,220 @@
+//! Copying a whole database to another (SQLite → PostgreSQL, or back): every table in
+//! foreign-key order, ids preserved, in batches, then sequences reset and row counts verified.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{contacts, contacts_projects, member_roles, members, projects, roles, taggings, tags, users};
+use crate::db::DbConnection;
+
+const BATCH: i64 = 500;
+
+/// Full rows, every column, written with NULLs as NULLs (so SQLite takes multi-row inserts).
+mod rows {
+    use super::*;
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = users, treat_none_as_default_value = false)]
+    pub struct User {
+        pub id: i32,
+        pub login: String,
+        pub hashed_password: String,
+        pub firstname: String,
+        pub lastname: String,
+        pub mail: Option<String>,
+        pub admin: bool,
+        pub status: i32,
+        pub api_key: String,
+        pub api_key_digest: String,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+        pub last_login_on: Option<NaiveDateTime>,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = projects, treat_none_as_default_value = false)]
+    pub struct Project {
+        pub id: i32,
+        pub name: String,
+        pub identifier: String,
+        pub description: Option<String>,
+        pub is_public: bool,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = roles, treat_none_as_default_value = false)]
+    pub struct Role {
+        pub id: i32,
+        pub name: String,
+        pub position: i32,
+        pub permissions: String,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = members, treat_none_as_default_value = false)]
+    pub struct Member {
+        pub id: i32,
+        pub user_id: i32,
+        pub project_id: i32,
+        pub created_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = member_roles, treat_none_as_default_value = false)]
+    pub struct MemberRole {
+        pub member_id: i32,
+        pub role_id: i32,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = contacts, treat_none_as_default_value = false)]
+    pub struct Contact {
+        pub id: i32,
+        pub first_name: String,
+        pub last_name: Option<String>,
+        pub middle_name: Option<String>,
+        pub company: Option<String>,
+        pub is_company: bool,
+        pub job_title: Option<String>,
+        pub website: Option<String>,
+        pub skype_name: Option<String>,
+        pub birthday: Option<NaiveDate>,
+        pub background: Option<String>,
+        pub phones: String,
+        pub emails: String,
+        pub visibility: i32,
+        pub author_id: Option<i32>,
+        pub assigned_to_id: Option<i32>,
+        pub street1: Option<String>,
+        pub street2: Option<String>,
+        pub city: Option<String>,
+        pub region: Option<String>,
+        pub postcode: Option<String>,
+        pub country_code: Option<String>,
+        pub search_text: String,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = contacts_projects, treat_none_as_default_value = false)]
+    pub struct ContactProject {
+        pub contact_id: i32,
+        pub project_id: i32,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = tags, treat_none_as_default_value = false)]
+    pub struct Tag {
+        pub id: i32,
+        pub name: String,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = taggings, treat_none_as_default_value = false)]
+    pub struct Tagging {
+        pub contact_id: i32,
+        pub tag_id: i32,
+    }
+}
+
+/// One multi-row insert on the concrete backend (the two-backend connection has none).
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            DbConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+
+/// Copies a table keyed by `id`, walking the key so each batch is one index range.
+macro_rules! copy_by_id {
+    ($from:expr, $to:expr, $table:ident, $row:ty, $progress:expr) => {{
+        let mut last = 0;
+        loop {
+            let batch: Vec<$row> = $table::table
+                .filter($table::id.gt(last))
+                .order($table::id.asc())
+                .limit(BATCH)
+                .select(<$row>::as_select())
+                .load($from)?;
+            let Some(tail) = batch.last() else { break };
+            last = tail.id;
+            $to.transaction(|c| insert_rows!(c, $table::table, &batch))?;
+            $progress(stringify!($table), batch.len());
+        }
+    }};
+}
+
+/// Copies a join table keyed by two ids.
+macro_rules! copy_by_pair {
+    ($from:expr, $to:expr, $table:ident, $row:ty, $a:ident, $b:ident, $progress:expr) => {{
+        let (mut last_a, mut last_b) = (0, 0);
+        loop {
+            let batch: Vec<$row> = $table::table
+                .filter($table::$a.gt(last_a).or($table::$a.eq(last_a).and($table::$b.gt(last_b))))
+                .order(($table::$a.asc(), $table::$b.asc()))
+                .limit(BATCH)
+                .select(<$row>::as_select())
+                .load($from)?;
+            let Some(tail) = batch.last() else { break };
+            (last_a, last_b) = (tail.$a, tail.$b);
+            $to.transaction(|c| insert_rows!(c, $table::table, &batch))?;
+            $progress(stringify!($table), batch.len());
+        }
+    }};
+}
+
+/// Row counts of every table, in copy order.
+pub fn table_counts(conn: &mut DbConnection) -> QueryResult<Vec<(&'static str, i64)>> {
+    use diesel::dsl::count_star;
+    Ok(vec![
+        ("users", users::table.select(count_star()).get_result(conn)?),
+        ("projects", projects::table.select(count_star()).get_result(conn)?),
+        ("roles", roles::table.select(count_star()).get_result(conn)?),
+        ("members", members::table.select(count_star()).get_result(conn)?),
+        ("member_roles", member_roles::table.select(count_star()).get_result(conn)?),
+        ("contacts", contacts::table.select(count_star()).get_result(conn)?),
+        ("contacts_projects", contacts_projects::table.select(count_star()).get_result(conn)?),
+        ("tags", tags::table.select(count_star()).get_result(conn)?),
+        ("taggings", taggings::table.select(count_star()).get_result(conn)?),
+    ])
+}
+
+/// Copies every table from `from` into the empty, migrated `to`; `progress(table, rows)` is
+/// called after each batch.
+pub fn copy_all(
+    from: &mut DbConnection,
+    to: &mut DbConnection,
+    mut progress: impl FnMut(&'static str, usize),
+) -> QueryResult<()> {
+    // The target's migration seeded the default roles; the source's roles replace them.
+    diesel::delete(roles::table).execute(to)?;
+    copy_by_id!(from, to, users, rows::User, progress);
+    copy_by_id!(from, to, projects, rows::Project, progress);
+    copy_by_id!(from, to, roles, rows::Role, progress);
+    copy_by_id!(from, to, members, rows::Member, progress);
+    copy_by_pair!(from, to, member_roles, rows::MemberRole, member_id, role_id, progress);
+    copy_by_id!(from, to, contacts, rows::Contact, progress);
+    copy_by_pair!(from, to, contacts_projects, rows::ContactProject, contact_id, project_id, progress);
+    copy_by_id!(from, to, tags, rows::Tag, progress);
+    copy_by_pair!(from, to, taggings, rows::Tagging, contact_id, tag_id, progress);
+    reset_sequences(to)
+}
+
+/// After inserting explicit ids, PostgreSQL's sequences must start past them (SQLite's
+/// AUTOINCREMENT counter follows explicit ids by itself).
+fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        for table in ["users", "projects", "roles", "members", "contacts", "tags"] {
+            diesel::sql_query(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))
+            .execute(pg)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Several server processes on one database, moving a database, and database outages.
+
+use std::process::Command;
+
+use contacts_server::format::Format;
+use serde_json::{json, Value};
+
+use crate::support::process::{Proxy, ServerProcess, BIN};
+use crate::support::{TestApp, TestDb};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn call(method: reqwest::Method, url: String, key: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = client().request(method, url).header("X-Redmine-API-Key", key);
+    if let Some(body) = body {
+        req = req.header("Content-Type", "application/json").body(body.to_string());
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[actix_web::test]
+async fn two_server_processes_share_one_database() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let key = app.admin_key.clone();
+    let url = app.db_url();
+    let a = ServerProcess::start(&url, &[]);
+    let b = ServerProcess::start(&url, &[]);
+    let (status, created) = call(
+        reqwest::Method::POST,
+        format!("{}/projects/crm/contacts.json", a.address),
+        &key,
+        Some(json!({"contact": {"first_name": "Shared", "tag_list": "one"}})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = created["contact"]["id"].as_i64().unwrap();
+    let (status, read) = call(reqwest::Method::GET, format!("{}/contacts/{id}.json", b.address), &key, None).await;
+    assert_eq!((status, read["contact"]["first_name"].as_str()), (200, Some("Shared")));
+    let (status, _) = call(
+        reqwest::Method::PUT,
+        format!("{}/contacts/{id}.json", b.address),
+        &key,
+        Some(json!({"contact": {"job_title": "Both"}})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, read) = call(reqwest::Method::GET, format!("{}/contacts/{id}.json", a.address), &key, None).await;
+    assert_eq!(read["contact"]["job_title"], "Both");
+
+    // Concurrent partial updates of one contact, half through each instance: no field is lost.
+    let mut writes = Vec::new();
+    for round in 0..10 {
+        for (server, field) in
+            [(&a.address, "last_name"), (&b.address, "company"), (&a.address, "website"), (&b.address, "skype_name")]
+        {
+            let body = json!({"contact": {field: format!("{field}-{round}")}});
+            writes.push(call(reqwest::Method::PUT, format!("{server}/contacts/{id}.json"), &key, Some(body)));
+        }
+    }
+    for (status, _) in futures_util::future::join_all(writes).await {
+        assert_eq!(status, 204);
+    }
+    let (_, read) = call(reqwest::Method::GET, format!("{}/contacts/{id}.json", b.address), &key, None).await;
+    for field in ["last_name", "company", "website", "skype_name"] {
+        assert!(read["contact"][field].as_str().unwrap_or("").starts_with(field), "{field} was lost: {read}");
+    }
+    assert_eq!(read["contact"]["first_name"], "Shared");
+
+    // Both instances create the same new tags at once: each tag exists once.
+    let mut creates = Vec::new();
+    for i in 0..12 {
+        let server = if i % 2 == 0 { &a.address } else { &b.address };
+        let body = json!({"contact": {"first_name": format!("T{i}"), "tag_list": "fresh, Newer"}});
+        creates.push(call(reqwest::Method::POST, format!("{server}/projects/crm/contacts.json"), &key, Some(body)));
+    }
+    for (status, body) in futures_util::future::join_all(creates).await {
+        assert_eq!(status, 201, "{body}");
+    }
+    let (_, tags) = call(reqwest::Method::GET, format!("{}/contacts_tags.json", a.address), &key, None).await;
+    let names: Vec<(&str, i64)> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap(), t["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(names, [("fresh", 12), ("Newer", 12), ("one", 1)]);
+
+    // Paging totals agree.
+    let (_, from_a) =
+        call(reqwest::Method::GET, format!("{}/contacts.json?limit=5&offset=3", a.address), &key, None).await;
+    let (_, from_b) =
+        call(reqwest::Method::GET, format!("{}/contacts.json?limit=5&offset=3", b.address), &key, None).await;
+    assert_eq!(from_a["total_count"], 13);
+    assert_eq!(from_a, from_b);
+
+    let (status, _) = call(reqwest::Method::DELETE, format!("{}/contacts/{id}.json", a.address), &key, None).await;
+    assert_eq!(status, 204);
+    let (status, _) = call(reqwest::Method::GET, format!("{}/contacts/{id}.json", b.address), &key, None).await;
+    assert_eq!(status, 404);
+}
+
+#[actix_web::test]
+async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
+    let source = TestApp::spawn_on(TestDb::sqlite(), |_| {}).await;
+    source.project("crm", false).await;
+    let member = source.member("rita", "crm", "Reporter").await;
+    let id = source.admin().create_contact("crm", json!({"first_name": "Moved", "tag_list": "vip", "email": "m@example.com", "address_attributes": {"city": "Oslo"}})).await;
+    source
+        .admin()
+        .delete(
+            Format::Json,
+            &format!("/contacts/{}", source.admin().create_contact("crm", json!({"first_name": "Gap"})).await),
+        )
+        .await;
+    let before = source.admin().get(Format::Xml, &format!("/contacts/{id}")).await.text;
+
+    let target = TestDb::fresh();
+    let out = Command::new(BIN).args(["copy", "--from", &source.db_url(), "--to", &target.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("contacts: 1 rows") && stdout.contains("copied and verified"), "{stdout}");
+
+    let key = source.admin_key.clone();
+    let moved = TestApp::spawn_on(target, |_| {}).await;
+    let after = moved.as_key(&key).get(Format::Xml, &format!("/contacts/{id}")).await.text;
+    assert_eq!(before, after, "the same contact, byte for byte");
+    assert_eq!(moved.as_key(&key).get(Format::Json, "/contacts?project_id=crm").await.meta("total_count"), Some(1));
+    let member_key = match &member.auth {
+        crate::support::Auth::Key(k) => k.clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(moved.as_key(&member_key).get(Format::Json, &format!("/contacts/{id}")).await.status, 200);
+    let next = moved.as_key(&key).create_contact("crm", json!({"first_name": "After"})).await;
+    assert!(next > id, "the id sequence continues past the copied ids: {next}");
+
+    let again = Command::new(BIN).args(["copy", "--from", &source.db_url(), "--to", &moved.db_url()]).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"), "{}", String::from_utf8_lossy(&again.stderr));
+}
+
+#[test]
+fn the_server_exits_with_a_clear_message_when_the_database_is_unreachable() {
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/none",
+            "--db-timeout-secs",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot open the database"), "{stderr}");
+}
+
+#[actix_web::test]
+async fn requests_answer_503_while_postgresql_is_away_and_recover_after() {
+    let Some(server) = TestDb::postgres_server() else { return };
+    let host_port =
+        server.split('@').nth(1).and_then(|rest| rest.split('/').next()).unwrap_or("127.0.0.1:5432").to_string();
+    let proxy = Proxy::start(host_port.clone());
+    let through_proxy = server.replacen(&host_port, &format!("127.0.0.1:{}", proxy.port), 1);
+    let db = TestDb::postgres(through_proxy);
+    let app = TestApp::spawn_on(db, |c| c.db.connect_timeout = std::time::Duration::from_secs(1)).await;
+    app.project("crm", false).await;
+    assert_eq!(app.admin().get(Format::Json, "/contacts").await.status, 200);
+    proxy.cut();
+    for format in Format::API {
+        let res = app.admin().get(format, "/contacts").await;
+        assert_eq!(res.status, 503, "{}", res.text);
+        assert_eq!(res.header("content-type").unwrap(), format.content_type());
+        assert_eq!(res.errors().len(), 1);
+    }
+    proxy.restore();
+    let mut status = 0;
+    for _ in 0..20 {
+        status = app.admin().get(Format::Json, "/contacts").await.status;
+        if status == 200 {
+            break;
+        }
+        tokio_sleep().await;
+    }
+    assert_eq!(status, 200, "the server recovers by itself");
+}
+
+async fn tokio_sleep() {
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+}
