@@ -34,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get().to(contacts::list_project_contacts))
             .route(post().to(contacts::create_project_contact)),
     )
+    .service(web::resource("/contacts/{id}/projects").route(post().to(contacts::add_contact_project)))
+    .service(web::resource("/contacts/{id}/projects/{project}").route(delete().to(contacts::remove_contact_project)))
     .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
     .service(
         web::resource("/projects").route(get().to(projects::list_projects)).route(post().to(projects::create_project)),

@@ -83,3 +83,38 @@ pub async fn delete_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>
     state.db.run(move |conn| contacts::delete(conn, &user, id)).await?;
     Ok(Reply::NoContent)
 }
+
+/// The project named in `{"project": {"id": …}}`, `project[id]=…` or a top-level `project_id`.
+fn project_ref(body: &Body) -> Result<String, Error> {
+    let section = body.section("project")?;
+    let value = section.get("id").or_else(|| body.0.get("project_id")).or_else(|| body.0.get("id"));
+    match value {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Some(serde_json::Value::Number(n)) => Ok(n.to_string()),
+        _ => Err(Error::invalid("Project cannot be blank")),
+    }
+}
+
+pub async fn add_contact_project(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+    body: Body,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let project = project_ref(&body)?;
+    state.db.run(move |conn| contacts::add_project(conn, &user, id, &project)).await?;
+    Ok(Reply::NoContent)
+}
+
+pub async fn remove_contact_project(
+    state: Data<AppState>,
+    viewer: Viewer,
+    path: Path<(i32, String)>,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let (id, project) = path.into_inner();
+    state.db.run(move |conn| contacts::remove_project(conn, &user, id, &project)).await?;
+    Ok(Reply::NoContent)
+}

@@ -106,6 +106,124 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deal_statuses (id) {
+        id -> Integer,
+        name -> Text,
+        position -> Integer,
+        is_default -> Bool,
+        status_type -> Integer,
+        color -> Integer,
+    }
+}
+
+diesel::table! {
+    deal_categories (id) {
+        id -> Integer,
+        project_id -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    deals (id) {
+        id -> Integer,
+        name -> Text,
+        project_id -> Integer,
+        contact_id -> Nullable<Integer>,
+        price_cents -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        probability -> Nullable<Integer>,
+        due_date -> Nullable<Date>,
+        background -> Nullable<Text>,
+        status_id -> Integer,
+        category_id -> Nullable<Integer>,
+        assigned_to_id -> Nullable<Integer>,
+        author_id -> Nullable<Integer>,
+        search_text -> Text,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Integer,
+        contact_id -> Nullable<Integer>,
+        deal_id -> Nullable<Integer>,
+        subject -> Nullable<Text>,
+        content -> Text,
+        type_id -> Nullable<Integer>,
+        author_id -> Nullable<Integer>,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    custom_fields (id) {
+        id -> Integer,
+        customized_type -> Text,
+        name -> Text,
+        field_format -> Text,
+        possible_values -> Text,
+        is_required -> Bool,
+        is_filter -> Bool,
+        searchable -> Bool,
+        multiple -> Bool,
+        default_value -> Nullable<Text>,
+        regexp -> Nullable<Text>,
+        min_length -> Nullable<Integer>,
+        max_length -> Nullable<Integer>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    custom_values (id) {
+        id -> Integer,
+        custom_field_id -> Integer,
+        contact_id -> Nullable<Integer>,
+        deal_id -> Nullable<Integer>,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    issues (id) {
+        id -> Integer,
+        project_id -> Integer,
+        subject -> Text,
+        status -> Text,
+        tracker -> Text,
+        due_date -> Nullable<Date>,
+        assigned_to_id -> Nullable<Integer>,
+        author_id -> Nullable<Integer>,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts_issues (contact_id, issue_id) {
+        contact_id -> Integer,
+        issue_id -> Integer,
+    }
+}
+
+diesel::table! {
+    crm_queries (id) {
+        id -> Integer,
+        name -> Text,
+        object_type -> Text,
+        project_id -> Nullable<Integer>,
+        user_id -> Nullable<Integer>,
+        visibility -> Integer,
+        filters -> Text,
+        created_on -> Timestamp,
+    }
+}
+
 diesel::joinable!(members -> users (user_id));
 diesel::joinable!(members -> projects (project_id));
 diesel::joinable!(member_roles -> members (member_id));
@@ -114,6 +232,14 @@ diesel::joinable!(contacts_projects -> contacts (contact_id));
 diesel::joinable!(contacts_projects -> projects (project_id));
 diesel::joinable!(taggings -> contacts (contact_id));
 diesel::joinable!(taggings -> tags (tag_id));
+diesel::joinable!(deal_categories -> projects (project_id));
+diesel::joinable!(deals -> projects (project_id));
+diesel::joinable!(deals -> deal_statuses (status_id));
+diesel::joinable!(deals -> deal_categories (category_id));
+diesel::joinable!(custom_values -> custom_fields (custom_field_id));
+diesel::joinable!(issues -> projects (project_id));
+diesel::joinable!(contacts_issues -> contacts (contact_id));
+diesel::joinable!(contacts_issues -> issues (issue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -125,4 +251,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts_projects,
     tags,
     taggings,
+    deal_statuses,
+    deal_categories,
+    deals,
+    notes,
+    custom_fields,
+    custom_values,
+    issues,
+    contacts_issues,
+    crm_queries,
 );

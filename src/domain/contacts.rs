@@ -612,3 +612,39 @@ pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<()
     store::delete(conn, id)?;
     Ok(())
 }
+
+/// Links a contact to one more project (`POST /contacts/:id/projects`): edit_contacts on the
+/// contact and in the project. Linking twice is a no-op.
+pub fn add_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, project_ref: &str) -> Result<(), Error> {
+    let (row, projects) = find_visible(conn, user, id)?;
+    if !can(user, Permission::EditContacts, &row, &projects) {
+        return Err(Error::Forbidden);
+    }
+    let target = projects::find_by_ref(conn, project_ref)?.ok_or(Error::NotFound)?;
+    user.require(&target, Permission::EditContacts)?;
+    if !projects.iter().any(|p| p.id == target.id) {
+        store::link_project(conn, id, target.id)?;
+    }
+    Ok(())
+}
+
+/// Unlinks a contact from a project; a contact's last project stays (403), as in the plugin.
+pub fn remove_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, project_ref: &str) -> Result<(), Error> {
+    let (row, projects) = find_visible(conn, user, id)?;
+    if !can(user, Permission::EditContacts, &row, &projects) {
+        return Err(Error::Forbidden);
+    }
+    let target = projects::find_by_ref(conn, project_ref)?.ok_or(Error::NotFound)?;
+    user.require(&target, Permission::EditContacts)?;
+    if !projects.iter().any(|p| p.id == target.id) {
+        return Err(Error::NotFound);
+    }
+    conn.transaction(|c| {
+        // Counted again under the write: two removals at once cannot leave a contact homeless.
+        if store::project_ids(c, id)?.len() <= 1 {
+            return Err(Error::Forbidden);
+        }
+        store::unlink_project(c, id, target.id)?;
+        Ok(())
+    })
+}

@@ -356,3 +356,12 @@ pub fn project_rows(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec
         .order(projects::id.asc())
         .load(conn)
 }
+
+pub fn unlink_project(conn: &mut DbConnection, contact_id: i32, project_id: i32) -> QueryResult<usize> {
+    diesel::delete(
+        contacts_projects::table
+            .filter(contacts_projects::contact_id.eq(contact_id))
+            .filter(contacts_projects::project_id.eq(project_id)),
+    )
+    .execute(conn)
+}

@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod cli;
+mod contact_projects;
 mod contacts;
 mod instances;
 mod listing;

@@ -1,0 +1,9 @@
+DROP TABLE crm_queries;
+DROP TABLE contacts_issues;
+DROP TABLE issues;
+DROP TABLE custom_values;
+DROP TABLE custom_fields;
+DROP TABLE notes;
+DROP TABLE deals;
+DROP TABLE deal_categories;
+DROP TABLE deal_statuses;
