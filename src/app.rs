@@ -6,7 +6,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, projects, tags, users};
+use crate::api::{contacts, deals, issues, notes, projects, tags, users};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
@@ -36,6 +36,41 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/contacts/{id}/projects").route(post().to(contacts::add_contact_project)))
     .service(web::resource("/contacts/{id}/projects/{project}").route(delete().to(contacts::remove_contact_project)))
+    .service(web::resource("/contacts/{id}/notes").route(post().to(notes::create_contact_note)))
+    .service(web::resource("/contacts/{id}/issues").route(post().to(issues::link_issue)))
+    .service(web::resource("/contacts/{id}/issues/{issue}").route(delete().to(issues::unlink_issue)))
+    .service(web::resource("/notes").route(post().to(notes::create_note)))
+    .service(
+        web::resource("/notes/{id}")
+            .route(get().to(notes::show_note))
+            .route(put().to(notes::update_note))
+            .route(patch().to(notes::update_note))
+            .route(delete().to(notes::delete_note)),
+    )
+    .service(web::resource("/deals").route(get().to(deals::list_deals)).route(post().to(deals::create_deal)))
+    .service(
+        web::resource("/deals/{id}")
+            .route(get().to(deals::show_deal))
+            .route(put().to(deals::update_deal))
+            .route(patch().to(deals::update_deal))
+            .route(delete().to(deals::delete_deal)),
+    )
+    .service(
+        web::resource("/projects/{project}/deals")
+            .route(get().to(deals::list_project_deals))
+            .route(post().to(deals::create_project_deal)),
+    )
+    .service(web::resource("/deal_statuses").route(get().to(deals::list_statuses)))
+    .service(
+        web::resource("/projects/{project}/deal_categories")
+            .route(get().to(deals::list_categories))
+            .route(post().to(deals::create_category)),
+    )
+    .service(
+        web::resource("/deal_categories/{id}")
+            .route(put().to(deals::update_category))
+            .route(delete().to(deals::delete_category)),
+    )
     .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
     .service(
         web::resource("/projects").route(get().to(projects::list_projects)).route(post().to(projects::create_project)),

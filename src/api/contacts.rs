@@ -4,13 +4,13 @@ use actix_web::web::{Data, Path};
 
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, ContactFilters, ContactInput};
+use crate::domain::contacts::{self, ContactFilters, ContactInput, Includes};
 use crate::domain::paging::Paging;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
 use crate::format::Reply;
-use crate::views::contacts::{self as views, Includes};
+use crate::views::contacts as views;
 
 pub async fn list_contacts(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     list(state, viewer, query, None).await
@@ -38,15 +38,21 @@ async fn list(
     }
     let paging = Paging::from_query(&query);
     let includes = Includes::from_query(&query);
-    let page = state.db.run(move |conn| contacts::list(conn, &user, &filters, paging)).await?;
+    let page = state.db.run(move |conn| contacts::list(conn, &user, &filters, paging, includes)).await?;
     Ok(Reply::ok(views::index(&page, &includes)))
 }
 
-pub async fn show_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+pub async fn show_contact(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let contact = state.db.run(move |conn| contacts::show(conn, &user, id)).await?;
-    Ok(Reply::ok(views::show(&contact)))
+    let includes = Includes::from_query(&query);
+    let contact = state.db.run(move |conn| contacts::show(conn, &user, id, includes)).await?;
+    Ok(Reply::ok(views::show(&contact, &includes)))
 }
 
 pub async fn create_contact(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
@@ -66,7 +72,7 @@ async fn create(state: Data<AppState>, viewer: Viewer, project: Option<String>, 
     let user = viewer.user()?;
     let input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
     let contact = state.db.run(move |conn| contacts::create(conn, &user, project.as_deref(), input)).await?;
-    Ok(Reply::created(views::show(&contact), format!("/contacts/{}", contact.row.id)))
+    Ok(Reply::created(views::show(&contact, &Includes::default()), format!("/contacts/{}", contact.row.id)))
 }
 
 pub async fn update_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {

@@ -2,6 +2,9 @@
 //! in `Db::run`, and returns a `Reply`; it builds no query and never looks at the format.
 
 pub mod contacts;
+pub mod deals;
+pub mod issues;
+pub mod notes;
 pub mod projects;
 pub mod tags;
 pub mod users;

@@ -159,7 +159,38 @@ fn check_lists(f: &mut Fields, input: &ContactInput) {
     }
 }
 
-/// A contact with what its views show beside its own columns.
+/// What `include=` asked for; unknown names are ignored, as in Redmine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Includes {
+    pub projects: bool,
+    pub notes: bool,
+    pub contacts: bool,
+    pub deals: bool,
+    pub issues: bool,
+    pub tickets: bool,
+}
+
+impl Includes {
+    /// `include=notes,deals`, `include=notes%2Cdeals` or `include[]=notes&include[]=deals`.
+    pub fn from_query(query: &QueryParams) -> Includes {
+        let mut inc = Includes::default();
+        for name in query.all("include").iter().flat_map(|v| v.split(',')) {
+            match name.trim() {
+                "projects" => inc.projects = true,
+                "notes" => inc.notes = true,
+                "contacts" | "employees" => inc.contacts = true,
+                "deals" => inc.deals = true,
+                "issues" => inc.issues = true,
+                "tickets" => inc.tickets = true,
+                _ => {}
+            }
+        }
+        inc
+    }
+}
+
+/// A contact with what its views show beside its own columns; the included lists are filled
+/// only when asked for, and hold only what the reader may see.
 #[derive(Debug, Clone)]
 pub struct ContactDetails {
     pub row: ContactRow,
@@ -167,6 +198,11 @@ pub struct ContactDetails {
     pub projects: Vec<(i32, String)>,
     pub author: Option<(i32, String)>,
     pub assigned_to: Option<(i32, String)>,
+    pub notes: Vec<super::notes::NoteDetails>,
+    pub deals: Vec<super::deals::DealDetails>,
+    /// A company's employees, or a person's company.
+    pub related: Vec<(i32, String)>,
+    pub issues: Vec<super::issues::IssueSummary>,
 }
 
 impl ContactDetails {
@@ -203,9 +239,82 @@ pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Ve
             projects: project_rows.iter().filter(|p| p.0 == row.id).map(|p| (p.1, p.2.clone())).collect(),
             author: name_of(row.author_id),
             assigned_to: name_of(row.assigned_to_id),
+            notes: Vec::new(),
+            deals: Vec::new(),
+            related: Vec::new(),
+            issues: Vec::new(),
             row,
         })
         .collect())
+}
+
+/// Fills the included lists of a page of contacts: a fixed number of queries per kind, however
+/// many contacts, each list limited to what `user` may see.
+pub fn load_includes(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    contacts: &mut [ContactDetails],
+    inc: Includes,
+) -> Result<(), Error> {
+    let ids: Vec<i32> = contacts.iter().map(|c| c.row.id).collect();
+    if inc.notes {
+        // Notes show with a contact the reader may see; they need no permission of their own.
+        let mut notes = super::notes::of_contacts(conn, &ids)?;
+        for c in contacts.iter_mut() {
+            let (mine, rest) = notes.into_iter().partition(|n| n.row.contact_id == Some(c.row.id));
+            c.notes = mine;
+            notes = rest;
+        }
+    }
+    if inc.deals {
+        let mut deals = super::deals::of_contacts(conn, user, &ids)?;
+        for c in contacts.iter_mut() {
+            let (mine, rest) = deals.into_iter().partition(|d| d.row.contact_id == Some(c.row.id));
+            c.deals = mine;
+            deals = rest;
+        }
+    }
+    if inc.contacts {
+        let visibility = visibility_for(conn, user)?;
+        let names = |companies: bool| -> Vec<String> {
+            contacts
+                .iter()
+                .filter(|c| c.row.is_company == companies)
+                .filter_map(|c| if companies { Some(c.row.first_name.clone()) } else { c.row.company.clone() })
+                .collect()
+        };
+        let mut query = ContactQuery::visible(visibility.clone());
+        query.employee_of = Some(names(true));
+        query.sort = vec![(SortColumn::Name, false)];
+        let employees = store::page(conn, &query, 0, i64::from(i32::MAX))?;
+        let mut query = ContactQuery::visible(visibility);
+        query.company_named = Some(names(false));
+        let companies = store::page(conn, &query, 0, i64::from(i32::MAX))?;
+        for c in contacts.iter_mut() {
+            c.related = if c.row.is_company {
+                employees
+                    .iter()
+                    .filter(|e| e.company.as_deref() == Some(c.row.first_name.as_str()) && e.id != c.row.id)
+                    .map(|e| (e.id, display_name(e)))
+                    .collect()
+            } else {
+                companies
+                    .iter()
+                    .filter(|co| Some(co.first_name.as_str()) == c.row.company.as_deref())
+                    .map(|co| (co.id, display_name(co)))
+                    .collect()
+            };
+        }
+    }
+    if inc.issues || inc.tickets {
+        let mut issues = super::issues::of_contacts(conn, user, &ids)?;
+        for c in contacts.iter_mut() {
+            let (mine, rest): (Vec<_>, Vec<_>) = issues.into_iter().partition(|(contact, _)| *contact == c.row.id);
+            c.issues = mine.into_iter().map(|(_, i)| i).collect();
+            issues = rest;
+        }
+    }
+    Ok(())
 }
 
 fn load_one(conn: &mut DbConnection, row: ContactRow) -> Result<ContactDetails, Error> {
@@ -223,13 +332,47 @@ fn can_view(user: &CurrentUser, row: &ContactRow, projects: &[ProjectRow]) -> bo
         }
 }
 
+/// Which of `ids` name contacts `user` may see (one query for the rows, one for their projects).
+pub fn visible_among(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32]) -> Result<Vec<ContactRow>, Error> {
+    let rows = store::find_many(conn, ids)?;
+    let links = store::project_rows_of(conn, ids)?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            let projects: Vec<ProjectRow> =
+                links.iter().filter(|(c, _)| *c == row.id).map(|(_, p)| p.clone()).collect();
+            can_view(user, row, &projects)
+        })
+        .collect())
+}
+
+/// The contact `id` and its projects when `user` may see it and `permission` holds in one of
+/// its projects (add_notes, …); 404 when missing, 403 otherwise.
+pub fn find_allowed(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    permission: Permission,
+) -> Result<(ContactRow, Vec<ProjectRow>), Error> {
+    let (row, projects) = find_visible(conn, user, id)?;
+    if can(user, permission, &row, &projects) {
+        Ok((row, projects))
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 /// Visible, and `permission` in one of its projects (edit_contacts, delete_contacts).
 fn can(user: &CurrentUser, permission: Permission, row: &ContactRow, projects: &[ProjectRow]) -> bool {
     can_view(user, row, projects) && projects.iter().any(|p| user.allowed(p, permission))
 }
 
 /// The contact `id` if `user` may see it: 404 when missing, 403 when hidden.
-fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(ContactRow, Vec<ProjectRow>), Error> {
+pub fn find_visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+) -> Result<(ContactRow, Vec<ProjectRow>), Error> {
     let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
     let projects = store::project_rows(conn, id)?;
     if can_view(user, &row, &projects) {
@@ -239,9 +382,11 @@ fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<
     }
 }
 
-pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<ContactDetails, Error> {
+pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes) -> Result<ContactDetails, Error> {
     let (row, _) = find_visible(conn, user, id)?;
-    load_one(conn, row)
+    let mut contact = load_one(conn, row)?;
+    load_includes(conn, user, std::slice::from_mut(&mut contact), inc)?;
+    Ok(contact)
 }
 
 /// The list filters of `GET /contacts`, read from the query string.
@@ -337,6 +482,7 @@ pub fn list(
     user: &CurrentUser,
     filters: &ContactFilters,
     paging: Paging,
+    inc: Includes,
 ) -> Result<Page<ContactDetails>, Error> {
     let mut errors = Vec::new();
     let project = match &filters.project_ref {
@@ -388,12 +534,16 @@ pub fn list(
         search_words: filters.search.as_deref().map(search_words).unwrap_or_default(),
         tags: filters.tags.clone(),
         updated_since,
+        employee_of: None,
+        company_named: None,
         sort: parse_sort(filters.sort.as_deref()),
     };
     let total_count = store::count(conn, &query)?;
     let rows =
         if paging.offset < total_count { store::page(conn, &query, paging.offset, paging.limit)? } else { Vec::new() };
-    Ok(Page { items: load_details(conn, rows)?, total_count, paging })
+    let mut items = load_details(conn, rows)?;
+    load_includes(conn, user, &mut items, inc)?;
+    Ok(Page { items, total_count, paging })
 }
 
 fn search_words(search: &str) -> Vec<String> {
@@ -506,7 +656,7 @@ pub fn create(
         tags::set_for_contact(c, id, &tag_names)?;
         Ok::<_, diesel::result::Error>(id)
     })?;
-    show(conn, user, id)
+    show(conn, user, id, Includes::default())
 }
 
 /// Applies the fields sent, and only those.

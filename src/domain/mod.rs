@@ -4,8 +4,11 @@
 pub mod access;
 pub mod contacts;
 pub mod countries;
+pub mod deals;
 pub mod input;
+pub mod issues;
 pub mod memberships;
+pub mod notes;
 pub mod paging;
 pub mod permissions;
 pub mod projects;

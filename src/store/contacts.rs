@@ -133,6 +133,10 @@ pub struct ContactQuery {
     /// Tag names a contact must all carry.
     pub tags: Vec<String>,
     pub updated_since: Option<NaiveDateTime>,
+    /// People (not companies) whose `company` is one of these names.
+    pub employee_of: Option<Vec<String>>,
+    /// Companies with one of these names.
+    pub company_named: Option<Vec<String>>,
     /// (column, descending); the id breaks ties.
     pub sort: Vec<(SortColumn, bool)>,
 }
@@ -148,13 +152,15 @@ impl ContactQuery {
             search_words: Vec::new(),
             tags: Vec::new(),
             updated_since: None,
+            employee_of: None,
+            company_named: None,
             sort: Vec::new(),
         }
     }
 }
 
 /// `%word%` with LIKE's wildcards escaped, so a search for "50%" means the text.
-fn contains_pattern(word: &str) -> String {
+pub(crate) fn contains_pattern(word: &str) -> String {
     let mut p = String::with_capacity(word.len() + 2);
     p.push('%');
     for c in word.chars() {
@@ -208,6 +214,14 @@ macro_rules! contact_conditions {
             }
             if let Some(since) = q.updated_since {
                 out.push(Box::new(contacts::updated_on.ge(since)));
+            }
+            if let Some(names) = &q.employee_of {
+                out.push(Box::new(
+                    contacts::is_company.eq(false).and(contacts::company.assume_not_null().eq_any(names.clone())),
+                ));
+            }
+            if let Some(names) = &q.company_named {
+                out.push(Box::new(contacts::is_company.eq(true).and(contacts::first_name.eq_any(names.clone()))));
             }
             for word in &q.search_words {
                 out.push(Box::new(contacts::search_text.like(contains_pattern(word)).escape('\\')));
@@ -364,4 +378,26 @@ pub fn unlink_project(conn: &mut DbConnection, contact_id: i32, project_id: i32)
             .filter(contacts_projects::project_id.eq(project_id)),
     )
     .execute(conn)
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<ContactRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts::table.filter(contacts::id.eq_any(ids)).select(ContactRow::as_select()).load(conn)
+}
+
+/// (contact id, project row) for many contacts, for permission checks on a set of contacts.
+pub fn project_rows_of(
+    conn: &mut DbConnection,
+    contact_ids: &[i32],
+) -> QueryResult<Vec<(i32, super::projects::ProjectRow)>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts_projects::table
+        .inner_join(projects::table)
+        .filter(contacts_projects::contact_id.eq_any(contact_ids))
+        .select((contacts_projects::contact_id, super::projects::ProjectRow::as_select()))
+        .load(conn)
 }

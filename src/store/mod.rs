@@ -2,7 +2,10 @@
 
 pub mod contacts;
 pub mod copy;
+pub mod deals;
+pub mod issues;
 pub mod members;
+pub mod notes;
 pub mod projects;
 pub mod tags;
 pub mod users;

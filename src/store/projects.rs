@@ -88,3 +88,7 @@ pub fn update(conn: &mut DbConnection, id: i32, changes: &ProjectChanges) -> Que
 pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(projects::table.find(id)).execute(conn)
 }
+
+pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<ProjectRow>> {
+    projects::table.filter(projects::id.eq_any(ids)).select(ProjectRow::as_select()).load(conn)
+}

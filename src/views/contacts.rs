@@ -1,47 +1,40 @@
 //! `contacts/show.api.rsb` and `contacts/index.api.rsb`.
 
 use super::paged;
-use crate::domain::contacts::ContactDetails;
+use crate::domain::contacts::{ContactDetails, Includes};
 use crate::domain::countries::country_name;
 use crate::domain::paging::Page;
-use crate::format::query::QueryParams;
 use crate::format::{Document, Element, List, Node};
 
-/// What `include=` asked for; unknown names are ignored, as in Redmine.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Includes {
-    pub projects: bool,
-    pub notes: bool,
-    pub contacts: bool,
-    pub deals: bool,
-    pub tickets: bool,
-}
-
-impl Includes {
-    /// `include=notes,deals`, `include=notes%2Cdeals` or `include[]=notes&include[]=deals`.
-    pub fn from_query(query: &QueryParams) -> Includes {
-        let mut inc = Includes::default();
-        for name in query.all("include").iter().flat_map(|v| v.split(',')) {
-            match name.trim() {
-                "projects" => inc.projects = true,
-                "notes" => inc.notes = true,
-                "contacts" | "employees" => inc.contacts = true,
-                "deals" => inc.deals = true,
-                "tickets" | "issues" => inc.tickets = true,
-                _ => {}
-            }
-        }
-        inc
-    }
-}
-
-pub fn show(c: &ContactDetails) -> Document {
+pub fn show(c: &ContactDetails, inc: &Includes) -> Document {
     let mut e = fields(c);
     e.value("created_on", c.row.created_on).value("updated_on", c.row.updated_on);
     if !c.projects.is_empty() {
         e.child("projects", projects(c));
     }
+    included(&mut e, c, inc);
     Document::new("contact", e)
+}
+
+/// The lists `include=` asked for, after the contact's own fields.
+fn included(e: &mut Element, c: &ContactDetails, inc: &Includes) {
+    if inc.notes {
+        e.child("notes", super::notes::embedded(c.notes.iter()));
+    }
+    if inc.contacts {
+        let items =
+            c.related.iter().map(|(id, name)| Element::new().with_attr("id", *id).with_attr("name", name).into());
+        e.child("contacts", List::new("contact", items));
+    }
+    if inc.deals {
+        e.child("deals", super::deals::embedded(c.deals.iter()));
+    }
+    if inc.issues {
+        e.child("issues", super::issues::embedded(&c.issues));
+    }
+    if inc.tickets {
+        e.child("tickets", super::issues::embedded(&c.issues));
+    }
 }
 
 pub fn index(page: &Page<ContactDetails>, inc: &Includes) -> Document {
@@ -51,6 +44,7 @@ pub fn index(page: &Page<ContactDetails>, inc: &Includes) -> Document {
             e.child("projects", projects(c));
         }
         e.value("created_on", c.row.created_on).value("updated_on", c.row.updated_on);
+        included(&mut e, c, inc);
         e.into()
     });
     Document::new("contacts", list)

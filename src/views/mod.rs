@@ -2,6 +2,9 @@
 //! Views never query and never pick a format.
 
 pub mod contacts;
+pub mod deals;
+pub mod issues;
+pub mod notes;
 pub mod projects;
 pub mod tags;
 pub mod users;

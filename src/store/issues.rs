@@ -1,0 +1,87 @@
+//! The minimal issues contacts link to.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::projects::ProjectRow;
+use crate::db::schema::{contacts_issues, issues, projects};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = issues)]
+pub struct IssueRow {
+    pub id: i32,
+    pub project_id: i32,
+    pub subject: String,
+    pub status: String,
+    pub tracker: String,
+    pub due_date: Option<NaiveDate>,
+    pub assigned_to_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = issues)]
+pub struct NewIssueRow {
+    pub project_id: i32,
+    pub subject: String,
+    pub status: String,
+    pub tracker: String,
+    pub due_date: Option<NaiveDate>,
+    pub assigned_to_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewIssueRow) -> QueryResult<i32> {
+    diesel::insert_into(issues::table).values(row).returning(issues::id).get_result(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<(IssueRow, ProjectRow)>> {
+    issues::table
+        .inner_join(projects::table)
+        .filter(issues::id.eq(id))
+        .select((IssueRow::as_select(), ProjectRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn link(conn: &mut DbConnection, contact_id: i32, issue_id: i32) -> QueryResult<()> {
+    let linked: bool = diesel::select(diesel::dsl::exists(
+        contacts_issues::table
+            .filter(contacts_issues::contact_id.eq(contact_id))
+            .filter(contacts_issues::issue_id.eq(issue_id)),
+    ))
+    .get_result(conn)?;
+    if !linked {
+        diesel::insert_into(contacts_issues::table)
+            .values((contacts_issues::contact_id.eq(contact_id), contacts_issues::issue_id.eq(issue_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn unlink(conn: &mut DbConnection, contact_id: i32, issue_id: i32) -> QueryResult<usize> {
+    diesel::delete(
+        contacts_issues::table
+            .filter(contacts_issues::contact_id.eq(contact_id))
+            .filter(contacts_issues::issue_id.eq(issue_id)),
+    )
+    .execute(conn)
+}
+
+/// (contact id, issue, its project) for many contacts, in one query.
+pub fn of_contacts(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, IssueRow, ProjectRow)>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts_issues::table
+        .inner_join(issues::table.inner_join(projects::table))
+        .filter(contacts_issues::contact_id.eq_any(contact_ids))
+        .select((contacts_issues::contact_id, IssueRow::as_select(), ProjectRow::as_select()))
+        .order(issues::id.asc())
+        .load(conn)
+}
