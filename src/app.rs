@@ -6,7 +6,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, deals, issues, notes, projects, tags, users};
+use crate::api::{contacts, custom_fields, deals, issues, notes, projects, tags, users};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
@@ -72,6 +72,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(delete().to(deals::delete_category)),
     )
     .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
+    .service(
+        web::resource("/custom_fields")
+            .route(get().to(custom_fields::list_fields))
+            .route(post().to(custom_fields::create_field)),
+    )
+    .service(
+        web::resource("/custom_fields/{id}")
+            .route(get().to(custom_fields::show_field))
+            .route(put().to(custom_fields::update_field))
+            .route(patch().to(custom_fields::update_field))
+            .route(delete().to(custom_fields::delete_field)),
+    )
     .service(
         web::resource("/projects").route(get().to(projects::list_projects)).route(post().to(projects::create_project)),
     )

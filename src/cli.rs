@@ -1,9 +1,10 @@
-//! The command line: `serve`, `migrate`, `user create`.
+//! The command line: `serve`, `migrate`, `copy`, `backup`, `user create`, `custom-field create`.
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use crate::db::Db;
+use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::users::{self, UserInput};
 
 #[derive(Debug, Parser)]
@@ -68,6 +69,48 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage custom fields of contacts and deals.
+    CustomField {
+        #[command(subcommand)]
+        command: CustomFieldCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomFieldCommand {
+    /// Define a field; prints its id alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// string, text, int, float, date, bool, list or link.
+        #[arg(long, default_value = "string")]
+        format: String,
+        /// contact or deal.
+        #[arg(long = "type", default_value = "contact")]
+        customized_type: String,
+        /// A possible value of a list field; repeat for each.
+        #[arg(long = "value")]
+        possible_values: Vec<String>,
+        #[arg(long)]
+        required: bool,
+        #[arg(long)]
+        multiple: bool,
+        #[arg(long)]
+        searchable: bool,
+        /// Offered as a list filter (`cf_<id>=`).
+        #[arg(long)]
+        filter: bool,
+        #[arg(long)]
+        default: Option<String>,
+        #[arg(long)]
+        regexp: Option<String>,
+        #[arg(long)]
+        min_length: Option<i32>,
+        #[arg(long)]
+        max_length: Option<i32>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database is up to date ({applied} migrations applied now)");
             Ok(())
         }
+        Command::CustomField { command } => create_custom_field(command),
         Command::Copy { from, to } => copy(&from, &to),
         Command::Backup { to, db } => {
             open(&config(&db))?.backup_sqlite(&to)?;
@@ -134,14 +178,57 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 admin: Some(admin),
                 status: None,
             };
-            let user = db.run_blocking(|conn| users::create(conn, input)).map_err(|e| match e {
-                crate::error::Error::Invalid(messages) => anyhow::anyhow!(messages.join("; ")),
-                other => anyhow::anyhow!(other),
-            })?;
+            let user = db.run_blocking(|conn| users::create(conn, input)).map_err(user_error)?;
             println!("created user {} (id {})", user.login, user.id);
             println!("{}", user.api_key);
             Ok(())
         }
+    }
+}
+
+fn create_custom_field(command: CustomFieldCommand) -> anyhow::Result<()> {
+    let CustomFieldCommand::Create {
+        name,
+        format,
+        customized_type,
+        possible_values,
+        required,
+        multiple,
+        searchable,
+        filter,
+        default,
+        regexp,
+        min_length,
+        max_length,
+        db,
+    } = command;
+    let db = open(&config(&db))?;
+    let input = FieldInput {
+        name: Some(name),
+        customized_type: Some(customized_type),
+        field_format: Some(format),
+        possible_values: Some(possible_values),
+        is_required: Some(required),
+        is_filter: Some(filter),
+        searchable: Some(searchable),
+        multiple: Some(multiple),
+        default_value: Some(default),
+        regexp: Some(regexp),
+        min_length: Some(min_length),
+        max_length: Some(max_length),
+        position: None,
+    };
+    let field = db.run_blocking(|conn| custom_fields::create(conn, input)).map_err(user_error)?;
+    println!("created {} custom field {:?} ({})", field.customized_type, field.name, field.field_format);
+    println!("{}", field.id);
+    Ok(())
+}
+
+/// A domain error as a one-line message for the terminal.
+fn user_error(e: crate::error::Error) -> anyhow::Error {
+    match e {
+        crate::error::Error::Invalid(messages) => anyhow::anyhow!(messages.join("; ")),
+        other => anyhow::anyhow!(other),
     }
 }
 

@@ -6,6 +6,7 @@ use diesel::Connection;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
+use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
@@ -13,9 +14,10 @@ use crate::db::DbConnection;
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::store::contacts::{
-    self as store, ContactChanges, ContactQuery, ContactRow, NewContactRow, SortColumn, Visibility, VISIBILITY_PRIVATE,
-    VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
+    self as store, ContactChanges, ContactQuery, ContactRow, NewContactRow, SortColumn, ValueMatch, Visibility,
+    VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
 };
+use crate::store::custom_fields::Owner;
 use crate::store::projects::{self as projects, ProjectRow};
 use crate::store::{now, tags, users};
 
@@ -51,6 +53,7 @@ pub struct ContactInput {
     pub assigned_to_id: Patch<i32>,
     pub visibility: Option<i32>,
     pub address: Option<AddressInput>,
+    pub custom_fields: Option<ValuesInput>,
     pub errors: Vec<String>,
 }
 
@@ -113,6 +116,7 @@ impl ContactInput {
             assigned_to_id: f.id("assigned_to_id", "Assigned to"),
             visibility,
             address,
+            custom_fields: ValuesInput::read(&mut f),
             errors: Vec::new(),
         };
         check_lists(&mut f, &input);
@@ -203,6 +207,8 @@ pub struct ContactDetails {
     /// A company's employees, or a person's company.
     pub related: Vec<(i32, String)>,
     pub issues: Vec<super::issues::IssueSummary>,
+    /// Every contact custom field with this contact's values; empty when none is defined.
+    pub custom_fields: Vec<ShownValue>,
 }
 
 impl ContactDetails {
@@ -228,6 +234,7 @@ pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Ve
     user_ids.sort_unstable();
     user_ids.dedup();
     let names = users::names(conn, &user_ids)?;
+    let custom_values = ShownValues::load(conn, custom::CONTACT, &ids)?;
     let name_of = |id: Option<i32>| {
         let id = id?;
         names.iter().find(|n| n.0 == id).map(|n| (id, users::display_name(&n.1, &n.2)))
@@ -235,6 +242,7 @@ pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Ve
     Ok(rows
         .into_iter()
         .map(|row| ContactDetails {
+            custom_fields: custom_values.of(row.id),
             tags: tag_rows.iter().filter(|t| t.0 == row.id).map(|t| t.1.clone()).collect(),
             projects: project_rows.iter().filter(|p| p.0 == row.id).map(|p| (p.1, p.2.clone())).collect(),
             author: name_of(row.author_id),
@@ -399,6 +407,8 @@ pub struct ContactFilters {
     pub is_company: Option<String>,
     pub updated_since: Option<String>,
     pub sort: Option<String>,
+    /// `cf_<id>=value` pairs, as sent.
+    pub custom: Vec<(String, String)>,
 }
 
 impl ContactFilters {
@@ -419,6 +429,12 @@ impl ContactFilters {
             is_company: query.text("is_company").map(str::to_string),
             updated_since: query.text("updated_since").map(str::to_string),
             sort: query.text("sort").map(str::to_string),
+            custom: query
+                .pairs()
+                .iter()
+                .filter(|(k, v)| k.starts_with("cf_") && !v.trim().is_empty())
+                .map(|(k, v)| (k[3..].to_string(), v.trim().to_string()))
+                .collect(),
         }
     }
 }
@@ -523,6 +539,8 @@ pub fn list(
             parsed
         }
     };
+    let search_words = filters.search.as_deref().map(search_words).unwrap_or_default();
+    let (searchable_fields, custom_values) = custom_filters(conn, filters, !search_words.is_empty(), &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -531,11 +549,13 @@ pub fn list(
         project_id: project.map(|p| p.id),
         assigned_to_id,
         is_company,
-        search_words: filters.search.as_deref().map(search_words).unwrap_or_default(),
+        search_words,
         tags: filters.tags.clone(),
         updated_since,
         employee_of: None,
         company_named: None,
+        searchable_fields,
+        custom_values,
         sort: parse_sort(filters.sort.as_deref()),
     };
     let total_count = store::count(conn, &query)?;
@@ -544,6 +564,37 @@ pub fn list(
     let mut items = load_details(conn, rows)?;
     load_includes(conn, user, &mut items, inc)?;
     Ok(Page { items, total_count, paging })
+}
+
+/// Searchable field ids, and (field id, match) per `cf_<id>` filter.
+type CustomFilters = (Vec<i32>, Vec<(i32, ValueMatch)>);
+
+/// The searchable contact fields (when searching) and the `cf_<id>` filters, read against the
+/// field definitions: `~text` matches a fragment, anything else the value as stored.
+fn custom_filters(
+    conn: &mut DbConnection,
+    filters: &ContactFilters,
+    searching: bool,
+    errors: &mut Vec<String>,
+) -> Result<CustomFilters, Error> {
+    if !searching && filters.custom.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let fields = crate::store::custom_fields::of_type(conn, custom::CONTACT)?;
+    let searchable =
+        if searching { fields.iter().filter(|f| f.searchable).map(|f| f.id).collect() } else { Vec::new() };
+    let mut matches = Vec::new();
+    for (id, value) in &filters.custom {
+        let Some(field) = id.parse::<i32>().ok().and_then(|id| fields.iter().find(|f| f.id == id)) else {
+            errors.push(format!("Custom field {id} does not exist"));
+            continue;
+        };
+        matches.push(match value.strip_prefix('~') {
+            Some(fragment) => (field.id, ValueMatch::Contains(fragment.to_lowercase())),
+            None => (field.id, ValueMatch::Equals(custom::normalize(field, value).unwrap_or_else(|_| value.clone()))),
+        });
+    }
+    Ok((searchable, matches))
 }
 
 fn search_words(search: &str) -> Vec<String> {
@@ -617,6 +668,7 @@ pub fn create(
         errors.insert(0, "First name cannot be blank".to_string());
     }
     check_assignee(conn, &input, &mut errors)?;
+    let custom_values = custom::check(conn, custom::CONTACT, input.custom_fields.as_ref(), true, &mut errors)?;
     let Some(project) = project.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
@@ -654,6 +706,7 @@ pub fn create(
         let id = store::insert(c, &row)?;
         store::link_project(c, id, project.id)?;
         tags::set_for_contact(c, id, &tag_names)?;
+        custom::write(c, Owner::Contact(id), &custom_values)?;
         Ok::<_, diesel::result::Error>(id)
     })?;
     show(conn, user, id, Includes::default())
@@ -670,6 +723,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Conta
         errors.insert(0, "First name cannot be blank".to_string());
     }
     check_assignee(conn, &input, &mut errors)?;
+    let custom_values = custom::check(conn, custom::CONTACT, input.custom_fields.as_ref(), false, &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -711,6 +765,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Conta
         if let Some(tag_names) = &input.tags {
             tags::set_for_contact(c, id, tag_names)?;
         }
+        custom::write(c, Owner::Contact(id), &custom_values)?;
         let renamed = changes.first_name.as_ref().filter(|n| **n != current.first_name);
         if let (true, Some(new_name)) = (current.is_company, renamed) {
             store::rename_company(c, &current.first_name, new_name, at)?;

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
 use super::contacts::{display_name, visible_among};
+use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
@@ -14,6 +15,7 @@ use super::permissions::Permission;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::format::query::QueryParams;
+use crate::store::custom_fields::Owner;
 use crate::store::deals::{
     self as store, CategoryRow, DealChanges, DealQuery, DealRow, NewDealRow, StatusFilter, StatusRow,
 };
@@ -33,6 +35,7 @@ pub struct DealInput {
     pub status_id: Option<i32>,
     pub category_id: Patch<i32>,
     pub assigned_to_id: Patch<i32>,
+    pub custom_fields: Option<ValuesInput>,
     pub errors: Vec<String>,
 }
 
@@ -88,6 +91,7 @@ impl DealInput {
             status_id: f.id("status_id", "Status").flatten(),
             category_id: f.id("category_id", "Category"),
             assigned_to_id: f.id("assigned_to_id", "Assigned to"),
+            custom_fields: ValuesInput::read(&mut f),
             errors: Vec::new(),
         };
         if let Err(Error::Invalid(messages)) = f.finish() {
@@ -109,6 +113,8 @@ pub struct DealDetails {
     /// The deal's contact, only when the reader may see it.
     pub contact: Option<(i32, String)>,
     pub notes: Vec<NoteDetails>,
+    /// Every deal custom field with this deal's values; empty when none is defined.
+    pub custom_fields: Vec<ShownValue>,
 }
 
 fn can_view(user: &CurrentUser, project: &ProjectRow) -> bool {
@@ -146,6 +152,7 @@ pub fn load_details(
     let user_ids: Vec<i32> = rows.iter().flat_map(|r| [r.author_id, r.assigned_to_id]).flatten().collect();
     let names = users::names(conn, &user_ids)?;
     let deal_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let custom_values = ShownValues::load(conn, custom::DEAL, &deal_ids)?;
     let mut all_notes = if with_notes { notes::of_deals(conn, &deal_ids)? } else { Vec::new() };
     let name_of = |id: Option<i32>| {
         let id = id?;
@@ -154,6 +161,7 @@ pub fn load_details(
     Ok(rows
         .into_iter()
         .map(|row| DealDetails {
+            custom_fields: custom_values.of(row.id),
             project: project_names
                 .iter()
                 .find(|p| p.0 == row.project_id)
@@ -358,6 +366,7 @@ pub fn create(
     if status_id.is_none() {
         errors.push("Status cannot be blank".into());
     }
+    let custom_values = custom::check(conn, custom::DEAL, input.custom_fields.as_ref(), true, &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -381,7 +390,11 @@ pub fn create(
         created_on: at,
         updated_on: at,
     };
-    let id = conn.transaction(|c| store::insert(c, &row))?;
+    let id = conn.transaction(|c| {
+        let id = store::insert(c, &row)?;
+        custom::write(c, Owner::Deal(id), &custom_values)?;
+        Ok::<_, diesel::result::Error>(id)
+    })?;
     show(conn, user, id, false)
 }
 
@@ -392,6 +405,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealI
         errors.insert(0, "Name cannot be blank".into());
     }
     check_references(conn, user, &project, &input, &mut errors)?;
+    let custom_values = custom::check(conn, custom::DEAL, input.custom_fields.as_ref(), false, &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -416,7 +430,10 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealI
         assigned_to_id: input.assigned_to_id,
         updated_on: Some(now()),
     };
-    store::update(conn, id, &changes)?;
+    conn.transaction(|c| {
+        store::update(c, id, &changes)?;
+        custom::write(c, Owner::Deal(id), &custom_values)
+    })?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod contacts;
 pub mod countries;
+pub mod custom_fields;
 pub mod deals;
 pub mod input;
 pub mod issues;

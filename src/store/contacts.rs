@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::{coalesce, lower};
-use crate::db::schema::{contacts, contacts_projects, projects, taggings, tags};
+use crate::db::schema::{contacts, contacts_projects, custom_values, projects, taggings, tags};
 use crate::db::{DbBackend, DbConnection};
 
 pub const VISIBILITY_PROJECT: i32 = 0;
@@ -137,8 +137,21 @@ pub struct ContactQuery {
     pub employee_of: Option<Vec<String>>,
     /// Companies with one of these names.
     pub company_named: Option<Vec<String>>,
+    /// Custom fields whose values `search_words` also look in.
+    pub searchable_fields: Vec<i32>,
+    /// `cf_<id>=` filters: a contact must have a matching value of each field.
+    pub custom_values: Vec<(i32, ValueMatch)>,
     /// (column, descending); the id breaks ties.
     pub sort: Vec<(SortColumn, bool)>,
+}
+
+/// How a `cf_<id>` filter compares a stored value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueMatch {
+    /// The value exactly (Redmine's `=` operator).
+    Equals(String),
+    /// A lower-cased fragment anywhere in the value (Redmine's `~`).
+    Contains(String),
 }
 
 impl ContactQuery {
@@ -154,6 +167,8 @@ impl ContactQuery {
             updated_since: None,
             employee_of: None,
             company_named: None,
+            searchable_fields: Vec::new(),
+            custom_values: Vec::new(),
             sort: Vec::new(),
         }
     }
@@ -224,7 +239,30 @@ macro_rules! contact_conditions {
                 out.push(Box::new(contacts::is_company.eq(true).and(contacts::first_name.eq_any(names.clone()))));
             }
             for word in &q.search_words {
-                out.push(Box::new(contacts::search_text.like(contains_pattern(word)).escape('\\')));
+                let pattern = contains_pattern(word);
+                let in_text = contacts::search_text.like(pattern.clone()).escape('\\');
+                if q.searchable_fields.is_empty() {
+                    out.push(Box::new(in_text));
+                } else {
+                    let in_values = exists(
+                        custom_values::table
+                            .filter(custom_values::contact_id.eq(contacts::id.nullable()))
+                            .filter(custom_values::custom_field_id.eq_any(q.searchable_fields.clone()))
+                            .filter(lower(custom_values::value).like(pattern).escape('\\')),
+                    );
+                    out.push(Box::new(in_text.or(in_values)));
+                }
+            }
+            for (field, wanted) in &q.custom_values {
+                let values = custom_values::table
+                    .filter(custom_values::contact_id.eq(contacts::id.nullable()))
+                    .filter(custom_values::custom_field_id.eq(*field));
+                out.push(match wanted {
+                    ValueMatch::Equals(v) => Box::new(exists(values.filter(custom_values::value.eq(v.clone())))),
+                    ValueMatch::Contains(v) => Box::new(exists(
+                        values.filter(lower(custom_values::value).like(contains_pattern(v)).escape('\\')),
+                    )),
+                });
             }
             out
         }

@@ -2,6 +2,7 @@
 
 pub mod contacts;
 pub mod copy;
+pub mod custom_fields;
 pub mod deals;
 pub mod issues;
 pub mod members;

@@ -84,6 +84,9 @@ fn fields(c: &ContactDetails) -> Element {
         e.child("emails", List::new("email", items));
     }
     e.child("tag_list", Node::JoinedText(c.tags.clone()));
+    if let Some(list) = super::custom_fields(&c.custom_fields) {
+        e.child("custom_fields", list);
+    }
     e
 }
 

@@ -49,6 +49,9 @@ fn fields(d: &DealDetails) -> Element {
     if let Some((id, name)) = &d.assigned_to {
         e.reference("assigned_to", *id, name);
     }
+    if let Some(list) = super::custom_fields(&d.custom_fields) {
+        e.child("custom_fields", list);
+    }
     e.value("created_on", r.created_on).value("updated_on", r.updated_on);
     e
 }

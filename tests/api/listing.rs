@@ -123,11 +123,16 @@ async fn get_contacts_runs_the_same_number_of_queries_for_any_page_size() {
     app.project("sales", true).await;
     let user = app.member("mia", "crm", "Manager").await;
     app.add_member(&user, "sales", "Reporter").await;
+    let field = app
+        .admin()
+        .post(Format::Json, "/custom_fields", json!({"custom_field": {"name": "Tier", "field_format": "string"}}))
+        .await
+        .int("custom_field.id");
     let mut count_for = Vec::new();
     for total in [2, 40] {
         while app.admin().get(Format::Json, "/contacts?limit=1").await.meta("total_count").unwrap() < total {
             app.admin()
-                .create_contact("crm", json!({"first_name": "N", "tag_list": "a,b", "assigned_to_id": user.id, "address_attributes": {"city": "X"}}))
+                .create_contact("crm", json!({"first_name": "N", "tag_list": "a,b", "assigned_to_id": user.id, "address_attributes": {"city": "X"}, "custom_fields": [{"id": field, "value": "gold"}]}))
                 .await;
         }
         for format in Format::API {
@@ -138,5 +143,5 @@ async fn get_contacts_runs_the_same_number_of_queries_for_any_page_size() {
         }
     }
     assert!(count_for.iter().all(|n| *n == count_for[0]), "queries per list: {count_for:?}");
-    assert!(count_for[0] <= 10, "queries per list: {count_for:?}");
+    assert!(count_for[0] <= 12, "queries per list: {count_for:?}");
 }

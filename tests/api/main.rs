@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod contact_projects;
 mod contacts;
+mod custom_fields;
 mod deals;
 mod includes;
 mod instances;
