@@ -240,7 +240,7 @@ fn copy(from: &str, to: &str) -> anyhow::Result<()> {
     let mut target_conn = target.connection()?;
     let occupied: Vec<String> = copy::table_counts(&mut target_conn)?
         .into_iter()
-        .filter(|(table, n)| *n > 0 && *table != "roles")
+        .filter(|(table, n)| *n > 0 && !matches!(*table, "roles" | "deal_statuses"))
         .map(|(table, n)| format!("{n} {table}"))
         .collect();
     if !occupied.is_empty() {

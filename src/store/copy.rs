@@ -4,7 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{contacts, contacts_projects, member_roles, members, projects, roles, taggings, tags, users};
+use crate::db::schema::{
+    contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values, deal_categories,
+    deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags, users,
+};
 use crate::db::DbConnection;
 
 const BATCH: i64 = 500;
@@ -118,6 +121,124 @@ mod rows {
         pub contact_id: i32,
         pub tag_id: i32,
     }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = deal_statuses, treat_none_as_default_value = false)]
+    pub struct DealStatus {
+        pub id: i32,
+        pub name: String,
+        pub position: i32,
+        pub is_default: bool,
+        pub status_type: i32,
+        pub color: i32,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = deal_categories, treat_none_as_default_value = false)]
+    pub struct DealCategory {
+        pub id: i32,
+        pub project_id: i32,
+        pub name: String,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = deals, treat_none_as_default_value = false)]
+    pub struct Deal {
+        pub id: i32,
+        pub name: String,
+        pub project_id: i32,
+        pub contact_id: Option<i32>,
+        pub price_cents: Option<i64>,
+        pub currency: Option<String>,
+        pub probability: Option<i32>,
+        pub due_date: Option<NaiveDate>,
+        pub background: Option<String>,
+        pub status_id: i32,
+        pub category_id: Option<i32>,
+        pub assigned_to_id: Option<i32>,
+        pub author_id: Option<i32>,
+        pub search_text: String,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = notes, treat_none_as_default_value = false)]
+    pub struct Note {
+        pub id: i32,
+        pub contact_id: Option<i32>,
+        pub deal_id: Option<i32>,
+        pub subject: Option<String>,
+        pub content: String,
+        pub type_id: Option<i32>,
+        pub author_id: Option<i32>,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = custom_fields, treat_none_as_default_value = false)]
+    pub struct CustomField {
+        pub id: i32,
+        pub customized_type: String,
+        pub name: String,
+        pub field_format: String,
+        pub possible_values: String,
+        pub is_required: bool,
+        pub is_filter: bool,
+        pub searchable: bool,
+        pub multiple: bool,
+        pub default_value: Option<String>,
+        pub regexp: Option<String>,
+        pub min_length: Option<i32>,
+        pub max_length: Option<i32>,
+        pub position: i32,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = custom_values, treat_none_as_default_value = false)]
+    pub struct CustomValue {
+        pub id: i32,
+        pub custom_field_id: i32,
+        pub contact_id: Option<i32>,
+        pub deal_id: Option<i32>,
+        pub value: String,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = issues, treat_none_as_default_value = false)]
+    pub struct Issue {
+        pub id: i32,
+        pub project_id: i32,
+        pub subject: String,
+        pub status: String,
+        pub tracker: String,
+        pub due_date: Option<NaiveDate>,
+        pub assigned_to_id: Option<i32>,
+        pub author_id: Option<i32>,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = contacts_issues, treat_none_as_default_value = false)]
+    pub struct ContactIssue {
+        pub contact_id: i32,
+        pub issue_id: i32,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = crm_queries, treat_none_as_default_value = false)]
+    pub struct CrmQuery {
+        pub id: i32,
+        pub name: String,
+        pub object_type: String,
+        pub project_id: Option<i32>,
+        pub user_id: Option<i32>,
+        pub visibility: i32,
+        pub filters: String,
+        pub created_on: NaiveDateTime,
+    }
 }
 
 /// One multi-row insert on the concrete backend (the two-backend connection has none).
@@ -181,6 +302,15 @@ pub fn table_counts(conn: &mut DbConnection) -> QueryResult<Vec<(&'static str, i
         ("contacts_projects", contacts_projects::table.select(count_star()).get_result(conn)?),
         ("tags", tags::table.select(count_star()).get_result(conn)?),
         ("taggings", taggings::table.select(count_star()).get_result(conn)?),
+        ("deal_statuses", deal_statuses::table.select(count_star()).get_result(conn)?),
+        ("deal_categories", deal_categories::table.select(count_star()).get_result(conn)?),
+        ("deals", deals::table.select(count_star()).get_result(conn)?),
+        ("notes", notes::table.select(count_star()).get_result(conn)?),
+        ("custom_fields", custom_fields::table.select(count_star()).get_result(conn)?),
+        ("custom_values", custom_values::table.select(count_star()).get_result(conn)?),
+        ("issues", issues::table.select(count_star()).get_result(conn)?),
+        ("contacts_issues", contacts_issues::table.select(count_star()).get_result(conn)?),
+        ("crm_queries", crm_queries::table.select(count_star()).get_result(conn)?),
     ])
 }
 
@@ -191,8 +321,9 @@ pub fn copy_all(
     to: &mut DbConnection,
     mut progress: impl FnMut(&'static str, usize),
 ) -> QueryResult<()> {
-    // The target's migration seeded the default roles; the source's roles replace them.
+    // The target's migration seeded the default roles and deal statuses; the source's replace them.
     diesel::delete(roles::table).execute(to)?;
+    diesel::delete(deal_statuses::table).execute(to)?;
     copy_by_id!(from, to, users, rows::User, progress);
     copy_by_id!(from, to, projects, rows::Project, progress);
     copy_by_id!(from, to, roles, rows::Role, progress);
@@ -202,6 +333,15 @@ pub fn copy_all(
     copy_by_pair!(from, to, contacts_projects, rows::ContactProject, contact_id, project_id, progress);
     copy_by_id!(from, to, tags, rows::Tag, progress);
     copy_by_pair!(from, to, taggings, rows::Tagging, contact_id, tag_id, progress);
+    copy_by_id!(from, to, deal_statuses, rows::DealStatus, progress);
+    copy_by_id!(from, to, deal_categories, rows::DealCategory, progress);
+    copy_by_id!(from, to, deals, rows::Deal, progress);
+    copy_by_id!(from, to, notes, rows::Note, progress);
+    copy_by_id!(from, to, custom_fields, rows::CustomField, progress);
+    copy_by_id!(from, to, custom_values, rows::CustomValue, progress);
+    copy_by_id!(from, to, issues, rows::Issue, progress);
+    copy_by_pair!(from, to, contacts_issues, rows::ContactIssue, contact_id, issue_id, progress);
+    copy_by_id!(from, to, crm_queries, rows::CrmQuery, progress);
     reset_sequences(to)
 }
 
@@ -209,7 +349,22 @@ pub fn copy_all(
 /// AUTOINCREMENT counter follows explicit ids by itself).
 fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
-        for table in ["users", "projects", "roles", "members", "contacts", "tags"] {
+        for table in [
+            "users",
+            "projects",
+            "roles",
+            "members",
+            "contacts",
+            "tags",
+            "deal_statuses",
+            "deal_categories",
+            "deals",
+            "notes",
+            "custom_fields",
+            "custom_values",
+            "issues",
+            "crm_queries",
+        ] {
             diesel::sql_query(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             ))

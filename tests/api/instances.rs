@@ -118,7 +118,22 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
             &format!("/contacts/{}", source.admin().create_contact("crm", json!({"first_name": "Gap"})).await),
         )
         .await;
-    let before = source.admin().get(Format::Xml, &format!("/contacts/{id}")).await.text;
+    let admin = source.admin();
+    let field = admin
+        .post(Format::Json, "/custom_fields", json!({"custom_field": {"name": "Tier", "field_format": "string"}}))
+        .await
+        .int("custom_field.id");
+    let put = json!({"contact": {"custom_fields": [{"id": field, "value": "gold"}]}});
+    assert_eq!(admin.put(Format::Json, &format!("/contacts/{id}"), put).await.status, 204);
+    let note = json!({"note": {"content": "Called"}});
+    assert_eq!(admin.post(Format::Json, &format!("/contacts/{id}/notes"), note).await.status, 201);
+    let deal = json!({"deal": {"name": "Deal", "contact_id": id}});
+    let deal = admin.post(Format::Json, "/projects/crm/deals", deal).await.int("deal.id");
+    let issue = json!({"issue": {"subject": "Broken"}});
+    assert_eq!(admin.post(Format::Json, &format!("/contacts/{id}/issues"), issue).await.status, 201);
+    let show = format!("/contacts/{id}?include=notes,deals,issues");
+    let before = source.admin().get(Format::Xml, &show).await.text;
+    let deal_before = source.admin().get(Format::Json, &format!("/deals/{deal}?include=notes")).await.text;
 
     let target = TestDb::fresh();
     let out = Command::new(BIN).args(["copy", "--from", &source.db_url(), "--to", &target.url]).output().unwrap();
@@ -128,8 +143,11 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
 
     let key = source.admin_key.clone();
     let moved = TestApp::spawn_on(target, |_| {}).await;
-    let after = moved.as_key(&key).get(Format::Xml, &format!("/contacts/{id}")).await.text;
+    let after = moved.as_key(&key).get(Format::Xml, &show).await.text;
     assert_eq!(before, after, "the same contact, byte for byte");
+    assert!(after.contains("<value>gold</value>") && after.contains("Called") && after.contains("Broken"), "{after}");
+    let deal_after = moved.as_key(&key).get(Format::Json, &format!("/deals/{deal}?include=notes")).await.text;
+    assert_eq!(deal_before, deal_after);
     assert_eq!(moved.as_key(&key).get(Format::Json, "/contacts?project_id=crm").await.meta("total_count"), Some(1));
     let member_key = match &member.auth {
         crate::support::Auth::Key(k) => k.clone(),
