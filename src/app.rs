@@ -6,7 +6,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, custom_fields, deals, issues, notes, projects, tags, users};
+use crate::api::{contacts, custom_fields, deals, issues, notes, projects, queries, tags, users};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
@@ -72,6 +72,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(delete().to(deals::delete_category)),
     )
     .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
+    .service(
+        web::resource("/crm_queries").route(get().to(queries::list_queries)).route(post().to(queries::create_query)),
+    )
+    .service(web::resource("/crm_queries/{id}").route(delete().to(queries::delete_query)))
     .service(
         web::resource("/custom_fields")
             .route(get().to(custom_fields::list_fields))

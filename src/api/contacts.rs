@@ -6,6 +6,7 @@ use crate::app::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{self, ContactFilters, ContactInput, Includes};
 use crate::domain::paging::Paging;
+use crate::domain::queries;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -32,13 +33,20 @@ async fn list(
     project: Option<String>,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let mut filters = ContactFilters::from_query(&query);
-    if project.is_some() {
-        filters.project_ref = project;
-    }
     let paging = Paging::from_query(&query);
     let includes = Includes::from_query(&query);
-    let page = state.db.run(move |conn| contacts::list(conn, &user, &filters, paging, includes)).await?;
+    let page = state
+        .db
+        .run(move |conn| {
+            // A saved query's parameters stand under the request's (`query_id=`).
+            let query = queries::apply_saved(conn, &user, queries::CONTACT, query)?;
+            let mut filters = ContactFilters::from_query(&query);
+            if project.is_some() {
+                filters.project_ref = project;
+            }
+            contacts::list(conn, &user, &filters, paging, includes)
+        })
+        .await?;
     Ok(Reply::ok(views::index(&page, &includes)))
 }
 

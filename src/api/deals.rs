@@ -7,6 +7,7 @@ use crate::domain::access::Viewer;
 use crate::domain::deals::{self, DealFilters, DealInput};
 use crate::domain::input::Fields;
 use crate::domain::paging::Paging;
+use crate::domain::queries;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -33,12 +34,19 @@ async fn list(
     project: Option<String>,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let mut filters = DealFilters::from_query(&query);
-    if project.is_some() {
-        filters.project_ref = project;
-    }
     let paging = Paging::from_query(&query);
-    let page = state.db.run(move |conn| deals::list(conn, &user, &filters, paging)).await?;
+    let page = state
+        .db
+        .run(move |conn| {
+            // A saved query's parameters stand under the request's (`query_id=`).
+            let query = queries::apply_saved(conn, &user, queries::DEAL, query)?;
+            let mut filters = DealFilters::from_query(&query);
+            if project.is_some() {
+                filters.project_ref = project;
+            }
+            deals::list(conn, &user, &filters, paging)
+        })
+        .await?;
     Ok(Reply::ok(views::index(&page)))
 }
 

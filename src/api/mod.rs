@@ -7,5 +7,6 @@ pub mod deals;
 pub mod issues;
 pub mod notes;
 pub mod projects;
+pub mod queries;
 pub mod tags;
 pub mod users;

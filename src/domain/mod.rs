@@ -13,5 +13,6 @@ pub mod notes;
 pub mod paging;
 pub mod permissions;
 pub mod projects;
+pub mod queries;
 pub mod tags;
 pub mod users;

@@ -39,6 +39,25 @@ impl QueryParams {
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0
     }
+
+    /// These parameters over `defaults`: a default counts only where no value of its name
+    /// (with or without `[]`) is here. `query_id` never comes from the defaults.
+    pub fn over(&self, defaults: &QueryParams) -> QueryParams {
+        let base = |k: &str| k.strip_suffix("[]").unwrap_or(k).to_string();
+        let mine: std::collections::HashSet<String> = self.0.iter().map(|(k, _)| base(k)).collect();
+        let mut pairs: Vec<(String, String)> =
+            defaults.0.iter().filter(|(k, _)| !mine.contains(&base(k)) && base(k) != "query_id").cloned().collect();
+        pairs.extend(self.0.iter().cloned());
+        QueryParams(pairs)
+    }
+
+    /// These parameters with `name=value` added unless `name` is already here.
+    pub fn with_default(mut self, name: &str, value: &str) -> QueryParams {
+        if self.get(name).is_none() {
+            self.0.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
 }
 
 impl FromRequest for QueryParams {

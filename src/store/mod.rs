@@ -8,6 +8,7 @@ pub mod issues;
 pub mod members;
 pub mod notes;
 pub mod projects;
+pub mod queries;
 pub mod tags;
 pub mod users;
 

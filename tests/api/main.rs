@@ -14,6 +14,7 @@ mod listing;
 mod migrations;
 mod notes;
 mod projects;
+mod queries;
 mod support;
 mod tags;
 mod users;

@@ -1,0 +1,58 @@
+//! Saved list queries (`crm_queries`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::crm_queries;
+use crate::db::DbConnection;
+
+pub const VISIBILITY_PRIVATE: i32 = 0;
+pub const VISIBILITY_PUBLIC: i32 = 2;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crm_queries)]
+pub struct QueryRow {
+    pub id: i32,
+    pub name: String,
+    pub object_type: String,
+    pub project_id: Option<i32>,
+    pub user_id: Option<i32>,
+    pub visibility: i32,
+    /// The list parameters the query stands for, as a query string.
+    pub filters: String,
+    pub created_on: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crm_queries)]
+pub struct NewQueryRow {
+    pub name: String,
+    pub object_type: String,
+    pub project_id: Option<i32>,
+    pub user_id: Option<i32>,
+    pub visibility: i32,
+    pub filters: String,
+    pub created_on: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<QueryRow>> {
+    crm_queries::table.find(id).select(QueryRow::as_select()).first(conn).optional()
+}
+
+/// Every query of a type, by name; the caller filters what a user may see (the table stays
+/// small: saved queries are made by hand).
+pub fn of_type(conn: &mut DbConnection, object_type: &str) -> QueryResult<Vec<QueryRow>> {
+    crm_queries::table
+        .filter(crm_queries::object_type.eq(object_type))
+        .select(QueryRow::as_select())
+        .order((crm_queries::name.asc(), crm_queries::id.asc()))
+        .load(conn)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewQueryRow) -> QueryResult<i32> {
+    diesel::insert_into(crm_queries::table).values(row).returning(crm_queries::id).get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+    diesel::delete(crm_queries::table.find(id)).execute(conn)
+}
