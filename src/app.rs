@@ -72,6 +72,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(delete().to(deals::delete_category)),
     )
     .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
+    // Before `/contacts_tags/{id}`, which would otherwise take "merge" as an id.
+    .service(web::resource("/contacts_tags/merge").route(post().to(tags::merge_tags)))
+    .service(
+        web::resource("/contacts_tags/{id}")
+            .route(put().to(tags::update_tag))
+            .route(patch().to(tags::update_tag))
+            .route(delete().to(tags::delete_tag)),
+    )
     .service(
         web::resource("/crm_queries").route(get().to(queries::list_queries)).route(post().to(queries::create_query)),
     )

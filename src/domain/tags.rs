@@ -1,7 +1,10 @@
-//! Contact tags as the reader sees them.
+//! Contact tags as the reader sees them, and an admin's renaming, merging and deleting.
+
+use diesel::Connection;
 
 use super::access::CurrentUser;
 use super::contacts::visibility_for;
+use super::input::MAX_STRING;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::store::contacts::ContactQuery;
@@ -27,4 +30,73 @@ impl TagCount {
 pub fn list(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vec<TagCount>, Error> {
     let visible = ContactQuery::visible(visibility_for(conn, user)?);
     Ok(store::counts(conn, &visible)?.into_iter().map(|(id, name, count)| TagCount { id, name, count }).collect())
+}
+
+/// A tag name as given for a rename or merge: trimmed, not blank, at most 255 characters, and
+/// without the comma that separates names in `tag_list`.
+fn tag_name(name: Option<String>) -> Result<String, Error> {
+    let name = name.map(|n| n.trim().to_string()).unwrap_or_default();
+    if name.is_empty() {
+        return Err(Error::invalid("Name cannot be blank"));
+    }
+    if name.chars().count() > MAX_STRING {
+        return Err(Error::invalid(format!("Name is too long (maximum is {MAX_STRING} characters)")));
+    }
+    if name.contains(',') {
+        return Err(Error::invalid("Name is invalid"));
+    }
+    Ok(name)
+}
+
+/// Renames a tag (admin). A name another tag has is refused: merging says so explicitly.
+pub fn rename(conn: &mut DbConnection, user: &CurrentUser, id: i32, name: Option<String>) -> Result<(), Error> {
+    user.require_admin()?;
+    let name = tag_name(name)?;
+    if !store::exists(conn, id)? {
+        return Err(Error::NotFound);
+    }
+    conn.transaction(|c| {
+        if store::find_by_name(c, &name)?.is_some_and(|other| other != id) {
+            return Err(Error::invalid("Name has already been taken"));
+        }
+        store::rename(c, id, &name)?;
+        Ok(())
+    })
+}
+
+/// Merges tags `ids` into one named `name` (admin): the tag of that name if there is one,
+/// else the first of `ids` renamed. Every contact keeps exactly one link to it.
+pub fn merge(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32], name: Option<String>) -> Result<i32, Error> {
+    user.require_admin()?;
+    let name = tag_name(name)?;
+    if ids.is_empty() {
+        return Err(Error::invalid("Tags cannot be blank"));
+    }
+    conn.transaction(|c| {
+        for id in ids {
+            if !store::exists(c, *id)? {
+                return Err(Error::invalid(format!("Tag {id} does not exist")));
+            }
+        }
+        let into = match store::find_by_name(c, &name)? {
+            Some(existing) => existing,
+            None => {
+                store::rename(c, ids[0], &name)?;
+                ids[0]
+            }
+        };
+        for id in ids.iter().filter(|id| **id != into) {
+            store::merge_into(c, *id, into)?;
+        }
+        Ok(into)
+    })
+}
+
+/// Deletes a tag from every contact (admin).
+pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    user.require_admin()?;
+    if store::delete(conn, id)? == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
 }

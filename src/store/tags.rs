@@ -79,3 +79,36 @@ pub fn counts(conn: &mut DbConnection, visible: &ContactQuery) -> QueryResult<Ve
         })
         .collect())
 }
+
+/// The tag named `name` (case-insensitively), if any.
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<i32>> {
+    tags::table.filter(lower(tags::name).eq(lower(name))).select(tags::id).first::<i32>(conn).optional()
+}
+
+pub fn exists(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
+    Ok(tags::table.find(id).select(tags::id).first::<i32>(conn).optional()?.is_some())
+}
+
+pub fn rename(conn: &mut DbConnection, id: i32, name: &str) -> QueryResult<usize> {
+    diesel::update(tags::table.find(id)).set(tags::name.eq(name)).execute(conn)
+}
+
+/// Moves every contact tagged `from` to `into` (a contact carrying both keeps one link) and
+/// deletes `from`.
+pub fn merge_into(conn: &mut DbConnection, from: i32, into: i32) -> QueryResult<()> {
+    let target = diesel::alias!(taggings as target);
+    let already_tagged =
+        target.filter(target.field(taggings::tag_id).eq(into)).select(target.field(taggings::contact_id));
+    diesel::delete(
+        taggings::table.filter(taggings::tag_id.eq(from)).filter(taggings::contact_id.eq_any(already_tagged)),
+    )
+    .execute(conn)?;
+    diesel::update(taggings::table.filter(taggings::tag_id.eq(from))).set(taggings::tag_id.eq(into)).execute(conn)?;
+    delete(conn, from)?;
+    Ok(())
+}
+
+/// Deletes a tag; its links go with it (ON DELETE CASCADE).
+pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+    diesel::delete(tags::table.find(id)).execute(conn)
+}

@@ -38,3 +38,78 @@ async fn tag_counts_only_count_contacts_the_reader_can_see() {
         assert_eq!(seen, [("vip".into(), "1".into())], "only the public contact");
     }
 }
+
+/// (name, count) of every tag as the admin sees them.
+async fn tag_counts(app: &TestApp, format: Format) -> Vec<(String, i64)> {
+    let res = app.admin().get(format, "/contacts_tags").await;
+    res.list("tags")
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_string(), t["count"].to_string().trim_matches('"').parse().unwrap()))
+        .collect()
+}
+
+fn tag_id(tags: &crate::support::Res, name: &str) -> i64 {
+    let found = tags.list("tags").into_iter().find(|t| t["name"] == name).expect("the tag is listed");
+    found["id"].to_string().trim_matches('"').parse().unwrap()
+}
+
+#[actix_web::test]
+async fn admins_rename_merge_and_delete_tags() {
+    for format in Format::API {
+        let app = TestApp::spawn().await;
+        app.project("crm", false).await;
+        let member = app.member("m", "crm", "Manager").await;
+        let admin = app.admin();
+        let a = admin.create_contact("crm", json!({"first_name": "A", "tag_list": "vip,VIP-old"})).await;
+        admin.create_contact("crm", json!({"first_name": "B", "tag_list": "VIP-old,lead"})).await;
+        admin.create_contact("crm", json!({"first_name": "C", "tag_list": "prospect"})).await;
+        let tags = admin.get(format, "/contacts_tags").await;
+        let (old, lead, prospect) = (tag_id(&tags, "VIP-old"), tag_id(&tags, "lead"), tag_id(&tags, "prospect"));
+
+        let rename = json!({"tag": {"name": "Lead"}});
+        assert_eq!(member.put(format, &format!("/contacts_tags/{lead}"), rename.clone()).await.status, 403);
+        assert_eq!(admin.put(format, &format!("/contacts_tags/{lead}"), rename).await.status, 204);
+        let taken = admin.put(format, &format!("/contacts_tags/{lead}"), json!({"tag": {"name": "vip"}})).await;
+        assert_eq!(taken.status, 422);
+        assert_eq!(taken.errors(), vec!["Name has already been taken"]);
+        for (name, message) in [
+            (json!(""), "Name cannot be blank"),
+            (json!("x".repeat(256)), "Name is too long (maximum is 255 characters)"),
+            (json!("a,b"), "Name is invalid"),
+        ] {
+            let res = admin.put(format, &format!("/contacts_tags/{lead}"), json!({"tag": {"name": name}})).await;
+            assert_eq!(res.status, 422);
+            assert_eq!(res.errors(), vec![message]);
+        }
+        assert_eq!(admin.put(format, "/contacts_tags/9999", json!({"tag": {"name": "x"}})).await.status, 404);
+        // Through a contact's tag_list: blank entries are skipped, an overlong name refused.
+        let long = json!({"contact": {"tag_list": format!("ok,{}", "y".repeat(256))}});
+        let res = admin.put(format, &format!("/contacts/{a}"), long).await;
+        assert_eq!(res.status, 422);
+        assert_eq!(res.errors(), vec!["Tags is too long (maximum is 255 characters)"]);
+
+        // Merging VIP-old into vip: A carried both and keeps one link; B moves over.
+        let merge = json!({"tag": {"name": "vip", "ids": [old]}});
+        assert_eq!(member.post(format, "/contacts_tags/merge", merge.clone()).await.status, 403);
+        assert_eq!(admin.post(format, "/contacts_tags/merge", merge).await.status, 204);
+        assert_eq!(tag_counts(&app, format).await, vec![("Lead".into(), 1), ("prospect".into(), 1), ("vip".into(), 2)]);
+        assert_eq!(
+            admin.get(format, &format!("/contacts/{a}")).await.at("contact.tag_list").clone(),
+            match format {
+                Format::Xml => json!("vip"),
+                _ => json!(["vip"]),
+            }
+        );
+        let unknown = admin.post(format, "/contacts_tags/merge", json!({"tag": {"name": "x", "ids": [old]}})).await;
+        assert_eq!(unknown.status, 422, "{}", unknown.text);
+        // Merging into a new name renames the first tag.
+        let merge = json!({"tag": {"name": "pipeline", "ids": [lead, prospect]}});
+        assert_eq!(admin.post(format, "/contacts_tags/merge", merge).await.status, 204);
+        assert_eq!(tag_counts(&app, format).await, vec![("pipeline".into(), 2), ("vip".into(), 2)]);
+
+        assert_eq!(member.delete(format, &format!("/contacts_tags/{lead}")).await.status, 403);
+        assert_eq!(admin.delete(format, &format!("/contacts_tags/{lead}")).await.status, 204);
+        assert_eq!(tag_counts(&app, format).await, vec![("vip".into(), 2)]);
+        assert_eq!(admin.get(format, "/contacts?tags=pipeline").await.meta("total_count"), Some(0));
+    }
+}
