@@ -6,24 +6,34 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, custom_fields, deals, issues, notes, projects, queries, tags, users};
+use crate::api::{contacts, custom_fields, deals, exports, issues, notes, projects, queries, tags, users};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
-use crate::format;
+use crate::format::{self, Format};
 
 /// What every handler may reach.
 pub struct AppState {
     pub db: Db,
 }
 
+/// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
+fn wants(format: Format) -> impl actix_web::guard::Guard {
+    actix_web::guard::fn_guard(move |ctx| ctx.req_data().get::<Format>() == Some(&format))
+}
+
 /// Every route. Paths carry no suffix: the format middleware has already taken it off.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/contacts").route(get().to(contacts::list_contacts)).route(post().to(contacts::create_contact)),
+        web::resource("/contacts")
+            .route(get().guard(wants(Format::Csv)).to(exports::contacts_csv))
+            .route(get().guard(wants(Format::Vcf)).to(exports::contacts_vcf))
+            .route(get().to(contacts::list_contacts))
+            .route(post().to(contacts::create_contact)),
     )
     .service(
         web::resource("/contacts/{id}")
+            .route(get().guard(wants(Format::Vcf)).to(exports::contact_vcf))
             .route(get().to(contacts::show_contact))
             .route(put().to(contacts::update_contact))
             .route(patch().to(contacts::update_contact))
@@ -31,6 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/projects/{project}/contacts")
+            .route(get().guard(wants(Format::Csv)).to(exports::project_contacts_csv))
+            .route(get().guard(wants(Format::Vcf)).to(exports::project_contacts_vcf))
             .route(get().to(contacts::list_project_contacts))
             .route(post().to(contacts::create_project_contact)),
     )

@@ -4,6 +4,7 @@
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
+pub mod exports;
 pub mod issues;
 pub mod notes;
 pub mod projects;

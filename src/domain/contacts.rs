@@ -193,13 +193,21 @@ impl Includes {
     }
 }
 
+/// A project a contact belongs to.
+#[derive(Debug, Clone)]
+pub struct ProjectLink {
+    pub id: i32,
+    pub name: String,
+    pub identifier: String,
+}
+
 /// A contact with what its views show beside its own columns; the included lists are filled
 /// only when asked for, and hold only what the reader may see.
 #[derive(Debug, Clone)]
 pub struct ContactDetails {
     pub row: ContactRow,
     pub tags: Vec<String>,
-    pub projects: Vec<(i32, String)>,
+    pub projects: Vec<ProjectLink>,
     pub author: Option<(i32, String)>,
     pub assigned_to: Option<(i32, String)>,
     pub notes: Vec<super::notes::NoteDetails>,
@@ -244,7 +252,11 @@ pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Ve
         .map(|row| ContactDetails {
             custom_fields: custom_values.of(row.id),
             tags: tag_rows.iter().filter(|t| t.0 == row.id).map(|t| t.1.clone()).collect(),
-            projects: project_rows.iter().filter(|p| p.0 == row.id).map(|p| (p.1, p.2.clone())).collect(),
+            projects: project_rows
+                .iter()
+                .filter(|p| p.0 == row.id)
+                .map(|p| ProjectLink { id: p.1, name: p.2.clone(), identifier: p.3.clone() })
+                .collect(),
             author: name_of(row.author_id),
             assigned_to: name_of(row.assigned_to_id),
             notes: Vec::new(),
@@ -500,6 +512,47 @@ pub fn list(
     paging: Paging,
     inc: Includes,
 ) -> Result<Page<ContactDetails>, Error> {
+    let query = contact_query(conn, user, filters)?;
+    let total_count = store::count(conn, &query)?;
+    let rows =
+        if paging.offset < total_count { store::page(conn, &query, paging.offset, paging.limit)? } else { Vec::new() };
+    let mut items = load_details(conn, rows)?;
+    load_includes(conn, user, &mut items, inc)?;
+    Ok(Page { items, total_count, paging })
+}
+
+/// What an export writes: the contacts `filters` select among those the user may see, in id
+/// order (so batches follow the primary key), and the names of the custom field columns.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub query: ContactQuery,
+    pub custom_fields: Vec<String>,
+}
+
+pub fn export(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilters) -> Result<Export, Error> {
+    let mut query = contact_query(conn, user, filters)?;
+    query.sort = vec![(SortColumn::Id, false)];
+    let custom_fields =
+        crate::store::custom_fields::of_type(conn, custom::CONTACT)?.into_iter().map(|f| f.name).collect();
+    Ok(Export { query, custom_fields })
+}
+
+/// The next batch of an export after contact `after` (0 to start); empty at the end.
+pub fn export_batch(
+    conn: &mut DbConnection,
+    export: &Export,
+    after: i32,
+    size: i64,
+) -> Result<Vec<ContactDetails>, Error> {
+    let mut query = export.query.clone();
+    query.id_after = Some(after);
+    let rows = store::page(conn, &query, 0, size)?;
+    load_details(conn, rows)
+}
+
+/// Reads the list filters into a query over what `user` may see; 422 for a filter that makes no
+/// sense, 404/403 for a project that is missing or not readable.
+fn contact_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilters) -> Result<ContactQuery, Error> {
     let mut errors = Vec::new();
     let project = match &filters.project_ref {
         Some(r) => {
@@ -556,14 +609,10 @@ pub fn list(
         company_named: None,
         searchable_fields,
         custom_values,
+        id_after: None,
         sort: parse_sort(filters.sort.as_deref()),
     };
-    let total_count = store::count(conn, &query)?;
-    let rows =
-        if paging.offset < total_count { store::page(conn, &query, paging.offset, paging.limit)? } else { Vec::new() };
-    let mut items = load_details(conn, rows)?;
-    load_includes(conn, user, &mut items, inc)?;
-    Ok(Page { items, total_count, paging })
+    Ok(query)
 }
 
 /// Searchable field ids, and (field id, match) per `cf_<id>` filter.

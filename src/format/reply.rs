@@ -15,6 +15,9 @@ pub enum Reply {
     Document { status: StatusCode, doc: Document, location: Option<String> },
     /// 204, Redmine's answer to a successful update or delete.
     NoContent,
+    /// A download (CSV, vCard): its type, the file name offered, and the bytes, possibly
+    /// streamed as they are read.
+    File { content_type: &'static str, filename: String, body: BoxBody },
 }
 
 impl Reply {
@@ -34,6 +37,11 @@ impl Responder for Reply {
     fn respond_to(self, req: &HttpRequest) -> HttpResponse {
         match self {
             Reply::NoContent => HttpResponse::NoContent().finish(),
+            Reply::File { content_type, filename, body } => HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+                .insert_header(("X-Content-Type-Options", "nosniff"))
+                .body(body),
             Reply::Document { status, doc, location } => {
                 let format = Format::of(req);
                 let doc = if wants_no_meta(req) { doc.without_meta() } else { doc };

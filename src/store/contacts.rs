@@ -141,6 +141,8 @@ pub struct ContactQuery {
     pub searchable_fields: Vec<i32>,
     /// `cf_<id>=` filters: a contact must have a matching value of each field.
     pub custom_values: Vec<(i32, ValueMatch)>,
+    /// Only contacts with a greater id (keyset paging for exports).
+    pub id_after: Option<i32>,
     /// (column, descending); the id breaks ties.
     pub sort: Vec<(SortColumn, bool)>,
 }
@@ -169,6 +171,7 @@ impl ContactQuery {
             company_named: None,
             searchable_fields: Vec::new(),
             custom_values: Vec::new(),
+            id_after: None,
             sort: Vec::new(),
         }
     }
@@ -226,6 +229,9 @@ macro_rules! contact_conditions {
             }
             if let Some(flag) = q.is_company {
                 out.push(Box::new(contacts::is_company.eq(flag)));
+            }
+            if let Some(after) = q.id_after {
+                out.push(Box::new(contacts::id.gt(after)));
             }
             if let Some(since) = q.updated_since {
                 out.push(Box::new(contacts::updated_on.ge(since)));
@@ -380,15 +386,15 @@ pub fn project_ids(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// (contact id, project id, project name) for a set of contacts, in one query.
-pub fn projects_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, i32, String)>> {
+/// (contact id, project id, project name, identifier) for a set of contacts, in one query.
+pub fn projects_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, i32, String, String)>> {
     if contact_ids.is_empty() {
         return Ok(Vec::new());
     }
     contacts_projects::table
         .inner_join(projects::table)
         .filter(contacts_projects::contact_id.eq_any(contact_ids))
-        .select((contacts_projects::contact_id, projects::id, projects::name))
+        .select((contacts_projects::contact_id, projects::id, projects::name, projects::identifier))
         .order(projects::id.asc())
         .load(conn)
 }

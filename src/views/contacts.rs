@@ -123,6 +123,6 @@ fn address(c: &ContactDetails) -> Element {
 fn projects(c: &ContactDetails) -> List {
     List::new(
         "project",
-        c.projects.iter().map(|(id, name)| Element::new().with_attr("id", *id).with_attr("name", name).into()),
+        c.projects.iter().map(|p| Element::new().with_attr("id", p.id).with_attr("name", &p.name).into()),
     )
 }

@@ -8,6 +8,7 @@ mod contact_projects;
 mod contacts;
 mod custom_fields;
 mod deals;
+mod exports;
 mod includes;
 mod instances;
 mod listing;
