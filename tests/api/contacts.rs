@@ -289,3 +289,44 @@ async fn a_contact_without_address_renders_nulls_and_no_country_code() {
     let xml = app.admin().get(Format::Xml, &format!("/contacts/{id}")).await;
     assert!(xml.text.contains("<tag_list></tag_list>"), "{}", xml.text);
 }
+
+#[actix_web::test]
+async fn deleting_a_contact_takes_its_notes_tags_values_and_links_with_it() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.project("sales", false).await;
+    let admin = app.admin();
+    let field = admin
+        .post(Format::Json, "/custom_fields", json!({"custom_field": {"name": "Tier", "field_format": "string"}}))
+        .await
+        .int("custom_field.id");
+    let keep = admin.create_contact("crm", json!({"first_name": "Keep", "tag_list": "shared"})).await;
+    let id = admin
+        .create_contact("crm", json!({"first_name": "Gone", "tag_list": "shared,only-gone", "custom_fields": [{"id": field, "value": "gold"}]}))
+        .await;
+    admin.post(Format::Json, &format!("/contacts/{id}/projects"), json!({"project": {"id": "sales"}})).await;
+    let note = admin
+        .post(Format::Json, &format!("/contacts/{id}/notes"), json!({"note": {"content": "hello"}}))
+        .await
+        .int("note.id");
+    admin.post(Format::Json, &format!("/contacts/{id}/issues"), json!({"issue": {"subject": "Linked"}})).await;
+    let counts = || {
+        let db = contacts_server::db::Db::open(&contacts_server::config::Config::for_database(&app.db_url()).db)
+            .expect("the test database opens");
+        let rows = db.run_blocking(|c| Ok(contacts_server::store::copy::table_counts(c)?)).unwrap();
+        move |table: &str| rows.iter().find(|(t, _)| *t == table).map(|(_, n)| *n).unwrap()
+    };
+    let before = counts();
+    assert_eq!((before("notes"), before("custom_values"), before("contacts_projects")), (1, 1, 3));
+    assert_eq!((before("taggings"), before("contacts_issues")), (3, 1));
+
+    assert_eq!(admin.delete(Format::Xml, &format!("/contacts/{id}")).await.status, 204);
+    let after = counts();
+    assert_eq!((after("notes"), after("custom_values"), after("contacts_projects")), (0, 0, 1));
+    assert_eq!((after("taggings"), after("contacts_issues"), after("issues")), (1, 0, 1));
+    assert_eq!(admin.get(Format::Json, &format!("/notes/{note}")).await.status, 404);
+    let tags = admin.get(Format::Json, "/contacts_tags").await;
+    let names: Vec<String> = tags.list("tags").iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names, ["shared"], "no contact carries only-gone any more");
+    assert_eq!(admin.get(Format::Json, &format!("/contacts/{keep}")).await.status, 200);
+}
