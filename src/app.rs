@@ -6,8 +6,9 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, custom_fields, deals, exports, issues, notes, projects, queries, tags, users};
-use crate::config::Config;
+use crate::api::{contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users};
+use crate::api::rate_limit::RateLimiter;
+use crate::config::{Config, FormSettings};
 use crate::db::Db;
 use crate::error::Error;
 use crate::format::{self, Format};
@@ -15,6 +16,8 @@ use crate::format::{self, Format};
 /// What every handler may reach.
 pub struct AppState {
     pub db: Db,
+    pub forms: FormSettings,
+    pub limiter: RateLimiter,
 }
 
 /// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
@@ -29,7 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get().guard(wants(Format::Csv)).to(exports::contacts_csv))
             .route(get().guard(wants(Format::Vcf)).to(exports::contacts_vcf))
             .route(get().to(contacts::list_contacts))
-            .route(post().to(contacts::create_contact)),
+            .route(post().to(intake::post_contact))
+            .route(web::route().method(actix_web::http::Method::OPTIONS).to(intake::preflight)),
     )
     .service(
         web::resource("/contacts/{id}")
@@ -142,7 +146,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
-    let state = web::Data::new(AppState { db });
+    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute() });
     let body_limits = web::Data::new(config.body);
     let mut server = HttpServer::new(move || {
         App::new()

@@ -13,6 +13,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::users::{self, Credentials};
+use crate::domain::web_forms;
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::store::users::{self as user_store, STATUS_ACTIVE};
@@ -59,21 +60,35 @@ impl FromRequest for Viewer {
         Box::pin(async move {
             let Some(credentials) = credentials? else { return Ok(Viewer::Anonymous) };
             let state = state.ok_or_else(|| Error::Internal(anyhow::anyhow!("no app state")))?;
-            let user = state
-                .db
-                .run(move |conn| {
-                    let Some(mut user) = users::authenticate(conn, &credentials)? else {
-                        return Err(Error::Unauthenticated { challenge: false });
-                    };
-                    if let (true, Some(login)) = (user.admin, switch_to) {
-                        user = user_store::find_by_login(conn, &login)?
-                            .filter(|u| u.status == STATUS_ACTIVE)
-                            .ok_or(Error::PreconditionFailed)?;
-                    }
-                    users::current_user(conn, &user)
-                })
-                .await?;
-            Ok(Viewer::User(Arc::new(user)))
+            resolve(&state, credentials, switch_to).await
         })
     }
+}
+
+/// The viewer a `key` sent in a form body stands for (the plugin's web forms post it there).
+pub async fn viewer_for_key(state: &AppState, key: &str) -> Result<Viewer, Error> {
+    resolve(state, Credentials::ApiKey(key.to_string()), None).await
+}
+
+/// A user's credentials, or else a web form's key; neither is a 401.
+async fn resolve(state: &AppState, credentials: Credentials, switch_to: Option<String>) -> Result<Viewer, Error> {
+    state
+        .db
+        .run(move |conn| {
+            let Some(mut user) = users::authenticate(conn, &credentials)? else {
+                if let Credentials::ApiKey(key) = &credentials {
+                    if let Some(form) = web_forms::by_key(conn, key)? {
+                        return Ok(Viewer::Form(Arc::new(form)));
+                    }
+                }
+                return Err(Error::Unauthenticated { challenge: false });
+            };
+            if let (true, Some(login)) = (user.admin, switch_to) {
+                user = user_store::find_by_login(conn, &login)?
+                    .filter(|u| u.status == STATUS_ACTIVE)
+                    .ok_or(Error::PreconditionFailed)?;
+            }
+            Ok(Viewer::User(Arc::new(users::current_user(conn, &user)?)))
+        })
+        .await
 }

@@ -15,6 +15,25 @@ pub struct Config {
     pub body: BodyLimits,
     /// HTTP worker threads; `None` lets actix use one per core.
     pub workers: Option<usize>,
+    pub forms: FormSettings,
+}
+
+/// Rules for contacts posted from public web forms.
+#[derive(Debug, Clone, Copy)]
+pub struct FormSettings {
+    /// Whether a user's own API key may be used in a form post (the plugin's way). Scoped
+    /// web-form keys always may.
+    pub allow_user_keys: bool,
+    /// Form posts a client address may make per minute (0: no limit).
+    pub per_ip_per_minute: u32,
+    /// Posts one web form may take per minute, from everyone (0: no limit).
+    pub per_form_per_minute: u32,
+}
+
+impl Default for FormSettings {
+    fn default() -> Self {
+        FormSettings { allow_user_keys: true, per_ip_per_minute: 20, per_form_per_minute: 600 }
+    }
 }
 
 impl Config {
@@ -25,6 +44,7 @@ impl Config {
             db: DbOptions { url: url.to_string(), pool_size: 8, connect_timeout: Duration::from_secs(5) },
             body: BodyLimits::default(),
             workers: None,
+            forms: FormSettings::default(),
         }
     }
 }

@@ -63,23 +63,17 @@ pub async fn show_contact(
     Ok(Reply::ok(views::show(&contact, &includes)))
 }
 
-pub async fn create_contact(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
-    create(state, viewer, None, body).await
-}
-
+/// `POST /projects/:project/contacts` (python-redmine's create); `POST /contacts` is in `intake`.
 pub async fn create_project_contact(
     state: Data<AppState>,
     viewer: Viewer,
     project: Path<String>,
     body: Body,
 ) -> Result<Reply, Error> {
-    create(state, viewer, Some(project.into_inner()), body).await
-}
-
-async fn create(state: Data<AppState>, viewer: Viewer, project: Option<String>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
+    let project = project.into_inner();
     let input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
-    let contact = state.db.run(move |conn| contacts::create(conn, &user, project.as_deref(), input)).await?;
+    let contact = state.db.run(move |conn| contacts::create(conn, &user, Some(&project), input)).await?;
     Ok(Reply::created(views::show(&contact, &Includes::default()), format!("/contacts/{}", contact.row.id)))
 }
 

@@ -224,6 +224,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        contact_id -> Nullable<Integer>,
+        filename -> Text,
+        content_type -> Text,
+        filesize -> Integer,
+        digest -> Text,
+        content -> Binary,
+        token -> Nullable<Text>,
+        author_id -> Nullable<Integer>,
+        created_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    web_forms (id) {
+        id -> Integer,
+        project_id -> Integer,
+        name -> Text,
+        form_key -> Text,
+        key_digest -> Text,
+        success_url -> Nullable<Text>,
+        allowed_origins -> Text,
+        default_tags -> Text,
+        default_assignee_id -> Nullable<Integer>,
+        author_id -> Nullable<Integer>,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
 diesel::joinable!(members -> users (user_id));
 diesel::joinable!(members -> projects (project_id));
 diesel::joinable!(member_roles -> members (member_id));
@@ -240,6 +272,8 @@ diesel::joinable!(custom_values -> custom_fields (custom_field_id));
 diesel::joinable!(issues -> projects (project_id));
 diesel::joinable!(contacts_issues -> contacts (contact_id));
 diesel::joinable!(contacts_issues -> issues (issue_id));
+diesel::joinable!(attachments -> contacts (contact_id));
+diesel::joinable!(web_forms -> projects (project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -260,4 +294,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     issues,
     contacts_issues,
     crm_queries,
+    attachments,
+    web_forms,
 );

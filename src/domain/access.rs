@@ -56,19 +56,22 @@ impl CurrentUser {
     }
 }
 
-/// Who is asking: nobody, or a user.
+/// Who is asking: nobody, a user, or a web form's scoped key.
 #[derive(Debug, Clone)]
 pub enum Viewer {
     Anonymous,
     User(std::sync::Arc<CurrentUser>),
+    /// A web form's key: it may create contacts in the form's project and nothing else.
+    Form(std::sync::Arc<crate::store::web_forms::WebFormRow>),
 }
 
 impl Viewer {
-    /// The user, or 401 with a challenge: every API route needs one.
+    /// The user, or 401 with a challenge: every API route needs one. A form key is 403 here.
     pub fn user(&self) -> Result<std::sync::Arc<CurrentUser>, Error> {
         match self {
             Viewer::User(u) => Ok(u.clone()),
             Viewer::Anonymous => Err(Error::Unauthenticated { challenge: true }),
+            Viewer::Form(_) => Err(Error::Forbidden),
         }
     }
 }

@@ -17,7 +17,10 @@ use crate::store::contacts::{
     self as store, ContactChanges, ContactQuery, ContactRow, NewContactRow, SortColumn, ValueMatch, Visibility,
     VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
 };
+use super::attachments::Image;
+use crate::store::attachments as attachment_store;
 use crate::store::custom_fields::Owner;
+use crate::store::web_forms::WebFormRow;
 use crate::store::projects::{self as projects, ProjectRow};
 use crate::store::{now, tags, users};
 
@@ -54,7 +57,16 @@ pub struct ContactInput {
     pub visibility: Option<i32>,
     pub address: Option<AddressInput>,
     pub custom_fields: Option<ValuesInput>,
+    pub avatar: Option<AvatarInput>,
     pub errors: Vec<String>,
+}
+
+/// A new avatar: an uploaded file (a web form's `contact[avatar]`) or an upload's token
+/// (`avatar: {"token": …}`).
+#[derive(Debug, Clone)]
+pub enum AvatarInput {
+    File { filename: String, bytes: Vec<u8> },
+    Token(String),
 }
 
 impl ContactInput {
@@ -117,6 +129,10 @@ impl ContactInput {
             visibility,
             address,
             custom_fields: ValuesInput::read(&mut f),
+            avatar: match f.raw("avatar") {
+                Some(Value::Object(o)) => o.get("token").and_then(Value::as_str).map(|t| AvatarInput::Token(t.trim().to_string())),
+                _ => None,
+            },
             errors: Vec::new(),
         };
         check_lists(&mut f, &input);
@@ -217,6 +233,8 @@ pub struct ContactDetails {
     pub issues: Vec<super::issues::IssueSummary>,
     /// Every contact custom field with this contact's values; empty when none is defined.
     pub custom_fields: Vec<ShownValue>,
+    /// The avatar's attachment id.
+    pub avatar: Option<i32>,
 }
 
 impl ContactDetails {
@@ -243,6 +261,7 @@ pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Ve
     user_ids.dedup();
     let names = users::names(conn, &user_ids)?;
     let custom_values = ShownValues::load(conn, custom::CONTACT, &ids)?;
+    let avatars = attachment_store::avatars_of(conn, &ids)?;
     let name_of = |id: Option<i32>| {
         let id = id?;
         names.iter().find(|n| n.0 == id).map(|n| (id, users::display_name(&n.1, &n.2)))
@@ -251,6 +270,7 @@ pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Ve
         .into_iter()
         .map(|row| ContactDetails {
             custom_fields: custom_values.of(row.id),
+            avatar: avatars.iter().filter(|a| a.0 == row.id).map(|a| a.1).max(),
             tags: tag_rows.iter().filter(|t| t.0 == row.id).map(|t| t.1.clone()).collect(),
             projects: project_rows
                 .iter()
@@ -713,11 +733,50 @@ pub fn create(
     if let Some(project) = &project {
         user.require(project, Permission::AddContacts)?;
     }
+    let id = insert_new(conn, Some(user.id), project, input, errors)?;
+    show(conn, user, id, Includes::default())
+}
+
+/// Creates a contact sent through a web form, on the form's authority: in the form's project
+/// (another project named in the post is a 403), with its default tags and assignee.
+pub fn create_from_form(conn: &mut DbConnection, form: &WebFormRow, mut input: ContactInput) -> Result<ContactDetails, Error> {
+    let project = projects::find(conn, form.project_id)?;
+    if let Some(named) = &input.project_ref {
+        if *named != project.identifier && *named != project.id.to_string() {
+            return Err(Error::Forbidden);
+        }
+    }
+    let defaults: Vec<String> =
+        form.default_tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
+    if !defaults.is_empty() {
+        let mut tags = input.tags.take().unwrap_or_default();
+        tags.extend(defaults);
+        input.tags = Some(tags);
+    }
+    if input.assigned_to_id.is_none() {
+        input.assigned_to_id = Some(form.default_assignee_id);
+    }
+    let errors = input.errors.clone();
+    let id = insert_new(conn, form.author_id, Some(project), input, errors)?;
+    let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
+    load_one(conn, row)
+}
+
+/// Checks what needs the database and writes the new contact, its project link, tags, custom
+/// values and avatar in one transaction; `errors` are the problems found so far.
+fn insert_new(
+    conn: &mut DbConnection,
+    author_id: Option<i32>,
+    project: Option<ProjectRow>,
+    input: ContactInput,
+    mut errors: Vec<String>,
+) -> Result<i32, Error> {
     if !matches!(input.first_name, Some(Some(_))) {
         errors.insert(0, "First name cannot be blank".to_string());
     }
     check_assignee(conn, &input, &mut errors)?;
     let custom_values = custom::check(conn, custom::CONTACT, input.custom_fields.as_ref(), true, &mut errors)?;
+    let avatar = check_avatar(conn, author_id, input.avatar.as_ref(), &mut errors)?;
     let Some(project) = project.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
@@ -737,7 +796,7 @@ pub fn create(
         phones: input.phones.unwrap_or_default().join(", "),
         emails: input.emails.unwrap_or_default().join(", "),
         visibility: input.visibility.unwrap_or(VISIBILITY_PROJECT),
-        author_id: Some(user.id),
+        author_id,
         assigned_to_id: input.assigned_to_id.flatten(),
         street1: address.street1.flatten(),
         street2: address.street2.flatten(),
@@ -756,9 +815,58 @@ pub fn create(
         store::link_project(c, id, project.id)?;
         tags::set_for_contact(c, id, &tag_names)?;
         custom::write(c, Owner::Contact(id), &custom_values)?;
+        write_avatar(c, id, author_id, avatar.as_ref())?;
         Ok::<_, diesel::result::Error>(id)
     })?;
-    show(conn, user, id, Includes::default())
+    Ok(id)
+}
+
+/// An avatar to set: a new image, or an upload (found by its token) to attach.
+#[derive(Debug, Clone)]
+enum AvatarWrite {
+    New(Image),
+    Upload(i32),
+}
+
+/// Checks the avatar sent: a file must be an image; a token must name an upload of this author
+/// not yet attached.
+fn check_avatar(
+    conn: &mut DbConnection,
+    author_id: Option<i32>,
+    avatar: Option<&AvatarInput>,
+    errors: &mut Vec<String>,
+) -> Result<Option<AvatarWrite>, Error> {
+    Ok(match avatar {
+        None => None,
+        Some(AvatarInput::File { filename, bytes }) => match Image::check(filename, bytes) {
+            Ok(image) => Some(AvatarWrite::New(image)),
+            Err(message) => {
+                errors.push(message);
+                None
+            }
+        },
+        Some(AvatarInput::Token(token)) => match attachment_store::find_unattached_by_token(conn, token)? {
+            Some(upload) if upload.author_id.is_some() && upload.author_id == author_id => Some(AvatarWrite::Upload(upload.id)),
+            _ => {
+                errors.push("Avatar is invalid".to_string());
+                None
+            }
+        },
+    })
+}
+
+fn write_avatar(
+    conn: &mut DbConnection,
+    contact_id: i32,
+    author_id: Option<i32>,
+    avatar: Option<&AvatarWrite>,
+) -> diesel::QueryResult<()> {
+    let id = match avatar {
+        None => return Ok(()),
+        Some(AvatarWrite::Upload(id)) => *id,
+        Some(AvatarWrite::New(image)) => attachment_store::insert(conn, &image.row(Some(contact_id), author_id))?,
+    };
+    attachment_store::make_avatar(conn, contact_id, id)
 }
 
 /// Applies the fields sent, and only those.
@@ -773,6 +881,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Conta
     }
     check_assignee(conn, &input, &mut errors)?;
     let custom_values = custom::check(conn, custom::CONTACT, input.custom_fields.as_ref(), false, &mut errors)?;
+    let avatar = check_avatar(conn, Some(user.id), input.avatar.as_ref(), &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -815,6 +924,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Conta
             tags::set_for_contact(c, id, tag_names)?;
         }
         custom::write(c, Owner::Contact(id), &custom_values)?;
+        write_avatar(c, id, Some(user.id), avatar.as_ref())?;
         let renamed = changes.first_name.as_ref().filter(|n| **n != current.first_name);
         if let (true, Some(new_name)) = (current.is_company, renamed) {
             store::rename_company(c, &current.first_name, new_name, at)?;

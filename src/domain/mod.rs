@@ -2,6 +2,7 @@
 //! words), and the use cases handlers call. Only `store` below knows tables.
 
 pub mod access;
+pub mod attachments;
 pub mod contacts;
 pub mod countries;
 pub mod custom_fields;
@@ -16,3 +17,4 @@ pub mod projects;
 pub mod queries;
 pub mod tags;
 pub mod users;
+pub mod web_forms;

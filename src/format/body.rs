@@ -14,19 +14,39 @@ use crate::error::Error;
 /// Limits on request bodies, shared through app data.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimits {
+    /// A JSON, XML or form body, and the text of a multipart body.
     pub max_bytes: usize,
+    /// One uploaded file (an avatar, `/uploads`).
+    pub max_file_bytes: usize,
+    /// One text field of a multipart form.
+    pub max_field_bytes: usize,
     pub parse: ParseLimits,
 }
 
 impl Default for BodyLimits {
     fn default() -> Self {
-        BodyLimits { max_bytes: 1024 * 1024, parse: ParseLimits::default() }
+        BodyLimits {
+            max_bytes: 1024 * 1024,
+            max_file_bytes: 2 * 1024 * 1024,
+            max_field_bytes: 64 * 1024,
+            parse: ParseLimits::default(),
+        }
     }
 }
 
-/// The parsed body: always a JSON object (empty when there was no body).
+/// A file part of a multipart form.
 #[derive(Debug, Clone)]
-pub struct Body(pub Map<String, Value>);
+pub struct FilePart {
+    /// The field name, as `contact[avatar]`.
+    pub name: String,
+    pub filename: String,
+    pub bytes: web::Bytes,
+}
+
+/// The parsed body: always a JSON object (empty when there was no body), and the files of a
+/// multipart form.
+#[derive(Debug, Clone)]
+pub struct Body(pub Map<String, Value>, pub Vec<FilePart>);
 
 impl Body {
     /// The object under `root` (`contact` in `{"contact": {…}}`); a missing root is an empty
@@ -38,6 +58,16 @@ impl Body {
             Some(_) => Err(Error::BadRequest(format!("`{root}` must be an object"))),
         }
     }
+
+    /// The file sent as field `name`, if any.
+    pub fn file(&self, name: &str) -> Option<&FilePart> {
+        self.1.iter().find(|f| f.name == name)
+    }
+
+    /// A top-level text parameter (`key`, `back_url`, a honeypot), trimmed, if not blank.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty())
+    }
 }
 
 impl FromRequest for Body {
@@ -46,11 +76,9 @@ impl FromRequest for Body {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limits = req.app_data::<web::Data<BodyLimits>>().map(|d| *d.get_ref()).unwrap_or_default();
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let full_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let content_type =
+            full_type.as_deref().map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -58,6 +86,14 @@ impl FromRequest for Body {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
+            if content_type.as_deref() == Some("multipart/form-data") {
+                let boundary = multer::parse_boundary(full_type.unwrap_or_default())
+                    .map_err(|_| Error::BadRequest("the multipart body has no boundary".into()))?;
+                if declared_len.is_some_and(|n| n > limits.max_bytes + limits.max_file_bytes) {
+                    return Err(Error::TooLarge);
+                }
+                return read_multipart(payload, boundary, limits).await;
+            }
             if declared_len.is_some_and(|n| n > limits.max_bytes) {
                 return Err(Error::TooLarge);
             }
@@ -69,9 +105,100 @@ impl FromRequest for Body {
                 }
                 bytes.extend_from_slice(&chunk);
             }
-            parse(content_type.as_deref(), &bytes, limits.parse).map(Body)
+            parse(content_type.as_deref(), &bytes, limits.parse).map(|params| Body(params, Vec::new()))
         })
     }
+}
+
+/// Reads a `multipart/form-data` body as it streams in (multer): text parts become params by
+/// Rack's rules, file parts are kept whole up to the file limit. Too many parts, a part without
+/// a name, an oversized part and a truncated body are each refused before anything is stored.
+async fn read_multipart(mut payload: Payload, boundary: String, limits: BodyLimits) -> Result<Body, Error> {
+    // multer wants a Send stream and actix's payload is not: a channel carries the chunks
+    // from one half of this future to the other.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
+    let forward = async move {
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()));
+            if tx.send(chunk).await.is_err() {
+                break; // the parser stopped early
+            }
+        }
+    };
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    let (_, parsed) = futures_util::future::join(forward, parse_multipart(stream, boundary, limits)).await;
+    parsed
+}
+
+async fn parse_multipart(
+    stream: impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> + Send + 'static,
+    boundary: String,
+    limits: BodyLimits,
+) -> Result<Body, Error> {
+    let size = multer::SizeLimit::new()
+        .whole_stream((limits.max_bytes + limits.max_file_bytes) as u64)
+        .per_field(limits.max_file_bytes as u64);
+    let mut multipart = multer::Multipart::with_constraints(stream, boundary, multer::Constraints::new().size_limit(size));
+    let mut params = Map::new();
+    let mut files = Vec::new();
+    let mut parts = 0;
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        parts += 1;
+        if parts > limits.parse.max_fields {
+            return Err(Error::BadRequest("the form has too many fields".into()));
+        }
+        let name = field
+            .name()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| Error::BadRequest("a part of the form has no name".into()))?
+            .to_string();
+        match field.file_name().map(str::to_string) {
+            // A file input left empty still sends a part with an empty file name.
+            Some(filename) => {
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                if !filename.is_empty() || !bytes.is_empty() {
+                    files.push(FilePart { name, filename, bytes });
+                }
+            }
+            None => {
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                if bytes.len() > limits.max_field_bytes {
+                    return Err(Error::TooLarge);
+                }
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| Error::BadRequest("invalid UTF-8 in a form field".into()))?;
+                params::insert_rack_pair(&mut params, &name, Value::String(text), limits.parse)
+                    .map_err(|e| Error::BadRequest(e.0))?;
+            }
+        }
+    }
+    Ok(Body(params, files))
+}
+
+fn multipart_error(e: multer::Error) -> Error {
+    match e {
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => Error::TooLarge,
+        multer::Error::IncompleteFieldData { .. } | multer::Error::IncompleteStream | multer::Error::IncompleteHeaders => {
+            Error::BadRequest("the multipart body is truncated".into())
+        }
+        _ => Error::BadRequest("the multipart body is malformed".into()),
+    }
+}
+
+/// Reads a raw body (`/uploads`) of at most `limit` bytes.
+pub async fn read_limited(mut payload: web::Payload, declared: Option<usize>, limit: usize) -> Result<web::Bytes, Error> {
+    if declared.is_some_and(|n| n > limit) {
+        return Err(Error::TooLarge);
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| Error::BadRequest("the request body could not be read".into()))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(Error::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes.freeze())
 }
 
 fn parse(content_type: Option<&str>, bytes: &[u8], limits: ParseLimits) -> Result<Map<String, Value>, Error> {

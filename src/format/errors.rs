@@ -63,27 +63,24 @@ pub fn render_error_body<B: MessageBody + 'static>(
         None => vec![status.canonical_reason().unwrap_or("Error").to_string()],
     };
     let (req, mut response) = res.into_parts();
-    let (content_type, body) = error_body(status, &messages, format);
+    let back = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|r| r.starts_with("http://") || r.starts_with("https://"))
+        .map(str::to_string);
+    let (content_type, body) = error_body(status, &messages, format, back.as_deref());
     response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
     let response = response.set_body(BoxBody::new(body));
     ServiceResponse::new(req, response)
 }
 
-fn error_body(status: StatusCode, messages: &[String], format: Format) -> (&'static str, Vec<u8>) {
+/// The body in `format`; a browser's page links `back` to the page it came from.
+fn error_body(status: StatusCode, messages: &[String], format: Format, back: Option<&str>) -> (&'static str, Vec<u8>) {
     let doc = Document::new("errors", List::new("error", messages.iter().map(|m| Node::from(m.as_str()))));
     match format {
         Format::Xml => (Format::Xml.content_type(), xml::render(&doc)),
-        Format::Html => (Format::Html.content_type(), html_page(status, messages).into_bytes()),
+        Format::Html => (Format::Html.content_type(), crate::views::pages::error(status.as_u16(), messages, back).into_bytes()),
         _ => (Format::Json.content_type(), json::render(&doc)),
     }
-}
-
-fn html_page(status: StatusCode, messages: &[String]) -> String {
-    let items: String =
-        messages.iter().map(|m| format!("<li>{}</li>", quick_xml::escape::escape(m.as_str()))).collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{code}</title></head>\
-         <body><h1>{code}</h1><ul>{items}</ul></body></html>",
-        code = status
-    )
 }

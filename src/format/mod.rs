@@ -104,6 +104,8 @@ pub async fn negotiate(
     let format = format.unwrap_or_else(|| Format::from_accept(req.headers()));
     req.extensions_mut().insert(format);
     let res = next.call(req).await?;
+    // A handler may have switched the request to HTML (a browser's form post).
+    let format = res.request().extensions().get::<Format>().copied().unwrap_or(format);
     Ok(errors::render_error_body(res, format))
 }
 

@@ -1,5 +1,6 @@
 //! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
 
+pub mod attachments;
 pub mod contacts;
 pub mod copy;
 pub mod custom_fields;
@@ -11,6 +12,7 @@ pub mod projects;
 pub mod queries;
 pub mod tags;
 pub mod users;
+pub mod web_forms;
 
 diesel::define_sql_function! {
     /// SQL `lower()`, the same on both backends.

@@ -54,8 +54,11 @@ pub fn index(page: &Page<ContactDetails>, inc: &Includes) -> Document {
 fn fields(c: &ContactDetails) -> Element {
     let r = &c.row;
     let mut e = Element::new();
-    e.value("id", r.id)
-        .value("is_company", r.is_company)
+    e.value("id", r.id);
+    if let Some(attachment) = c.avatar {
+        e.child("avatar", Element::new().with_attr("attachment_id", attachment));
+    }
+    e.value("is_company", r.is_company)
         .value("first_name", &r.first_name)
         .value("last_name", r.last_name.as_deref())
         .value("middle_name", r.middle_name.as_deref())

@@ -7,6 +7,7 @@ pub mod deals;
 pub mod exports;
 pub mod issues;
 pub mod notes;
+pub mod pages;
 pub mod projects;
 pub mod queries;
 pub mod tags;

@@ -1,0 +1,2 @@
+DROP TABLE web_forms;
+DROP TABLE attachments;

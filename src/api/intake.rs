@@ -1,0 +1,161 @@
+//! `POST /contacts` from anywhere: API clients, and the public web forms of the plugin (a user's
+//! `key` in the body) or of ours (a web form's scoped key). A post from a browser — no suffix,
+//! or a `back_url` — is answered for a person: a 303 to a page the form allows, a thank-you
+//! page, or an HTML page listing what to correct.
+
+use actix_web::http::header;
+use actix_web::web::Data;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
+
+use crate::app::AppState;
+use crate::auth;
+use crate::domain::access::Viewer;
+use crate::domain::contacts::{self, AvatarInput, ContactInput, Includes};
+use crate::domain::web_forms::{self, origin_of};
+use crate::error::Error;
+use crate::format::body::Body;
+use crate::format::{Document, Element, Format, Reply};
+use crate::views::{contacts as views, pages};
+
+/// The field a person never sees (it sits off-screen in the embeddable form) and bots fill in.
+const HONEYPOT: &str = "nickname";
+
+pub async fn post_contact(req: HttpRequest, state: Data<AppState>, viewer: Viewer, body: Body) -> Result<HttpResponse, Error> {
+    let browser = Format::of(&req) == Format::Html || body.text("back_url").is_some();
+    if browser {
+        // Errors from here on are rendered as a page for a person.
+        req.extensions_mut().insert(Format::Html);
+    }
+    let body_key = body.text("key").map(str::to_string);
+    let viewer = match (viewer, &body_key) {
+        (Viewer::Anonymous, Some(key)) => auth::viewer_for_key(&state, key).await?,
+        (viewer, _) => viewer,
+    };
+    let form_post = body_key.is_some() || browser || matches!(viewer, Viewer::Form(_));
+    if form_post {
+        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        state.limiter.check(&format!("ip:{ip}"), state.forms.per_ip_per_minute)?;
+    }
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+    match &viewer {
+        Viewer::Anonymous => return Err(Error::Unauthenticated { challenge: !browser }),
+        // The setting that keeps users' keys out of public HTML: only scoped keys may post.
+        Viewer::User(_) if body_key.is_some() && !state.forms.allow_user_keys => return Err(Error::Forbidden),
+        Viewer::Form(form) => {
+            state.limiter.check(&format!("form:{}", form.id), state.forms.per_form_per_minute)?;
+            if let Some(origin) = &origin {
+                if form.origins().next().is_some() && !form.allows_origin(origin) {
+                    return Err(Error::Forbidden);
+                }
+            }
+        }
+        Viewer::User(_) => {}
+    }
+    let back_url = match body.text("back_url") {
+        Some(url) if redirect_allowed(&req, &viewer, url) => Some(url.to_string()),
+        Some(_) => return Err(Error::BadRequest("back_url points to a site this form may not send you to".into())),
+        None => None,
+    };
+    let mut input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
+    if let Some(file) = body.file("contact[avatar]") {
+        input.avatar = Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
+    }
+    let success_url = match &viewer {
+        Viewer::Form(form) => form.success_url.clone(),
+        _ => None,
+    };
+    let cors = match (&viewer, &origin) {
+        (Viewer::Form(form), Some(origin)) if form.allows_origin(origin) => Some(origin.clone()),
+        _ => None,
+    };
+
+    if form_post && body.text(HONEYPOT).is_some() {
+        // A bot: it is told it succeeded, and nothing is stored.
+        tracing::info!("a form post filled the honeypot field; ignored");
+        let name = match &input.first_name {
+            Some(Some(name)) => name.clone(),
+            _ => String::new(),
+        };
+        let reply = if browser {
+            browser_success(back_url.or(success_url), &name)
+        } else {
+            let mut e = Element::new();
+            e.value("first_name", name);
+            Reply::ok(Document::new("contact", e)).respond_to(&req).map_into_boxed_body()
+        };
+        return Ok(with_cors(reply, cors));
+    }
+
+    let contact = state
+        .db
+        .run(move |conn| match &viewer {
+            Viewer::Form(form) => contacts::create_from_form(conn, form, input),
+            Viewer::User(user) => contacts::create(conn, user, None, input),
+            Viewer::Anonymous => Err(Error::Unauthenticated { challenge: false }),
+        })
+        .await?;
+    let reply = if browser {
+        browser_success(back_url.or(success_url), &contact.row.first_name)
+    } else {
+        let doc = views::show(&contact, &Includes::default());
+        Reply::created(doc, format!("/contacts/{}", contact.row.id)).respond_to(&req).map_into_boxed_body()
+    };
+    Ok(with_cors(reply, cors))
+}
+
+/// A 303 to where the form says, or the thank-you page.
+fn browser_success(redirect: Option<String>, name: &str) -> HttpResponse {
+    match redirect {
+        Some(url) => HttpResponse::SeeOther().insert_header((header::LOCATION, url)).finish(),
+        None => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, Format::Html.content_type()))
+            .body(pages::thank_you(name, None)),
+    }
+}
+
+fn with_cors(mut res: HttpResponse, origin: Option<String>) -> HttpResponse {
+    if let Some(origin) = origin.and_then(|o| header::HeaderValue::from_str(&o).ok()) {
+        res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        res.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Origin"));
+    }
+    res
+}
+
+/// A web form may send a browser to its success URL's site and its allowed origins; a post with
+/// a user's key, to this server or to the site the post came from.
+fn redirect_allowed(req: &HttpRequest, viewer: &Viewer, url: &str) -> bool {
+    if url.starts_with('/') && !url.starts_with("//") && !url.contains('\\') {
+        return true;
+    }
+    match viewer {
+        Viewer::Form(form) => form.allows_redirect_to(url),
+        _ => {
+            let Some(target) = origin_of(url) else { return false };
+            let info = req.connection_info();
+            let own = format!("{}://{}", info.scheme(), info.host()).to_ascii_lowercase();
+            let from = [header::ORIGIN, header::REFERER]
+                .iter()
+                .filter_map(|h| req.headers().get(h).and_then(|v| v.to_str().ok()).and_then(origin_of))
+                .next();
+            target == own || from.as_deref() == Some(target.as_str())
+        }
+    }
+}
+
+/// A CORS preflight for `fetch()` posts from a web form's site: allowed origins get the go-ahead,
+/// others a 403 (and no CORS headers, so the browser refuses too).
+pub async fn preflight(req: HttpRequest, state: Data<AppState>) -> Result<HttpResponse, Error> {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string) else {
+        return Err(Error::BadRequest("a CORS preflight needs an Origin".into()));
+    };
+    let checked = origin.clone();
+    if !state.db.run(move |conn| web_forms::origin_allowed(conn, &checked)).await? {
+        return Err(Error::Forbidden);
+    }
+    let res = HttpResponse::NoContent()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, X-Redmine-API-Key"))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+        .finish();
+    Ok(with_cors(res, Some(origin)))
+}

@@ -1,0 +1,83 @@
+//! Files kept in the database: contact avatars and uploads waiting to be attached.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::attachments;
+use crate::db::DbConnection;
+
+/// An attachment without its bytes, for showing and permission checks.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub id: i32,
+    pub contact_id: Option<i32>,
+    pub filename: String,
+    pub content_type: String,
+    pub filesize: i32,
+    pub digest: String,
+    pub token: Option<String>,
+    pub author_id: Option<i32>,
+    pub created_on: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct NewAttachmentRow {
+    pub contact_id: Option<i32>,
+    pub filename: String,
+    pub content_type: String,
+    pub filesize: i32,
+    pub digest: String,
+    pub content: Vec<u8>,
+    pub token: Option<String>,
+    pub author_id: Option<i32>,
+    pub created_on: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewAttachmentRow) -> QueryResult<i32> {
+    diesel::insert_into(attachments::table).values(row).returning(attachments::id).get_result(conn)
+}
+
+pub fn set_token(conn: &mut DbConnection, id: i32, token: &str) -> QueryResult<usize> {
+    diesel::update(attachments::table.find(id)).set(attachments::token.eq(token)).execute(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<AttachmentRow>> {
+    attachments::table.find(id).select(AttachmentRow::as_select()).first(conn).optional()
+}
+
+pub fn content(conn: &mut DbConnection, id: i32) -> QueryResult<Vec<u8>> {
+    attachments::table.find(id).select(attachments::content).first(conn)
+}
+
+/// An upload not yet attached, by its token.
+pub fn find_unattached_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::token.eq(token))
+        .filter(attachments::contact_id.is_null())
+        .select(AttachmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Makes `id` the contact's avatar: attaches it and drops the contact's earlier ones.
+pub fn make_avatar(conn: &mut DbConnection, contact_id: i32, id: i32) -> QueryResult<()> {
+    diesel::delete(attachments::table.filter(attachments::contact_id.eq(contact_id)).filter(attachments::id.ne(id)))
+        .execute(conn)?;
+    diesel::update(attachments::table.find(id))
+        .set((attachments::contact_id.eq(contact_id), attachments::token.eq(None::<String>)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (contact id, attachment id) of the avatars of many contacts, in one query.
+pub fn avatars_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, i32)>> {
+    if contact_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    attachments::table
+        .filter(attachments::contact_id.assume_not_null().eq_any(contact_ids))
+        .select((attachments::contact_id.assume_not_null(), attachments::id))
+        .load(conn)
+}

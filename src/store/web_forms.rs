@@ -1,0 +1,90 @@
+//! Web forms and their scoped keys.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::web_forms;
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = web_forms)]
+pub struct WebFormRow {
+    pub id: i32,
+    pub project_id: i32,
+    pub name: String,
+    pub form_key: String,
+    pub key_digest: String,
+    pub success_url: Option<String>,
+    pub allowed_origins: String,
+    pub default_tags: String,
+    pub default_assignee_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
+impl WebFormRow {
+    pub fn origins(&self) -> impl Iterator<Item = &str> {
+        self.allowed_origins.lines().map(str::trim).filter(|o| !o.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = web_forms)]
+pub struct NewWebFormRow {
+    pub project_id: i32,
+    pub name: String,
+    pub form_key: String,
+    pub key_digest: String,
+    pub success_url: Option<String>,
+    pub allowed_origins: String,
+    pub default_tags: String,
+    pub default_assignee_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = web_forms)]
+pub struct WebFormChanges {
+    pub name: Option<String>,
+    pub success_url: Option<Option<String>>,
+    pub allowed_origins: Option<String>,
+    pub default_tags: Option<String>,
+    pub default_assignee_id: Option<Option<i32>>,
+    pub updated_on: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewWebFormRow) -> QueryResult<i32> {
+    diesel::insert_into(web_forms::table).values(row).returning(web_forms::id).get_result(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<WebFormRow>> {
+    web_forms::table.find(id).select(WebFormRow::as_select()).first(conn).optional()
+}
+
+pub fn find_by_digest(conn: &mut DbConnection, digest: &str) -> QueryResult<Option<WebFormRow>> {
+    web_forms::table.filter(web_forms::key_digest.eq(digest)).select(WebFormRow::as_select()).first(conn).optional()
+}
+
+pub fn of_project(conn: &mut DbConnection, project_id: i32) -> QueryResult<Vec<WebFormRow>> {
+    web_forms::table
+        .filter(web_forms::project_id.eq(project_id))
+        .select(WebFormRow::as_select())
+        .order(web_forms::id.asc())
+        .load(conn)
+}
+
+/// Every form's allowed origins, for answering CORS preflights (which carry no key).
+pub fn all_origins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    web_forms::table.select(web_forms::allowed_origins).load(conn)
+}
+
+pub fn update(conn: &mut DbConnection, id: i32, changes: &WebFormChanges) -> QueryResult<usize> {
+    diesel::update(web_forms::table.find(id)).set(changes).execute(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+    diesel::delete(web_forms::table.find(id)).execute(conn)
+}
