@@ -6,7 +6,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users};
+use crate::api::{attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users, web_forms};
 use crate::api::rate_limit::RateLimiter;
 use crate::config::{Config, FormSettings};
 use crate::db::Db;
@@ -132,6 +132,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(put().to(projects::update_membership))
             .route(delete().to(projects::delete_membership)),
     )
+    .service(
+        web::resource("/projects/{project}/web_forms")
+            .route(get().to(web_forms::list_forms))
+            .route(post().to(web_forms::create_form)),
+    )
+    .service(
+        web::resource("/web_forms/{id}")
+            .route(get().to(web_forms::show_form))
+            .route(put().to(web_forms::update_form))
+            .route(delete().to(web_forms::delete_form)),
+    )
+    .service(web::resource("/web_forms/{id}/form.html").route(get().to(web_forms::form_html)))
+    .service(web::resource("/attachments/{id}").route(get().to(attachments::show_attachment)))
+    .service(web::resource("/attachments/download/{id}/{filename}").route(get().to(attachments::download)))
+    .service(web::resource("/uploads").route(post().to(attachments::upload)))
     .service(web::resource("/users/current").route(get().to(users::current_user)))
     .service(web::resource("/users").route(get().to(users::list_users)).route(post().to(users::create_user)))
     .service(

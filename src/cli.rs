@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `copy`, `backup`, `user create`, `custom-field create`.
+//! The command line: `serve`, `migrate`, `copy`, `backup`, `user create`, `web-form create`,
+//! `custom-field create`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -6,6 +7,7 @@ use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use crate::db::Db;
 use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::users::{self, UserInput};
+use crate::domain::web_forms::{self, WebFormInput};
 
 #[derive(Debug, Parser)]
 #[command(name = "contacts-server", version, about = "A Redmine CRM compatible contacts server")]
@@ -41,6 +43,18 @@ pub enum Command {
         /// HTTP worker threads (default: one per core).
         #[arg(long, env = "CONTACTS_WORKERS")]
         workers: Option<usize>,
+        /// Largest uploaded file (an avatar), in bytes.
+        #[arg(long, env = "CONTACTS_MAX_FILE_BYTES", default_value_t = 2 * 1024 * 1024)]
+        max_file_bytes: usize,
+        /// Refuse users' API keys in public form posts; only web-form keys may post.
+        #[arg(long, env = "CONTACTS_FORMS_REFUSE_USER_KEYS")]
+        forms_refuse_user_keys: bool,
+        /// Form posts one client address may make per minute (0: no limit).
+        #[arg(long, env = "CONTACTS_FORMS_PER_IP_PER_MINUTE", default_value_t = 20)]
+        forms_per_ip_per_minute: u32,
+        /// Posts one web form may take per minute (0: no limit).
+        #[arg(long, env = "CONTACTS_FORMS_PER_FORM_PER_MINUTE", default_value_t = 600)]
+        forms_per_form_per_minute: u32,
     },
     /// Create or update the database schema.
     Migrate {
@@ -69,10 +83,41 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage public web forms.
+    WebForm {
+        #[command(subcommand)]
+        command: WebFormCommand,
+    },
     /// Manage custom fields of contacts and deals.
     CustomField {
         #[command(subcommand)]
         command: CustomFieldCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebFormCommand {
+    /// Create a web form for a project; prints its scoped key alone on the last line.
+    Create {
+        /// The project's identifier or id.
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        name: String,
+        /// Where a visitor is sent after a successful post.
+        #[arg(long)]
+        success_url: Option<String>,
+        /// A site allowed to post (scheme://host[:port]); repeat for each.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// Tags every contact from this form gets, comma-separated.
+        #[arg(long)]
+        tags: Option<String>,
+        /// The user id new contacts are assigned to.
+        #[arg(long)]
+        assignee: Option<i32>,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -147,11 +192,24 @@ fn open(config: &Config) -> anyhow::Result<Db> {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, db, max_body_bytes, workers } => {
+        Command::Serve {
+            bind,
+            db,
+            max_body_bytes,
+            workers,
+            max_file_bytes,
+            forms_refuse_user_keys,
+            forms_per_ip_per_minute,
+            forms_per_form_per_minute,
+        } => {
             let mut config = config(&db);
             config.bind = bind;
             config.body.max_bytes = max_body_bytes;
+            config.body.max_file_bytes = max_file_bytes;
             config.workers = workers;
+            config.forms.allow_user_keys = !forms_refuse_user_keys;
+            config.forms.per_ip_per_minute = forms_per_ip_per_minute;
+            config.forms.per_form_per_minute = forms_per_form_per_minute;
             serve(config)
         }
         Command::Migrate { db } => {
@@ -161,6 +219,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CustomField { command } => create_custom_field(command),
+        Command::WebForm { command: WebFormCommand::Create { project, name, success_url, origins, tags, assignee, db } } => {
+            let db = open(&config(&db))?;
+            let input = WebFormInput {
+                name: Some(name),
+                success_url: Some(success_url),
+                allowed_origins: Some(origins.iter().map(|o| o.trim_end_matches('/').to_string()).collect()),
+                default_tags: tags,
+                default_assignee_id: assignee.map(Some),
+            };
+            let form = db.run_blocking(|conn| web_forms::create(conn, None, &project, input)).map_err(user_error)?;
+            println!("created web form {:?} (id {}) for project {project}", form.name, form.id);
+            println!("{}", form.form_key);
+            Ok(())
+        }
         Command::Copy { from, to } => copy(&from, &to),
         Command::Backup { to, db } => {
             open(&config(&db))?.backup_sqlite(&to)?;

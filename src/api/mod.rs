@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. A handler takes typed inputs, runs one domain use case
 //! in `Db::run`, and returns a `Reply`; it builds no query and never looks at the format.
 
+pub mod attachments;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
@@ -13,3 +14,4 @@ pub mod queries;
 pub mod rate_limit;
 pub mod tags;
 pub mod users;
+pub mod web_forms;

@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values, deal_categories,
-    deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags, users,
+    attachments, contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values, deal_categories,
+    deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags, users, web_forms,
 };
 use crate::db::DbConnection;
 
@@ -228,6 +228,38 @@ mod rows {
     }
 
     #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = attachments, treat_none_as_default_value = false)]
+    pub struct Attachment {
+        pub id: i32,
+        pub contact_id: Option<i32>,
+        pub filename: String,
+        pub content_type: String,
+        pub filesize: i32,
+        pub digest: String,
+        pub content: Vec<u8>,
+        pub token: Option<String>,
+        pub author_id: Option<i32>,
+        pub created_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
+    #[diesel(table_name = web_forms, treat_none_as_default_value = false)]
+    pub struct WebForm {
+        pub id: i32,
+        pub project_id: i32,
+        pub name: String,
+        pub form_key: String,
+        pub key_digest: String,
+        pub success_url: Option<String>,
+        pub allowed_origins: String,
+        pub default_tags: String,
+        pub default_assignee_id: Option<i32>,
+        pub author_id: Option<i32>,
+        pub created_on: NaiveDateTime,
+        pub updated_on: NaiveDateTime,
+    }
+
+    #[derive(Queryable, Selectable, Insertable)]
     #[diesel(table_name = crm_queries, treat_none_as_default_value = false)]
     pub struct CrmQuery {
         pub id: i32,
@@ -253,13 +285,16 @@ macro_rules! insert_rows {
 
 /// Copies a table keyed by `id`, walking the key so each batch is one index range.
 macro_rules! copy_by_id {
-    ($from:expr, $to:expr, $table:ident, $row:ty, $progress:expr) => {{
+    ($from:expr, $to:expr, $table:ident, $row:ty, $progress:expr) => {
+        copy_by_id!($from, $to, $table, $row, $progress, BATCH)
+    };
+    ($from:expr, $to:expr, $table:ident, $row:ty, $progress:expr, $batch:expr) => {{
         let mut last = 0;
         loop {
             let batch: Vec<$row> = $table::table
                 .filter($table::id.gt(last))
                 .order($table::id.asc())
-                .limit(BATCH)
+                .limit($batch)
                 .select(<$row>::as_select())
                 .load($from)?;
             let Some(tail) = batch.last() else { break };
@@ -311,6 +346,8 @@ pub fn table_counts(conn: &mut DbConnection) -> QueryResult<Vec<(&'static str, i
         ("issues", issues::table.select(count_star()).get_result(conn)?),
         ("contacts_issues", contacts_issues::table.select(count_star()).get_result(conn)?),
         ("crm_queries", crm_queries::table.select(count_star()).get_result(conn)?),
+        ("attachments", attachments::table.select(count_star()).get_result(conn)?),
+        ("web_forms", web_forms::table.select(count_star()).get_result(conn)?),
     ])
 }
 
@@ -342,6 +379,9 @@ pub fn copy_all(
     copy_by_id!(from, to, issues, rows::Issue, progress);
     copy_by_pair!(from, to, contacts_issues, rows::ContactIssue, contact_id, issue_id, progress);
     copy_by_id!(from, to, crm_queries, rows::CrmQuery, progress);
+    // Files are up to a few MiB each: small batches keep the copy's memory small.
+    copy_by_id!(from, to, attachments, rows::Attachment, progress, 8);
+    copy_by_id!(from, to, web_forms, rows::WebForm, progress);
     reset_sequences(to)
 }
 
@@ -364,6 +404,8 @@ fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "custom_values",
             "issues",
             "crm_queries",
+            "attachments",
+            "web_forms",
         ] {
             diesel::sql_query(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

@@ -1,6 +1,7 @@
 //! Views: domain values → response trees, one function per Redmine `.api.rsb` template.
 //! Views never query and never pick a format.
 
+pub mod attachments;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
@@ -12,6 +13,7 @@ pub mod projects;
 pub mod queries;
 pub mod tags;
 pub mod users;
+pub mod web_forms;
 
 use crate::domain::custom_fields::ShownValue;
 use crate::domain::paging::Page;
