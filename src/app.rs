@@ -6,8 +6,11 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::{attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users, web_forms};
 use crate::api::rate_limit::RateLimiter;
+use crate::api::{
+    attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users,
+    web_forms,
+};
 use crate::config::{Config, FormSettings};
 use crate::db::Db;
 use crate::error::Error;

@@ -219,7 +219,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CustomField { command } => create_custom_field(command),
-        Command::WebForm { command: WebFormCommand::Create { project, name, success_url, origins, tags, assignee, db } } => {
+        Command::WebForm {
+            command: WebFormCommand::Create { project, name, success_url, origins, tags, assignee, db },
+        } => {
             let db = open(&config(&db))?;
             let input = WebFormInput {
                 name: Some(name),

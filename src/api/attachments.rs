@@ -13,7 +13,12 @@ use crate::format::query::QueryParams;
 use crate::format::Reply;
 use crate::views::attachments as views;
 
-pub async fn show_attachment(req: HttpRequest, state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+pub async fn show_attachment(
+    req: HttpRequest,
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
     let attachment = state.db.run(move |conn| attachments::find_visible(conn, &user, id)).await?;

@@ -4,8 +4,8 @@
 //! page, or an HTML page listing what to correct.
 
 use actix_web::http::header;
-use actix_web::web::Data;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
+use actix_web::web::{self, Data};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder};
 
 use crate::app::AppState;
 use crate::auth;
@@ -20,7 +20,21 @@ use crate::views::{contacts as views, pages};
 /// The field a person never sees (it sits off-screen in the embeddable form) and bots fill in.
 const HONEYPOT: &str = "nickname";
 
-pub async fn post_contact(req: HttpRequest, state: Data<AppState>, viewer: Viewer, body: Body) -> Result<HttpResponse, Error> {
+pub async fn post_contact(
+    req: HttpRequest,
+    state: Data<AppState>,
+    viewer: Viewer,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    // A form post without a key in its headers is counted per client address before its body
+    // is read, so a flood of (even broken) bodies costs little. API clients are not limited.
+    let form_type =
+        req.content_type() == "multipart/form-data" || req.content_type() == "application/x-www-form-urlencoded";
+    if matches!(viewer, Viewer::Anonymous) && (form_type || Format::of(&req) == Format::Html) {
+        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        state.limiter.check(&format!("ip:{ip}"), state.forms.per_ip_per_minute)?;
+    }
+    let body = Body::from_request(&req, &mut payload.into_inner()).await?;
     let browser = Format::of(&req) == Format::Html || body.text("back_url").is_some();
     if browser {
         // Errors from here on are rendered as a page for a person.
@@ -32,10 +46,6 @@ pub async fn post_contact(req: HttpRequest, state: Data<AppState>, viewer: Viewe
         (viewer, _) => viewer,
     };
     let form_post = body_key.is_some() || browser || matches!(viewer, Viewer::Form(_));
-    if form_post {
-        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        state.limiter.check(&format!("ip:{ip}"), state.forms.per_ip_per_minute)?;
-    }
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     match &viewer {
         Viewer::Anonymous => return Err(Error::Unauthenticated { challenge: !browser }),

@@ -19,7 +19,12 @@ pub async fn list_forms(state: Data<AppState>, viewer: Viewer, project: Path<Str
     Ok(Reply::ok(views::index(&forms)))
 }
 
-pub async fn create_form(state: Data<AppState>, viewer: Viewer, project: Path<String>, body: Body) -> Result<Reply, Error> {
+pub async fn create_form(
+    state: Data<AppState>,
+    viewer: Viewer,
+    project: Path<String>,
+    body: Body,
+) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let input = WebFormInput::parse(body.section("web_form")?)?;
     let form = state.db.run(move |conn| web_forms::create(conn, Some(&user), &project, input)).await?;
@@ -50,7 +55,12 @@ pub async fn delete_form(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -
 
 /// A ready-to-paste HTML form for the web form: its key, the contact fields, the project's
 /// contact custom fields (lists as selects), a photo input and the honeypot.
-pub async fn form_html(req: HttpRequest, state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<HttpResponse, Error> {
+pub async fn form_html(
+    req: HttpRequest,
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+) -> Result<HttpResponse, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
     let (form, fields) = state

@@ -71,8 +71,14 @@ fn safe_filename(name: &str, content_type: &str) -> String {
 }
 
 /// `POST /uploads`: stores an image unattached and returns it with its token.
-pub fn upload(conn: &mut DbConnection, user: &CurrentUser, filename: &str, bytes: &[u8]) -> Result<AttachmentRow, Error> {
-    let image = Image::check(filename, bytes).map_err(|_| Error::invalid("This file is not an image (PNG, JPEG, GIF or WebP)"))?;
+pub fn upload(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<AttachmentRow, Error> {
+    let image = Image::check(filename, bytes)
+        .map_err(|_| Error::invalid("This file is not an image (PNG, JPEG, GIF or WebP)"))?;
     let id = store::insert(conn, &image.row(None, Some(user.id)))?;
     let token = format!("{id}.{}", super::users::generate_api_key());
     store::set_token(conn, id, &token)?;

@@ -6,6 +6,7 @@ use diesel::Connection;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
+use super::attachments::Image;
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
@@ -13,15 +14,14 @@ use super::permissions::Permission;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::format::query::QueryParams;
+use crate::store::attachments as attachment_store;
 use crate::store::contacts::{
     self as store, ContactChanges, ContactQuery, ContactRow, NewContactRow, SortColumn, ValueMatch, Visibility,
     VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
 };
-use super::attachments::Image;
-use crate::store::attachments as attachment_store;
 use crate::store::custom_fields::Owner;
-use crate::store::web_forms::WebFormRow;
 use crate::store::projects::{self as projects, ProjectRow};
+use crate::store::web_forms::WebFormRow;
 use crate::store::{now, tags, users};
 
 /// A contact's address fields (`address_attributes`).
@@ -130,7 +130,9 @@ impl ContactInput {
             address,
             custom_fields: ValuesInput::read(&mut f),
             avatar: match f.raw("avatar") {
-                Some(Value::Object(o)) => o.get("token").and_then(Value::as_str).map(|t| AvatarInput::Token(t.trim().to_string())),
+                Some(Value::Object(o)) => {
+                    o.get("token").and_then(Value::as_str).map(|t| AvatarInput::Token(t.trim().to_string()))
+                }
                 _ => None,
             },
             errors: Vec::new(),
@@ -739,7 +741,11 @@ pub fn create(
 
 /// Creates a contact sent through a web form, on the form's authority: in the form's project
 /// (another project named in the post is a 403), with its default tags and assignee.
-pub fn create_from_form(conn: &mut DbConnection, form: &WebFormRow, mut input: ContactInput) -> Result<ContactDetails, Error> {
+pub fn create_from_form(
+    conn: &mut DbConnection,
+    form: &WebFormRow,
+    mut input: ContactInput,
+) -> Result<ContactDetails, Error> {
     let project = projects::find(conn, form.project_id)?;
     if let Some(named) = &input.project_ref {
         if *named != project.identifier && *named != project.id.to_string() {
@@ -846,7 +852,9 @@ fn check_avatar(
             }
         },
         Some(AvatarInput::Token(token)) => match attachment_store::find_unattached_by_token(conn, token)? {
-            Some(upload) if upload.author_id.is_some() && upload.author_id == author_id => Some(AvatarWrite::Upload(upload.id)),
+            Some(upload) if upload.author_id.is_some() && upload.author_id == author_id => {
+                Some(AvatarWrite::Upload(upload.id))
+            }
             _ => {
                 errors.push("Avatar is invalid".to_string());
                 None

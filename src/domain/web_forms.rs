@@ -36,7 +36,10 @@ impl WebFormInput {
             }
         };
         let allowed_origins = allowed_origins.map(|list: Vec<String>| {
-            list.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect::<Vec<_>>()
+            list.iter()
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect::<Vec<_>>()
         });
         if let Some(origins) = &allowed_origins {
             if origins.iter().any(|o| origin_of(o).as_deref() != Some(o.as_str())) {

@@ -77,8 +77,7 @@ impl FromRequest for Body {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limits = req.app_data::<web::Data<BodyLimits>>().map(|d| *d.get_ref()).unwrap_or_default();
         let full_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_type =
-            full_type.as_deref().map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        let content_type = full_type.as_deref().map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -138,7 +137,8 @@ async fn parse_multipart(
     let size = multer::SizeLimit::new()
         .whole_stream((limits.max_bytes + limits.max_file_bytes) as u64)
         .per_field(limits.max_file_bytes as u64);
-    let mut multipart = multer::Multipart::with_constraints(stream, boundary, multer::Constraints::new().size_limit(size));
+    let mut multipart =
+        multer::Multipart::with_constraints(stream, boundary, multer::Constraints::new().size_limit(size));
     let mut params = Map::new();
     let mut files = Vec::new();
     let mut parts = 0;
@@ -178,15 +178,19 @@ async fn parse_multipart(
 fn multipart_error(e: multer::Error) -> Error {
     match e {
         multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => Error::TooLarge,
-        multer::Error::IncompleteFieldData { .. } | multer::Error::IncompleteStream | multer::Error::IncompleteHeaders => {
-            Error::BadRequest("the multipart body is truncated".into())
-        }
+        multer::Error::IncompleteFieldData { .. }
+        | multer::Error::IncompleteStream
+        | multer::Error::IncompleteHeaders => Error::BadRequest("the multipart body is truncated".into()),
         _ => Error::BadRequest("the multipart body is malformed".into()),
     }
 }
 
 /// Reads a raw body (`/uploads`) of at most `limit` bytes.
-pub async fn read_limited(mut payload: web::Payload, declared: Option<usize>, limit: usize) -> Result<web::Bytes, Error> {
+pub async fn read_limited(
+    mut payload: web::Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<web::Bytes, Error> {
     if declared.is_some_and(|n| n > limit) {
         return Err(Error::TooLarge);
     }

@@ -80,7 +80,9 @@ fn error_body(status: StatusCode, messages: &[String], format: Format, back: Opt
     let doc = Document::new("errors", List::new("error", messages.iter().map(|m| Node::from(m.as_str()))));
     match format {
         Format::Xml => (Format::Xml.content_type(), xml::render(&doc)),
-        Format::Html => (Format::Html.content_type(), crate::views::pages::error(status.as_u16(), messages, back).into_bytes()),
+        Format::Html => {
+            (Format::Html.content_type(), crate::views::pages::error(status.as_u16(), messages, back).into_bytes())
+        }
         _ => (Format::Json.content_type(), json::render(&doc)),
     }
 }

@@ -5,8 +5,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    attachments, contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values, deal_categories,
-    deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags, users, web_forms,
+    attachments, contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values,
+    deal_categories, deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags,
+    users, web_forms,
 };
 use crate::db::DbConnection;
 

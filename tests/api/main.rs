@@ -20,3 +20,4 @@ mod support;
 mod tags;
 mod users;
 mod visibility;
+mod web_forms;
