@@ -47,10 +47,13 @@ impl Format {
     }
 
     /// Without a suffix, an explicit JSON or XML `Accept` still gets the API (the plugin's own
-    /// curl examples rely on it); anything else is a browser.
+    /// curl examples rely on it); anything else is a browser — and a browser, whose `Accept`
+    /// names `application/xml` too, always asks for `text/html` first.
     fn from_accept(headers: &HeaderMap) -> Format {
         let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if accept.contains("application/json") {
+        if accept.contains("text/html") {
+            Format::Html
+        } else if accept.contains("application/json") {
             Format::Json
         } else if accept.contains("application/xml") || accept.contains("text/xml") {
             Format::Xml
