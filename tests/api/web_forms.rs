@@ -499,3 +499,27 @@ async fn the_embeddable_form_holds_the_key_and_the_custom_fields() {
         403
     );
 }
+
+#[actix_web::test]
+async fn a_web_form_has_its_own_limit_and_text_fields_their_length() {
+    let app = TestApp::spawn_with(|c| {
+        c.forms.per_ip_per_minute = 0;
+        c.forms.per_form_per_minute = 2;
+    })
+    .await;
+    app.project("crm", false).await;
+    let (_, key) = web_form(&app, json!({"name": "Site"})).await;
+    let (_, other) = web_form(&app, json!({"name": "Other"})).await;
+    let post_with = |key: String, name: &'static str| {
+        let app = &app;
+        async move { post_multipart(app, "/contacts.json", Multipart::default().text("key", &key).text("contact[first_name]", name), &[]).await }
+    };
+    assert_eq!(post_with(key.clone(), "One").await.status, 201);
+    assert_eq!(post_with(key.clone(), "Two").await.status, 201);
+    assert_eq!(post_with(key.clone(), "Three").await.status, 429);
+    assert_eq!(post_with(other.clone(), "Elsewhere").await.status, 201, "another form has its own count");
+    let long = "x".repeat(70 * 1024);
+    let res = post_multipart(&app, "/contacts.json", Multipart::default().text("key", &other).text("contact[background]", &long), &[]).await;
+    assert_eq!(res.status, 413);
+    assert_eq!(contact_count(&app).await, 3);
+}
