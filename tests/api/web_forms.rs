@@ -512,14 +512,28 @@ async fn a_web_form_has_its_own_limit_and_text_fields_their_length() {
     let (_, other) = web_form(&app, json!({"name": "Other"})).await;
     let post_with = |key: String, name: &'static str| {
         let app = &app;
-        async move { post_multipart(app, "/contacts.json", Multipart::default().text("key", &key).text("contact[first_name]", name), &[]).await }
+        async move {
+            post_multipart(
+                app,
+                "/contacts.json",
+                Multipart::default().text("key", &key).text("contact[first_name]", name),
+                &[],
+            )
+            .await
+        }
     };
     assert_eq!(post_with(key.clone(), "One").await.status, 201);
     assert_eq!(post_with(key.clone(), "Two").await.status, 201);
     assert_eq!(post_with(key.clone(), "Three").await.status, 429);
     assert_eq!(post_with(other.clone(), "Elsewhere").await.status, 201, "another form has its own count");
     let long = "x".repeat(70 * 1024);
-    let res = post_multipart(&app, "/contacts.json", Multipart::default().text("key", &other).text("contact[background]", &long), &[]).await;
+    let res = post_multipart(
+        &app,
+        "/contacts.json",
+        Multipart::default().text("key", &other).text("contact[background]", &long),
+        &[],
+    )
+    .await;
     assert_eq!(res.status, 413);
     assert_eq!(contact_count(&app).await, 3);
 }
