@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::users::{self, UserInput};
 use crate::domain::web_forms::{self, WebFormInput};
+use crate::jobs::{self, seed::SeedPlan};
 
 #[derive(Debug, Parser)]
 #[command(name = "contacts-server", version, about = "A Redmine CRM compatible contacts server")]
@@ -82,6 +83,33 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Fill an empty database with a deterministic, realistic address book (benchmarks, demos).
+    Seed {
+        #[arg(long, default_value_t = 10_000)]
+        contacts: usize,
+        #[arg(long, default_value_t = 10)]
+        projects: usize,
+        #[arg(long, default_value_t = 20)]
+        users: usize,
+        /// The random seed: the same seed makes the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import contacts from a CSV with the export's columns into a project.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// The project's identifier or id.
+        #[arg(long)]
+        project: String,
+        /// Write nothing if any row is bad (default: keep the good rows, report the bad ones).
+        #[arg(long)]
+        all_or_nothing: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
     /// Manage public web forms.
     WebForm {
@@ -219,6 +247,54 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CustomField { command } => create_custom_field(command),
+        Command::Seed { contacts, projects, users, seed, db } => {
+            let db = open(&config(&db))?;
+            let bar = progress_bar(contacts as u64, "contacts");
+            let started = std::time::Instant::now();
+            let plan = SeedPlan { contacts, projects, users, seed };
+            let seeded =
+                db.run_blocking(|conn| jobs::seed::seed(conn, plan, |n| bar.inc(n as u64))).map_err(user_error)?;
+            bar.finish_and_clear();
+            println!(
+                "seeded {contacts} contacts, {projects} projects, {users} users in {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
+            println!("user1 (Manager of the first three projects, not an admin) has the key:");
+            println!("{}", seeded.member_key);
+            Ok(())
+        }
+        Command::Import { file, project, all_or_nothing, db } => {
+            let db = open(&config(&db))?;
+            let reader =
+                std::fs::File::open(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            // The number of rows is not known before reading them all: a running count.
+            let bar = indicatif::ProgressBar::new_spinner().with_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos} rows imported ({per_sec})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            let started = std::time::Instant::now();
+            let report = db
+                .run_blocking(|conn| {
+                    jobs::import::import(conn, std::io::BufReader::new(reader), &project, all_or_nothing, |n| {
+                        bar.inc(n as u64)
+                    })
+                })
+                .map_err(user_error)?;
+            bar.finish_and_clear();
+            for (line, messages) in &report.refused {
+                eprintln!("line {line}: {}", messages.join("; "));
+            }
+            if report.rolled_back {
+                anyhow::bail!("{} bad rows: nothing was imported (--all-or-nothing)", report.refused.len());
+            }
+            println!(
+                "imported {} contacts in {:.1}s; {} rows refused",
+                report.imported,
+                started.elapsed().as_secs_f64(),
+                report.refused.len()
+            );
+            Ok(())
+        }
         Command::WebForm {
             command: WebFormCommand::Create { project, name, success_url, origins, tags, assignee, db },
         } => {
@@ -304,6 +380,15 @@ fn user_error(e: crate::error::Error) -> anyhow::Error {
         crate::error::Error::Invalid(messages) => anyhow::anyhow!(messages.join("; ")),
         other => anyhow::anyhow!(other),
     }
+}
+
+fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
+    indicatif::ProgressBar::new(len).with_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "[{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    )
 }
 
 fn copy(from: &str, to: &str) -> anyhow::Result<()> {

@@ -13,5 +13,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod format;
+pub mod jobs;
 pub mod store;
 pub mod views;

@@ -89,8 +89,8 @@ impl ConnectionManager {
                 // WAL lets readers run beside the one writer; busy_timeout makes writers queue
                 // instead of failing with "database is locked".
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 DbConnection::Sqlite(conn)

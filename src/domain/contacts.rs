@@ -674,7 +674,7 @@ fn search_words(search: &str) -> Vec<String> {
 
 /// What `search` scans: names, company, job title, emails, phones and the phones' digits alone
 /// (so "5551234" finds "+1 555-1234"), lower-cased once here rather than in every query.
-fn search_text(row: &NewContactRow) -> String {
+pub fn search_text(row: &NewContactRow) -> String {
     let digits: Vec<String> = row
         .phones
         .split(',')
@@ -786,7 +786,21 @@ fn insert_new(
     let Some(project) = project.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    let at = now();
+    let tag_names = input.tags.clone().unwrap_or_default();
+    let row = new_row(input, author_id, now());
+    let id = conn.transaction(|c| {
+        let id = store::insert(c, &row)?;
+        store::link_project(c, id, project.id)?;
+        tags::set_for_contact(c, id, &tag_names)?;
+        custom::write(c, Owner::Contact(id), &custom_values)?;
+        write_avatar(c, id, author_id, avatar.as_ref())?;
+        Ok::<_, diesel::result::Error>(id)
+    })?;
+    Ok(id)
+}
+
+/// The row a new contact's input makes (its search text computed), created at `at`.
+pub fn new_row(input: ContactInput, author_id: Option<i32>, at: NaiveDateTime) -> NewContactRow {
     let address = input.address.unwrap_or_default();
     let mut row = NewContactRow {
         first_name: input.first_name.flatten().unwrap_or_default(),
@@ -815,16 +829,7 @@ fn insert_new(
         updated_on: at,
     };
     row.search_text = search_text(&row);
-    let tag_names = input.tags.unwrap_or_default();
-    let id = conn.transaction(|c| {
-        let id = store::insert(c, &row)?;
-        store::link_project(c, id, project.id)?;
-        tags::set_for_contact(c, id, &tag_names)?;
-        custom::write(c, Owner::Contact(id), &custom_values)?;
-        write_avatar(c, id, author_id, avatar.as_ref())?;
-        Ok::<_, diesel::result::Error>(id)
-    })?;
-    Ok(id)
+    row
 }
 
 /// An avatar to set: a new image, or an upload (found by its token) to attach.

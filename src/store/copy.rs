@@ -14,7 +14,7 @@ use crate::db::DbConnection;
 const BATCH: i64 = 500;
 
 /// Full rows, every column, written with NULLs as NULLs (so SQLite takes multi-row inserts).
-mod rows {
+pub mod rows {
     use super::*;
 
     #[derive(Queryable, Selectable, Insertable)]
@@ -283,6 +283,7 @@ macro_rules! insert_rows {
         }
     };
 }
+pub(crate) use insert_rows;
 
 /// Copies a table keyed by `id`, walking the key so each batch is one index range.
 macro_rules! copy_by_id {
@@ -388,7 +389,7 @@ pub fn copy_all(
 
 /// After inserting explicit ids, PostgreSQL's sequences must start past them (SQLite's
 /// AUTOINCREMENT counter follows explicit ids by itself).
-fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
+pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         for table in [
             "users",

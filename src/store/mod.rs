@@ -1,6 +1,7 @@
 //! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
 
 pub mod attachments;
+pub mod bulk;
 pub mod contacts;
 pub mod copy;
 pub mod custom_fields;

@@ -121,3 +121,8 @@ pub fn touch_login(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> Query
 pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(users::table.find(id)).execute(conn)
 }
+
+/// Every user id (imports check assignees against them without a query per row).
+pub fn all_ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
+    users::table.select(users::id).load(conn)
+}

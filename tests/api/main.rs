@@ -12,6 +12,7 @@ mod deals;
 mod exports;
 mod includes;
 mod instances;
+mod jobs;
 mod listing;
 mod migrations;
 mod notes;

@@ -1,0 +1,145 @@
+//! `seed` and `import`: deterministic data, and the CSV export read back by the import.
+
+use std::process::Command;
+
+use contacts_server::format::Format;
+use serde_json::json;
+
+use crate::support::{Res, TestApp, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_contacts-server");
+
+async fn export(app: &TestApp) -> String {
+    let res = app.admin().raw(reqwest::Method::GET, Format::Csv, "/contacts", "text/plain", Vec::new()).await;
+    assert_eq!(res.status, 200);
+    res.text
+}
+
+/// The export's rows without the id column (ids are the new database's own).
+fn without_ids(csv_text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv_text.as_bytes());
+    reader.records().map(|r| r.unwrap().iter().skip(1).map(str::to_string).collect()).collect()
+}
+
+#[actix_web::test]
+async fn seed_is_deterministic_and_gives_a_member_of_several_projects() {
+    let mut exports = Vec::new();
+    for _ in 0..2 {
+        let db = TestDb::fresh();
+        let out = Command::new(BIN)
+            .args([
+                "seed",
+                "--contacts",
+                "300",
+                "--projects",
+                "4",
+                "--users",
+                "5",
+                "--seed",
+                "7",
+                "--database-url",
+                &db.url,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let key = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+        let app = TestApp::spawn_on(db, |_| {}).await;
+        assert_eq!(app.admin().get(Format::Json, "/contacts?limit=1").await.meta("total_count"), Some(300));
+        let member = app.as_key(&key);
+        let current = member.get(Format::Json, "/users/current").await;
+        assert_eq!(current.str("user.login"), "user1");
+        assert_eq!(current.str("user.admin"), "false");
+        let seen = member.get(Format::Json, "/contacts?limit=1").await.meta("total_count").unwrap();
+        assert!(seen > 0 && seen < 300, "the member sees some contacts, not all: {seen}");
+        let companies = app.admin().get(Format::Json, "/contacts?is_company=1&limit=1").await;
+        assert_eq!(companies.meta("total_count"), Some(30));
+        let company = companies.list("contacts")[0]["id"].as_i64().unwrap();
+        let with = app.admin().get(Format::Json, &format!("/contacts/{company}?include=contacts")).await;
+        assert!(!with.list("contact.contacts").is_empty(), "a company has employees");
+        assert!(app.admin().get(Format::Json, "/contacts_tags").await.list("tags").len() > 10);
+        exports.push(export(&app).await);
+    }
+    assert_eq!(exports[0], exports[1], "the same seed makes the same data");
+}
+
+#[actix_web::test]
+async fn importing_an_export_reproduces_its_contacts() {
+    let source = TestApp::spawn().await;
+    source.project("crm", false).await;
+    let admin = source.admin();
+    let tier = json!({"custom_field": {"name": "Tier", "field_format": "list", "possible_values": ["gold", "silver"]}});
+    let tier = admin.post(Format::Json, "/custom_fields", tier).await.int("custom_field.id");
+    admin
+        .create_contact("crm", json!({"first_name": "Zoë", "middle_name": "Q", "last_name": "O'Brien", "company": "Acme, Inc.", "job_title": "CTO", "website": "https://acme.example", "skype_name": "zoe", "birthday": "1980-02-29", "background": "Line one\nSaid \"hi\"", "phone": "+1 555 0100, 020 7946", "email": "zoe@example.com, z@example.org", "tag_list": "vip,lead", "visibility": 1, "assigned_to_id": 1, "address_attributes": {"street1": "1 Main St", "street2": "Floor 2", "city": "Oslo", "region": "Oslo", "postcode": "0150", "country_code": "NO"}, "custom_fields": [{"id": tier, "value": "gold"}]}))
+        .await;
+    admin.create_contact("crm", json!({"first_name": "Acme, Inc.", "is_company": true, "tag_list": "lead"})).await;
+    admin.create_contact("crm", json!({"first_name": "=SUM(A1)", "visibility": 2})).await;
+    let exported = export(&source).await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &exported).unwrap();
+
+    let target = TestApp::spawn().await;
+    target.project("crm", false).await;
+    let tier = json!({"custom_field": {"name": "Tier", "field_format": "list", "possible_values": ["gold", "silver"]}});
+    target.admin().post(Format::Json, "/custom_fields", tier).await;
+    let out = Command::new(BIN)
+        .args(["import", file.path().to_str().unwrap(), "--project", "crm", "--database-url", &target.db_url()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("imported 3 contacts"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let reimported = export(&target).await;
+    assert_eq!(without_ids(&reimported), without_ids(&exported), "every field, tag, value and time comes back");
+    let res: Res = target.admin().get(Format::Json, "/contacts?search=zoe").await;
+    assert_eq!(res.list("contacts")[0]["tag_list"], json!(["lead", "vip"]));
+}
+
+#[actix_web::test]
+async fn bad_rows_are_reported_by_line_and_all_or_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let csv = "first_name,last_name,emails,country_code,birthday\nAda,Lovelace,ada@example.com,GB,1815-12-10\n,Nameless,,,\nBad,Country,,XX,\nGrace,Hopper,not-an-email,,\nLinus,Torvalds,,FI,1969-12-28\n";
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), csv).unwrap();
+    let path = file.path().to_str().unwrap();
+    let out = Command::new(BIN)
+        .args(["import", path, "--project", "crm", "--all-or-nothing", "--database-url", &app.db_url()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3: First name cannot be blank"), "{stderr}");
+    assert!(stderr.contains("line 4: Country is not included in the list"), "{stderr}");
+    assert!(stderr.contains("line 5: Email is invalid"), "{stderr}");
+    assert_eq!(app.admin().get(Format::Json, "/contacts").await.meta("total_count"), Some(0));
+
+    let out =
+        Command::new(BIN).args(["import", path, "--project", "crm", "--database-url", &app.db_url()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("imported 2 contacts"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3:"));
+    let names: Vec<String> = app
+        .admin()
+        .get(Format::Json, "/contacts?sort=first_name")
+        .await
+        .list("contacts")
+        .iter()
+        .map(|c| c["first_name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["Ada", "Linus"]);
+    let missing = Command::new(BIN)
+        .args(["import", path, "--project", "nope", "--database-url", &app.db_url()])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("Project is invalid"));
+}
