@@ -86,11 +86,11 @@ impl ConnectionManager {
             Backend::Postgres => DbConnection::Postgres(diesel::PgConnection::establish(&self.url.target)?),
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
-                // WAL lets readers run beside the one writer; busy_timeout makes writers queue
-                // instead of failing with "database is locked".
+                // busy_timeout makes writers queue instead of failing with "database is locked"
+                // (WAL, which lets readers run beside the one writer, is set once per file in
+                // `Db::open`: switching it needs a lock every new connection would contend for).
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 DbConnection::Sqlite(conn)
@@ -147,11 +147,19 @@ impl Db {
                 }
             }
         }
+        if url.backend == Backend::Sqlite {
+            let mut first = diesel::SqliteConnection::establish(&url.target)
+                .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+            first.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+        }
         let counter = Arc::new(QueryCounter::default());
         let backend = url.backend;
         let manager = ConnectionManager { url, counter: counter.clone() };
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
+            // A PostgreSQL connection can die with its server (and is then replaced); a SQLite
+            // file cannot, so its connections skip the check query on every checkout.
+            .test_on_check_out(backend == Backend::Postgres)
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;

@@ -1,0 +1,102 @@
+"""Writes BENCHMARKS.md from bench/run.sh's measurements (every figure comes from the run)."""
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+results, facts_path, contacts, duration, reps, backends = sys.argv[1:]
+rows = defaultdict(list)
+for line in open(results):
+    backend, scenario, rep, rps, p50, p99, bad, socket_errors = line.rstrip("\n").split("\t")
+    rows[(backend, scenario)].append((float(rps), float(p50), float(p99), int(bad)))
+facts = {}
+for line in open(facts_path):
+    backend, name, value = line.rstrip("\n").split("\t")
+    facts[(backend, name)] = value
+
+READS = ["show_json", "show_xml", "list25_json", "list25_xml", "list100_include_projects", "search_name",
+         "search_phone", "filter_tag"]
+SCENARIOS = ["ceiling"] + READS + ["create", "update", "mixed_80r_20w"]
+
+
+def median(backend, scenario, i):
+    values = [r[i] for r in rows.get((backend, scenario), [])]
+    return statistics.median(values) if values else None
+
+
+def cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+out = []
+out.append("# Benchmarks\n")
+out.append("Written by `bench/run.sh` (do not edit by hand): every figure below comes from one run of it.\n")
+out.append(f"- Machine: {os.cpu_count()} cores ({cpu()}), "
+           f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, {platform.platform()}")
+out.append(f"- Command: `CONTACTS={contacts} DURATION={duration} REPS={reps} bench/run.sh {backends}`")
+out.append(f"- Load: wrk, 2 threads x 32 connections, a warm-up, then {duration} s per scenario, {reps} repetitions; "
+           "the medians of the repetitions are shown.")
+out.append(f"- Data: `contacts-server seed --contacts {contacts} --projects 20 --users 50`; requests carry the API key "
+           "of user1, a non-admin Manager of 3 of the 20 projects, so visibility rules apply to every read.")
+out.append("- Ceiling: `examples/ceiling.rs`, a minimal actix-web server answering a fixed 2 KB JSON body, driven the "
+           "same way in the same run; *ratio* is a scenario's req/s over the ceiling's.\n")
+
+targets = []
+for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
+    ceiling = median(backend, "ceiling", 0)
+    out.append(f"## {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}\n")
+    out.append(f"Seeding took {facts.get((backend, 'seed_seconds'), '?')} s; start-up to the first answer "
+               f"{facts.get((backend, 'startup_ms'), '?')} ms; server peak RSS "
+               f"{int(facts.get((backend, 'peak_rss_kb'), '0')) / 1024:.0f} MB.\n")
+    out.append("| scenario | req/s | p50 ms | p99 ms | ratio to ceiling | non-2xx |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    for scenario in SCENARIOS:
+        if (backend, scenario) not in rows:
+            continue
+        rps, p50, p99 = (median(backend, scenario, i) for i in range(3))
+        bad = sum(r[3] for r in rows[(backend, scenario)])
+        out.append(f"| {scenario} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / ceiling:.1%} | {bad} |")
+    out.append("")
+
+    def check(name, ok, measured):
+        # A scenario that completed no request in time measured nothing, and met nothing.
+        ok = ok and not measured.startswith(("0.0%", "0.00 ms", "0/s"))
+        targets.append(f"| {backend} | {name} | {'met' if ok else 'MISSED'} | {measured} |")
+
+    for s in ("show_json", "show_xml"):
+        r = median(backend, s, 0) / ceiling
+        check(f"{s} >= 50% of ceiling", r >= 0.5, f"{r:.1%}" + ("" if r >= 0.5 else f" ({0.5 - r:.1%} short)"))
+    for s in ("list25_json", "list25_xml"):
+        r = median(backend, s, 0) / ceiling
+        check(f"{s} >= 25% of ceiling", r >= 0.25, f"{r:.1%}" + ("" if r >= 0.25 else f" ({0.25 - r:.1%} short)"))
+    for s in READS:
+        p99 = median(backend, s, 2)
+        check(f"{s} p99 < 20 ms", p99 < 20, f"{p99:.2f} ms" + ("" if p99 < 20 else f" ({p99 / 20:.1f}x the target)"))
+    for s in ("search_name", "search_phone"):
+        p50 = median(backend, s, 1)
+        check(f"{s} p50 < 5 ms", p50 < 5, f"{p50:.2f} ms" + ("" if p50 < 5 else f" ({p50 / 5:.1f}x the target)"))
+    p50 = median(backend, "list25_json", 1)
+    check("list with total_count p50 < 10 ms", p50 < 10, f"{p50:.2f} ms" + ("" if p50 < 10 else f" ({p50 / 10:.1f}x)"))
+    if backend == "sqlite":
+        rps = median(backend, "create", 0)
+        bad = sum(r[3] for r in rows[(backend, "create")])
+        check("create >= 2,000/s, no errors", rps >= 2000 and bad == 0, f"{rps:,.0f}/s, {bad} non-2xx")
+    rss = int(facts.get((backend, "peak_rss_kb"), "0")) / 1024
+    check("peak RSS < 100 MB", rss < 100, f"{rss:.0f} MB")
+    ms = int(facts.get((backend, "startup_ms"), "0"))
+    check("start-up < 300 ms", ms < 300, f"{ms} ms")
+
+out.append("## Targets\n")
+out.append("| backend | target | | measured |")
+out.append("|---|---|---|---|")
+out.extend(targets)
+out.append("")
+print("\n".join(out))
