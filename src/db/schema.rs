@@ -256,6 +256,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The search index: SQLite's FTS5 trigram table, PostgreSQL's pg_trgm-indexed table, both
+    /// kept by triggers. Only ever read.
+    contacts_search (rowid) {
+        rowid -> Integer,
+        search_text -> Text,
+    }
+}
+
 diesel::joinable!(members -> users (user_id));
 diesel::joinable!(members -> projects (project_id));
 diesel::joinable!(member_roles -> members (member_id));
@@ -296,4 +305,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     crm_queries,
     attachments,
     web_forms,
+    contacts_search,
 );

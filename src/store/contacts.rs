@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::{coalesce, lower};
-use crate::db::schema::{contacts, contacts_projects, custom_values, projects, taggings, tags};
+use crate::db::schema::{contacts, contacts_projects, contacts_search, custom_values, projects, taggings, tags};
 use crate::db::{DbBackend, DbConnection};
 
 pub const VISIBILITY_PROJECT: i32 = 0;
@@ -246,7 +246,21 @@ macro_rules! contact_conditions {
             }
             for word in &q.search_words {
                 let pattern = contains_pattern(word);
-                let in_text = contacts::search_text.like(pattern.clone()).escape('\\');
+                // Through the search index (a trigram index answers the LIKE) when the word is
+                // long enough for trigrams and has no LIKE wildcard to escape (the FTS5 index
+                // takes no ESCAPE clause); otherwise a scan of the text.
+                let indexed = word.chars().count() >= 3 && !word.contains(['%', '_', '\\']);
+                let in_text: Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>> = if indexed {
+                    Box::new(
+                        contacts::id.eq_any(
+                            contacts_search::table
+                                .filter(contacts_search::search_text.like(pattern.clone()))
+                                .select(contacts_search::rowid),
+                        ),
+                    )
+                } else {
+                    Box::new(contacts::search_text.like(pattern.clone()).escape('\\'))
+                };
                 if q.searchable_fields.is_empty() {
                     out.push(Box::new(in_text));
                 } else {

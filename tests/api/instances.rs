@@ -149,6 +149,8 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
     let deal_after = moved.as_key(&key).get(Format::Json, &format!("/deals/{deal}?include=notes")).await.text;
     assert_eq!(deal_before, deal_after);
     assert_eq!(moved.as_key(&key).get(Format::Json, "/contacts?project_id=crm").await.meta("total_count"), Some(1));
+    let found = moved.as_key(&key).get(Format::Json, "/contacts?search=moved").await;
+    assert_eq!(found.meta("total_count"), Some(1), "the search index is filled in the copy too");
     let member_key = match &member.auth {
         crate::support::Auth::Key(k) => k.clone(),
         _ => unreachable!(),

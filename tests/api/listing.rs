@@ -145,3 +145,30 @@ async fn get_contacts_runs_the_same_number_of_queries_for_any_page_size() {
     assert!(count_for.iter().all(|n| *n == count_for[0]), "queries per list: {count_for:?}");
     assert!(count_for[0] <= 14, "queries per list: {count_for:?}");
 }
+
+#[actix_web::test]
+async fn the_search_index_follows_every_write() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let id = admin
+        .create_contact("crm", json!({"first_name": "Zebulon", "phone": "+1 (555) 010-9999", "company": "50% Off"}))
+        .await;
+    for format in Format::API {
+        let count = |query: &'static str| {
+            let admin = app.admin();
+            async move { admin.get(format, &format!("/contacts?search={query}")).await.meta("total_count") }
+        };
+        assert_eq!(count("ebulo").await, Some(1));
+        assert_eq!(count("5550109999").await, Some(1), "phone digits without punctuation");
+        assert_eq!(count("ze").await, Some(1), "a two-letter word scans");
+        assert_eq!(count("50%25").await, Some(1), "a wildcard is taken literally");
+        assert_eq!(count("5%25").await, Some(0));
+    }
+    let put = admin.put(Format::Json, &format!("/contacts/{id}"), json!({"contact": {"first_name": "Quentin"}})).await;
+    assert_eq!(put.status, 204);
+    assert_eq!(admin.get(Format::Json, "/contacts?search=ebulo").await.meta("total_count"), Some(0));
+    assert_eq!(admin.get(Format::Json, "/contacts?search=uenti").await.meta("total_count"), Some(1));
+    assert_eq!(admin.delete(Format::Json, &format!("/contacts/{id}")).await.status, 204);
+    assert_eq!(admin.get(Format::Json, "/contacts?search=uenti").await.meta("total_count"), Some(0));
+}

@@ -36,6 +36,12 @@ impl TestDb {
     pub fn postgres(server: String) -> TestDb {
         let schema = format!("test_{}_{}", std::process::id(), rand_suffix());
         let mut conn = diesel::PgConnection::establish(&server).expect("connect to TEST_DATABASE_URL");
+        // The search migration's extension lives in `public`, once per database; made here once
+        // so parallel tests' migrations do not race to create it.
+        static EXTENSION: std::sync::Once = std::sync::Once::new();
+        EXTENSION.call_once(|| {
+            conn.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").expect("create pg_trgm");
+        });
         conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create a test schema");
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options=-c%20search_path%3D{schema}");
