@@ -85,7 +85,8 @@ bench_backend() {
 
   "$CEILING" "127.0.0.1:$CEILING_PORT" & PIDS+=($!)
   local t0=$(date +%s%N)
-  DATABASE_URL="$url" "$BIN" serve --bind "127.0.0.1:$PORT" --db-pool-size 16 >/dev/null & local server=$!
+  # Access logs off (warnings stay): the ceiling writes none either.
+  RUST_LOG=warn DATABASE_URL="$url" "$BIN" serve --bind "127.0.0.1:$PORT" --db-pool-size 16 >/dev/null 2>"$WORK/server.log" & local server=$!
   PIDS+=("$server")
   wait_for "http://127.0.0.1:$PORT/users/current.json" "$key"
   echo -e "$backend\tstartup_ms\t$(( ($(date +%s%N) - t0) / 1000000 ))" >>"$WORK/facts.tsv"

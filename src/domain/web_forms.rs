@@ -60,7 +60,28 @@ impl WebFormInput {
             default_assignee_id: f.id("default_assignee_id", "Default assignee"),
         };
         f.finish()?;
+        input.check()?;
         Ok(input)
+    }
+
+    /// Origins must be bare `scheme://host[:port]`, the success URL an absolute http(s) URL.
+    pub fn check(&self) -> Result<(), Error> {
+        let mut errors = Vec::new();
+        if let Some(origins) = &self.allowed_origins {
+            if origins.iter().any(|o| origin_of(o).as_deref() != Some(o.to_ascii_lowercase().as_str())) {
+                errors.push("Allowed origins is invalid (each one scheme://host[:port])".to_string());
+            }
+        }
+        if let Some(Some(url)) = &self.success_url {
+            if origin_of(url).is_none() {
+                errors.push("Success URL is invalid".to_string());
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(errors))
+        }
     }
 }
 
@@ -128,6 +149,7 @@ pub fn create(
         Some(user) => managed_project(conn, user, project_ref)?,
         None => projects::find_by_ref(conn, project_ref)?.ok_or_else(|| Error::invalid("Project is invalid"))?,
     };
+    input.check()?;
     let name = input.name.ok_or_else(|| Error::invalid("Name cannot be blank"))?;
     check_assignee(conn, input.default_assignee_id)?;
     let key = generate_api_key();

@@ -154,6 +154,10 @@ async fn scoped_keys_create_contacts_in_their_project_and_do_nothing_else() {
     let (id, key) = (res.int("web_form.id"), res.str("web_form.key"));
     assert_eq!(key.len(), 40);
     assert_eq!(manager.get(Format::Json, "/projects/crm/web_forms").await.list("web_forms").len(), 1);
+    let bad = json!({"web_form": {"name": "Bad", "allowed_origins": ["https://example.org/page"], "success_url": "javascript:alert(1)"}});
+    let bad = manager.post(Format::Json, "/projects/crm/web_forms", bad).await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.errors(), ["Allowed origins is invalid (each one scheme://host[:port])", "Success URL is invalid"]);
 
     let form = |first: &str| {
         Multipart::default().text("key", &key).text("contact[first_name]", first).text("contact[tag_list]", "hot")
