@@ -11,9 +11,9 @@ use crate::db::DbConnection;
 use crate::domain::contacts::{new_row, ContactInput};
 use crate::domain::custom_fields::{self, ValuesInput};
 use crate::error::Error;
-use crate::store::bulk::{next_ids, ContactBatch};
+use crate::store::bulk::{next_ids, with_id, ContactBatch};
 use crate::store::copy::reset_sequences;
-use crate::store::copy::rows::{Contact, ContactProject, CustomValue, Tagging};
+use crate::store::copy::rows::{ContactProject, CustomValue, Tagging};
 use crate::store::custom_fields::{of_type, CustomFieldRow};
 use crate::store::{now, projects, tags};
 
@@ -156,33 +156,7 @@ fn write(
                 }
             }
             batch.links.push(ContactProject { contact_id, project_id });
-            batch.contacts.push(Contact {
-                id: contact_id,
-                first_name: row.first_name,
-                last_name: row.last_name,
-                middle_name: row.middle_name,
-                company: row.company,
-                is_company: row.is_company,
-                job_title: row.job_title,
-                website: row.website,
-                skype_name: row.skype_name,
-                birthday: row.birthday,
-                background: row.background,
-                phones: row.phones,
-                emails: row.emails,
-                visibility: row.visibility,
-                author_id: row.author_id,
-                assigned_to_id: row.assigned_to_id,
-                street1: row.street1,
-                street2: row.street2,
-                city: row.city,
-                region: row.region,
-                postcode: row.postcode,
-                country_code: row.country_code,
-                search_text: row.search_text,
-                created_on: row.created_on,
-                updated_on: row.updated_on,
-            });
+            batch.contacts.push(with_id(contact_id, row));
             contact_id += 1;
         }
         batch.write(c)?;

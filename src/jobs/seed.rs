@@ -13,9 +13,9 @@ use crate::domain::contacts::search_text;
 use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::users::{hash_password, key_digest};
 use crate::error::Error;
-use crate::store::bulk::ContactBatch;
+use crate::store::bulk::{with_id, ContactBatch};
 use crate::store::contacts::NewContactRow;
-use crate::store::copy::rows::{Contact, ContactProject, CustomValue, Member, MemberRole, Project, Tagging, User};
+use crate::store::copy::rows::{ContactProject, CustomValue, Member, MemberRole, Project, Tagging, User};
 use crate::store::copy::{insert_rows, reset_sequences};
 use crate::store::tags;
 
@@ -347,34 +347,4 @@ fn contact(rng: &mut StdRng, i: usize, companies: usize, users_n: usize, at: Nai
     };
     row.search_text = search_text(&row);
     row
-}
-
-fn with_id(id: i32, r: NewContactRow) -> Contact {
-    Contact {
-        id,
-        first_name: r.first_name,
-        last_name: r.last_name,
-        middle_name: r.middle_name,
-        company: r.company,
-        is_company: r.is_company,
-        job_title: r.job_title,
-        website: r.website,
-        skype_name: r.skype_name,
-        birthday: r.birthday,
-        background: r.background,
-        phones: r.phones,
-        emails: r.emails,
-        visibility: r.visibility,
-        author_id: r.author_id,
-        assigned_to_id: r.assigned_to_id,
-        street1: r.street1,
-        street2: r.street2,
-        city: r.city,
-        region: r.region,
-        postcode: r.postcode,
-        country_code: r.country_code,
-        search_text: r.search_text,
-        created_on: r.created_on,
-        updated_on: r.updated_on,
-    }
 }

@@ -4,6 +4,7 @@
 use diesel::dsl::max;
 use diesel::prelude::*;
 
+use super::contacts::NewContactRow;
 use super::copy::insert_rows;
 use super::copy::rows::{Contact, ContactProject, CustomValue, Tagging};
 use crate::db::schema::{contacts, contacts_projects, custom_values, taggings};
@@ -52,5 +53,36 @@ impl ContactBatch {
             insert_rows!(conn, custom_values::table, chunk)?;
         }
         Ok(())
+    }
+}
+
+/// A new contact's row with the id the writer chose.
+pub fn with_id(id: i32, r: NewContactRow) -> Contact {
+    Contact {
+        id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        middle_name: r.middle_name,
+        company: r.company,
+        is_company: r.is_company,
+        job_title: r.job_title,
+        website: r.website,
+        skype_name: r.skype_name,
+        birthday: r.birthday,
+        background: r.background,
+        phones: r.phones,
+        emails: r.emails,
+        visibility: r.visibility,
+        author_id: r.author_id,
+        assigned_to_id: r.assigned_to_id,
+        street1: r.street1,
+        street2: r.street2,
+        city: r.city,
+        region: r.region,
+        postcode: r.postcode,
+        country_code: r.country_code,
+        search_text: r.search_text,
+        created_on: r.created_on,
+        updated_on: r.updated_on,
     }
 }

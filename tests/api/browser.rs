@@ -142,10 +142,7 @@ async fn a_visitor_fills_the_embedded_form_in_chromium_and_the_contact_arrives()
         .await
         .text;
     let user = app.member("webmaster", "crm", "Manager").await;
-    let user_key = match &user.auth {
-        crate::support::Auth::Key(key) => key.clone(),
-        _ => unreachable!(),
-    };
+    let user_key = user.key();
     let plugin_form = format!(
         r#"<form id="plugin" action="{action}" method="post" enctype="multipart/form-data">
   <input type="hidden" name="key" value="{user_key}">

@@ -151,10 +151,7 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
     assert_eq!(moved.as_key(&key).get(Format::Json, "/contacts?project_id=crm").await.meta("total_count"), Some(1));
     let found = moved.as_key(&key).get(Format::Json, "/contacts?search=moved").await;
     assert_eq!(found.meta("total_count"), Some(1), "the search index is filled in the copy too");
-    let member_key = match &member.auth {
-        crate::support::Auth::Key(k) => k.clone(),
-        _ => unreachable!(),
-    };
+    let member_key = member.key();
     assert_eq!(moved.as_key(&member_key).get(Format::Json, &format!("/contacts/{id}")).await.status, 200);
     let next = moved.as_key(&key).create_contact("crm", json!({"first_name": "After"})).await;
     assert!(next > id, "the id sequence continues past the copied ids: {next}");

@@ -161,6 +161,14 @@ impl TestApp {
 }
 
 impl Actor<'_> {
+    /// The API key this actor signs in with.
+    pub fn key(&self) -> String {
+        match &self.auth {
+            Auth::Key(key) => key.clone(),
+            _ => panic!("this actor signs in without an API key"),
+        }
+    }
+
     fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
         let req = self.app.http.request(method, self.app.url(url));
         match &self.auth {
