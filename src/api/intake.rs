@@ -26,23 +26,43 @@ pub async fn post_contact(
     viewer: Viewer,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
+    match intake(&req, &state, viewer, payload).await {
+        Ok(res) => Ok(res),
+        // A `fetch()` from a web form's site must be able to read why its post was refused.
+        Err(err) => {
+            let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let allowed = match origin.clone() {
+                Some(o) => state.db.run(move |conn| web_forms::origin_allowed(conn, &o)).await.unwrap_or(false),
+                None => false,
+            };
+            Ok(with_cors(HttpResponse::from_error(err), origin.filter(|_| allowed)))
+        }
+    }
+}
+
+async fn intake(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: Viewer,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
     // A form post without a key in its headers is counted per client address before its body
     // is read, so a flood of (even broken) bodies costs little. API clients are not limited.
     let form_type =
         req.content_type() == "multipart/form-data" || req.content_type() == "application/x-www-form-urlencoded";
-    if matches!(viewer, Viewer::Anonymous) && (form_type || Format::of(&req) == Format::Html) {
+    if matches!(viewer, Viewer::Anonymous) && (form_type || Format::of(req) == Format::Html) {
         let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         state.limiter.check(&format!("ip:{ip}"), state.forms.per_ip_per_minute)?;
     }
-    let body = Body::from_request(&req, &mut payload.into_inner()).await?;
-    let browser = Format::of(&req) == Format::Html || body.text("back_url").is_some();
+    let body = Body::from_request(req, &mut payload.into_inner()).await?;
+    let browser = Format::of(req) == Format::Html || body.text("back_url").is_some();
     if browser {
         // Errors from here on are rendered as a page for a person.
         req.extensions_mut().insert(Format::Html);
     }
     let body_key = body.text("key").map(str::to_string);
     let viewer = match (viewer, &body_key) {
-        (Viewer::Anonymous, Some(key)) => auth::viewer_for_key(&state, key).await?,
+        (Viewer::Anonymous, Some(key)) => auth::viewer_for_key(state, key).await?,
         (viewer, _) => viewer,
     };
     let form_post = body_key.is_some() || browser || matches!(viewer, Viewer::Form(_));
@@ -62,7 +82,7 @@ pub async fn post_contact(
         Viewer::User(_) => {}
     }
     let back_url = match body.text("back_url") {
-        Some(url) if redirect_allowed(&req, &viewer, url) => Some(url.to_string()),
+        Some(url) if redirect_allowed(req, &viewer, url) => Some(url.to_string()),
         Some(_) => return Err(Error::BadRequest("back_url points to a site this form may not send you to".into())),
         None => None,
     };
@@ -91,7 +111,10 @@ pub async fn post_contact(
         } else {
             let mut e = Element::new();
             e.value("first_name", name);
-            Reply::ok(Document::new("contact", e)).respond_to(&req).map_into_boxed_body()
+            // As a real create answers, so the bot learns nothing.
+            let mut res = Reply::ok(Document::new("contact", e)).respond_to(req).map_into_boxed_body();
+            *res.status_mut() = actix_web::http::StatusCode::CREATED;
+            res
         };
         return Ok(with_cors(reply, cors));
     }
@@ -108,7 +131,7 @@ pub async fn post_contact(
         browser_success(back_url.or(success_url), &contact.row.first_name)
     } else {
         let doc = views::show(&contact, &Includes::default());
-        Reply::created(doc, format!("/contacts/{}", contact.row.id)).respond_to(&req).map_into_boxed_body()
+        Reply::created(doc, format!("/contacts/{}", contact.row.id)).respond_to(req).map_into_boxed_body()
     };
     Ok(with_cors(reply, cors))
 }

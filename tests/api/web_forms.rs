@@ -70,11 +70,7 @@ async fn contact_count(app: &TestApp) -> i64 {
 }
 
 async fn user_key(app: &TestApp, login: &str, project: &str) -> String {
-    let actor = app.member(login, project, "Manager").await;
-    match actor.auth {
-        crate::support::Auth::Key(key) => key,
-        _ => unreachable!(),
-    }
+    app.member(login, project, "Manager").await.key()
 }
 
 /// A web form of project `crm` made through the API: (id, key).
@@ -393,12 +389,14 @@ async fn redmines_upload_api_attaches_an_avatar_by_token() {
 
 #[actix_web::test]
 async fn honeypot_rate_limits_and_broken_multipart_bodies() {
-    let app = TestApp::spawn_with(|c| c.forms.per_ip_per_minute = 4).await;
+    let app = TestApp::spawn_with(|c| c.forms.per_ip_per_minute = 5).await;
     app.project("crm", false).await;
     let (_, key) = web_form(&app, json!({"name": "Site"})).await;
     let bot = Multipart::default().text("key", &key).text("contact[first_name]", "Bot").text("nickname", "I am a bot");
     let res = post_multipart(&app, "/contacts", bot, &[]).await;
     assert_eq!(res.status, 200, "a bot is told it worked: {}", res.text);
+    let api_bot = Multipart::default().text("key", &key).text("contact[first_name]", "Bot").text("nickname", "x");
+    assert_eq!(post_multipart(&app, "/contacts.json", api_bot, &[]).await.status, 201, "as a real create");
     assert_eq!(contact_count(&app).await, 0, "and nothing is stored");
 
     let many: Multipart =
@@ -416,7 +414,7 @@ async fn honeypot_rate_limits_and_broken_multipart_bodies() {
     assert_eq!(res.status, 400, "{}", res.text);
     assert_eq!(contact_count(&app).await, 0);
 
-    // Four form posts counted so far (the refused ones too): the limit of 4 a minute is reached.
+    // Five form posts counted so far (the refused ones too): the limit of 5 a minute is reached.
     let res = post_multipart(
         &app,
         "/contacts.json",
@@ -464,6 +462,15 @@ async fn cors_lets_allowed_sites_post_with_fetch() {
     let res = post_multipart(&app, "/contacts.json", form, &[("Origin", "https://example.org")]).await;
     assert_eq!(res.status, 201, "{}", res.text);
     assert_eq!(res.header("access-control-allow-origin").unwrap(), "https://example.org");
+    // A refusal is readable by the allowed site too, and only by it.
+    let nameless = || Multipart::default().text("key", &key).text("contact[last_name]", "Nameless");
+    let res = post_multipart(&app, "/contacts.json", nameless(), &[("Origin", "https://example.org")]).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.header("access-control-allow-origin").unwrap(), "https://example.org");
+    assert_eq!(res.errors(), ["First name cannot be blank"]);
+    let res = post_multipart(&app, "/contacts.json", nameless(), &[("Origin", "https://evil.example")]).await;
+    assert_eq!(res.status, 403);
+    assert!(res.header("access-control-allow-origin").is_none());
 }
 
 #[actix_web::test]
