@@ -2,7 +2,10 @@
 
 use std::net::TcpListener;
 
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Logger, Next};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
@@ -11,6 +14,7 @@ use crate::api::{
     attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users,
     web_forms,
 };
+use crate::cache::Caches;
 use crate::config::{Config, FormSettings};
 use crate::db::Db;
 use crate::error::Error;
@@ -21,6 +25,22 @@ pub struct AppState {
     pub db: Db,
     pub forms: FormSettings,
     pub limiter: RateLimiter,
+    pub caches: Caches,
+}
+
+/// A request that may have written bumps the write generation once answered, so no answer
+/// cached before it is served again (see `cache`).
+async fn note_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await;
+    if let (true, Some(state)) = (writes, state) {
+        state.caches.generation.bump();
+    }
+    res
 }
 
 /// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
@@ -164,7 +184,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
-    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute() });
+    let caches = Caches::new(config.cache_ttl, db.commit_watch());
+    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), caches });
     let body_limits = web::Data::new(config.body);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -175,6 +196,7 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .configure(routes)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
             .wrap(from_fn(format::negotiate))
+            .wrap(from_fn(note_writes))
             // The path only (%U): a query string may carry `key=`, which must never reach a log.
             .wrap(
                 Logger::new(r#"%{method}xi %U %s %b %Dms"#)

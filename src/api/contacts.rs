@@ -35,8 +35,8 @@ async fn list(
     let user = viewer.user()?;
     let paging = Paging::from_query(&query);
     let includes = Includes::from_query(&query);
-    let page = state
-        .db
+    let db = state.db.clone();
+    let page = db
         .run(move |conn| {
             // A saved query's parameters stand under the request's (`query_id=`).
             let query = queries::apply_saved(conn, &user, queries::CONTACT, query)?;
@@ -44,7 +44,7 @@ async fn list(
             if project.is_some() {
                 filters.project_ref = project;
             }
-            contacts::list(conn, &user, &filters, paging, includes)
+            contacts::list(conn, &state.caches, &user, &filters, paging, includes)
         })
         .await?;
     Ok(Reply::ok(views::index(&page, &includes)))

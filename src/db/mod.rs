@@ -120,12 +120,49 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// Notices commits to a SQLite file made through any other connection, of this process or
+/// another (a CLI import, a second server): a connection of its own reads `PRAGMA
+/// data_version`, which changes whenever someone else has committed. PostgreSQL has no signal
+/// this cheap, so it has no watch.
+pub struct CommitWatch {
+    conn: std::sync::Mutex<(diesel::SqliteConnection, Option<i64>)>,
+    commits: AtomicU64,
+}
+
+#[derive(QueryableByName)]
+struct DataVersion {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    data_version: i64,
+}
+
+impl CommitWatch {
+    fn open(path: &str) -> anyhow::Result<CommitWatch> {
+        let conn = diesel::SqliteConnection::establish(path)?;
+        Ok(CommitWatch { conn: std::sync::Mutex::new((conn, None)), commits: AtomicU64::new(0) })
+    }
+
+    /// How many times commits were seen since the watch opened (grows by one per look that
+    /// finds any). A failed look counts as a change: it costs a recount, never a stale answer.
+    pub fn commits_seen(&self) -> u64 {
+        let mut guard = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (conn, last) = &mut *guard;
+        let version =
+            diesel::sql_query("PRAGMA data_version").get_result::<DataVersion>(conn).ok().map(|v| v.data_version);
+        if version.is_none() || version != *last {
+            *last = version;
+            self.commits.fetch_add(1, Ordering::AcqRel);
+        }
+        self.commits.load(Ordering::Acquire)
+    }
+}
+
 /// The pool plus the facts about it the rest of the server may ask.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
     queries: Arc<QueryCounter>,
+    watch: Option<Arc<CommitWatch>>,
 }
 
 /// How to open the database.
@@ -163,7 +200,11 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let db = Db { pool, backend, queries: counter };
+        let watch = match backend {
+            Backend::Sqlite => Some(Arc::new(CommitWatch::open(&DatabaseUrl::parse(&options.url).target)?)),
+            Backend::Postgres => None,
+        };
+        let db = Db { pool, backend, queries: counter, watch };
         db.migrate()?;
         Ok(db)
     }
@@ -200,6 +241,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The watch on commits made outside this pool, where the backend has one (SQLite).
+    pub fn commit_watch(&self) -> Option<Arc<CommitWatch>> {
+        self.watch.clone()
     }
 
     /// Statements run so far through this pool.

@@ -11,6 +11,7 @@ use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput}
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
+use crate::cache::Caches;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::format::query::QueryParams;
@@ -526,18 +527,35 @@ pub fn visibility_for(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vis
     })
 }
 
-/// A page of the contacts `user` may see, filtered and sorted.
+/// Whether a search page is found faster by reading rows in list order until the page is full
+/// than through the search index. The index costs about one step per match (every match is
+/// read, then sorted); the scan about `ceiling / total` rows per row of the page, as `total`
+/// of some `ceiling` rows match.
+fn scanning_is_cheaper(total: i64, paging: Paging, ceiling: i64) -> bool {
+    let rows_wanted = paging.offset.saturating_add(paging.limit);
+    total.saturating_mul(total) > rows_wanted.saturating_mul(ceiling)
+}
+
+/// A page of the contacts `user` may see, filtered and sorted; its total is remembered in
+/// `caches` for the next page.
 pub fn list(
     conn: &mut DbConnection,
+    caches: &Caches,
     user: &CurrentUser,
     filters: &ContactFilters,
     paging: Paging,
     inc: Includes,
 ) -> Result<Page<ContactDetails>, Error> {
-    let query = contact_query(conn, user, filters)?;
-    let total_count = store::count(conn, &query)?;
-    let rows =
-        if paging.offset < total_count { store::page(conn, &query, paging.offset, paging.limit)? } else { Vec::new() };
+    let mut query = contact_query(conn, user, filters)?;
+    // The order does not change the total: one remembered total serves every order.
+    let total_key = ContactQuery { sort: Vec::new(), ..query.clone() };
+    let total_count = caches.totals.get_or_compute(total_key, &caches.generation, || store::count(conn, &query))?;
+    // The page is read even past a remembered total: on PostgreSQL, another instance may have
+    // added rows the total does not know of yet.
+    if !query.search_words.is_empty() {
+        query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
+    }
+    let rows = store::page(conn, &query, paging.offset, paging.limit)?;
     let mut items = load_details(conn, rows)?;
     load_includes(conn, user, &mut items, inc)?;
     Ok(Page { items, total_count, paging })
@@ -633,6 +651,7 @@ fn contact_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactF
         custom_values,
         id_after: None,
         sort: parse_sort(filters.sort.as_deref()),
+        scan_search: false,
     };
     Ok(query)
 }

@@ -100,7 +100,7 @@ pub struct ContactChanges {
 }
 
 /// Which contacts a reader may see (the plugin's `visible_condition`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Visibility {
     /// Admins: everything.
     All,
@@ -110,7 +110,7 @@ pub enum Visibility {
 }
 
 /// A sortable column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortColumn {
     Id,
     Name,
@@ -122,7 +122,7 @@ pub enum SortColumn {
 }
 
 /// What a contacts list asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContactQuery {
     pub visibility: Visibility,
     pub project_id: Option<i32>,
@@ -145,10 +145,13 @@ pub struct ContactQuery {
     pub id_after: Option<i32>,
     /// (column, descending); the id breaks ties.
     pub sort: Vec<(SortColumn, bool)>,
+    /// Match `search_words` by reading each row's text in list order instead of asking the
+    /// search index: cheaper for a page when a large share of the rows match.
+    pub scan_search: bool,
 }
 
 /// How a `cf_<id>` filter compares a stored value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ValueMatch {
     /// The value exactly (Redmine's `=` operator).
     Equals(String),
@@ -173,6 +176,7 @@ impl ContactQuery {
             custom_values: Vec::new(),
             id_after: None,
             sort: Vec::new(),
+            scan_search: false,
         }
     }
 }
@@ -249,7 +253,7 @@ macro_rules! contact_conditions {
                 // Through the search index (a trigram index answers the LIKE) when the word is
                 // long enough for trigrams and has no LIKE wildcard to escape (the FTS5 index
                 // takes no ESCAPE clause); otherwise a scan of the text.
-                let indexed = word.chars().count() >= 3 && !word.contains(['%', '_', '\\']);
+                let indexed = !q.scan_search && word.chars().count() >= 3 && !word.contains(['%', '_', '\\']);
                 let in_text: Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>> = if indexed {
                     Box::new(
                         contacts::id.eq_any(
@@ -362,6 +366,11 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
     // Ties follow the direction of the last key, so "newest first" stays newest first.
     query = if last_desc { query.then_order_by(contacts::id.desc()) } else { query.then_order_by(contacts::id.asc()) };
     query.offset(offset).limit(limit).load(conn)
+}
+
+/// The highest contact id: an estimate of the table's size that costs one index probe.
+pub fn id_ceiling(conn: &mut DbConnection) -> QueryResult<i64> {
+    Ok(contacts::table.select(diesel::dsl::max(contacts::id)).first::<Option<i32>>(conn)?.map_or(0, i64::from))
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ContactRow>> {

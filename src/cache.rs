@@ -1,0 +1,210 @@
+//! Answers kept for a few seconds: a client paging through a large list has it counted once,
+//! and an API key is looked up once per burst of requests rather than on every one.
+//!
+//! Every request that may write bumps the instance's `Generation` once it has been answered
+//! (`app::note_writes`), and so does, on SQLite, any commit to the file from elsewhere (a CLI
+//! job, another process); an answer computed before a request began is never served to it if
+//! a write came in between. So on SQLite, and on one PostgreSQL instance, a cached answer is
+//! exact. Writes through another instance sharing a PostgreSQL database are not seen here;
+//! `ttl` bounds how long an answer can miss them.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::db::CommitWatch;
+use crate::domain::access::Viewer;
+use crate::store::contacts::ContactQuery;
+
+/// The caches of one server instance.
+pub struct Caches {
+    pub generation: Generation,
+    /// `total_count` of contact lists, by query (its order and paging left out).
+    pub totals: FreshCache<ContactQuery, i64>,
+    /// Who an API key (by its digest) stands for, with the user an admin switched to.
+    pub viewers: FreshCache<(String, Option<String>), Viewer>,
+}
+
+impl Caches {
+    pub fn new(ttl: Duration, watch: Option<Arc<CommitWatch>>) -> Caches {
+        Caches {
+            generation: Generation::watching(watch),
+            totals: FreshCache::new(ttl, 10_000),
+            viewers: FreshCache::new(ttl, 10_000),
+        }
+    }
+}
+
+/// Grows with every write this instance answers and, on SQLite, with every commit anyone makes
+/// to the file; an answer computed at a lower generation is out of date.
+#[derive(Default)]
+pub struct Generation {
+    local: AtomicU64,
+    watch: Option<Arc<CommitWatch>>,
+}
+
+impl Generation {
+    pub fn watching(watch: Option<Arc<CommitWatch>>) -> Generation {
+        Generation { local: AtomicU64::new(0), watch }
+    }
+
+    pub fn current(&self) -> u64 {
+        self.local.load(Ordering::Acquire) + self.watch.as_ref().map_or(0, |w| w.commits_seen())
+    }
+
+    pub fn bump(&self) {
+        self.local.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// A bounded map of recent answers, each computed once however many requests ask at once.
+pub struct FreshCache<K, V> {
+    ttl: Duration,
+    capacity: usize,
+    entries: Mutex<HashMap<K, Slot<V>>>,
+}
+
+struct Slot<V> {
+    /// (generation when computing began, when it finished, the answer)
+    answer: Option<(u64, Instant, V)>,
+    /// Held while the answer is computed, so concurrent misses of one key wait for one result.
+    computing: Arc<Mutex<()>>,
+}
+
+impl<V> Default for Slot<V> {
+    fn default() -> Self {
+        Slot { answer: None, computing: Arc::default() }
+    }
+}
+
+/// How a cached answer stands for a request that began at generation `since`.
+enum Standing<V> {
+    Fresh(V),
+    /// No write since, but older than `ttl`: good enough while another request refreshes it.
+    Aged(V),
+    Missing,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
+    /// A `ttl` of zero turns the cache off: every call computes.
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        FreshCache { ttl, capacity, entries: Mutex::default() }
+    }
+
+    /// The answer for `key` as of the current generation: cached, or computed by `compute`
+    /// (errors are returned and not kept).
+    pub fn get_or_compute<E>(
+        &self,
+        key: K,
+        generation: &Generation,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
+        if self.ttl.is_zero() {
+            return compute();
+        }
+        let since = generation.current();
+        let computing = {
+            let mut entries = self.lock();
+            if let Standing::Fresh(v) = self.standing(&entries, &key, since) {
+                return Ok(v);
+            }
+            if entries.len() >= self.capacity && !entries.contains_key(&key) {
+                // Crude but bounded: a burst of distinct keys starts the cache over.
+                entries.clear();
+            }
+            entries.entry(key.clone()).or_default().computing.clone()
+        };
+        let _turn = match computing.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if let Standing::Aged(v) = self.standing(&self.lock(), &key, since) {
+                    return Ok(v);
+                }
+                computing.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        };
+        // Another request may have computed it while this one waited its turn.
+        if let Standing::Fresh(v) = self.standing(&self.lock(), &key, since) {
+            return Ok(v);
+        }
+        let began = generation.current();
+        let value = compute()?;
+        if let Some(slot) = self.lock().get_mut(&key) {
+            slot.answer = Some((began, Instant::now(), value.clone()));
+        }
+        Ok(value)
+    }
+
+    /// The answer for `key`, if one computed since the last write is still within its TTL.
+    pub fn get_fresh(&self, key: &K, generation: &Generation) -> Option<V> {
+        match self.standing(&self.lock(), key, generation.current()) {
+            Standing::Fresh(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Keeps `value` for `key`, computed from the data as of generation `began`.
+    pub fn put(&self, key: K, began: u64, value: V) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.lock();
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.entry(key).or_default().answer = Some((began, Instant::now(), value));
+    }
+
+    fn standing(&self, entries: &HashMap<K, Slot<V>>, key: &K, since: u64) -> Standing<V> {
+        match entries.get(key).and_then(|slot| slot.answer.as_ref()) {
+            Some((generation, _, _)) if *generation < since => Standing::Missing,
+            Some((_, at, v)) if at.elapsed() < self.ttl => Standing::Fresh(v.clone()),
+            Some((_, _, v)) => Standing::Aged(v.clone()),
+            None => Standing::Missing,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<K, Slot<V>>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_between_makes_the_answer_stale() {
+        let cache = FreshCache::new(Duration::from_secs(60), 10);
+        let generation = Generation::default();
+        let count = |n: i64| move || Ok::<i64, ()>(n);
+        assert_eq!(cache.get_or_compute("k", &generation, count(1)), Ok(1));
+        assert_eq!(cache.get_or_compute("k", &generation, count(2)), Ok(1), "kept while nothing was written");
+        generation.bump();
+        assert_eq!(cache.get_or_compute("k", &generation, count(3)), Ok(3), "recomputed after a write");
+        assert_eq!(cache.get_or_compute("other", &generation, count(4)), Ok(4));
+    }
+
+    #[test]
+    fn errors_are_not_kept_and_a_zero_ttl_keeps_nothing() {
+        let cache = FreshCache::new(Duration::from_secs(60), 10);
+        let generation = Generation::default();
+        assert_eq!(cache.get_or_compute("k", &generation, || Err::<i64, &str>("down")), Err("down"));
+        assert_eq!(cache.get_or_compute("k", &generation, || Ok::<i64, &str>(5)), Ok(5));
+
+        let off = FreshCache::new(Duration::ZERO, 10);
+        assert_eq!(off.get_or_compute("k", &generation, || Ok::<i64, ()>(1)), Ok(1));
+        assert_eq!(off.get_or_compute("k", &generation, || Ok::<i64, ()>(2)), Ok(2));
+    }
+
+    #[test]
+    fn an_answer_older_than_the_ttl_is_computed_again() {
+        let cache = FreshCache::new(Duration::from_millis(20), 10);
+        let generation = Generation::default();
+        assert_eq!(cache.get_or_compute("k", &generation, || Ok::<i64, ()>(1)), Ok(1));
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(cache.get_or_compute("k", &generation, || Ok::<i64, ()>(2)), Ok(2));
+    }
+}
