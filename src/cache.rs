@@ -6,7 +6,7 @@
 //! job, another process); an answer computed before a request began is never served to it if
 //! a write came in between. So on SQLite, and on one PostgreSQL instance, a cached answer is
 //! exact. Writes through another instance sharing a PostgreSQL database are not seen here;
-//! `ttl` bounds how long an answer can miss them.
+//! there, `ttl` bounds how long an answer can miss them (on SQLite it is not needed).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -29,6 +29,8 @@ pub struct Caches {
 
 impl Caches {
     pub fn new(ttl: Duration, watch: Option<Arc<CommitWatch>>) -> Caches {
+        // Where every commit is seen (SQLite), an answer stays good until the next one.
+        let ttl = if watch.is_some() && !ttl.is_zero() { Duration::MAX } else { ttl };
         Caches {
             generation: Generation::watching(watch),
             totals: FreshCache::new(ttl, 10_000),

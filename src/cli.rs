@@ -57,8 +57,8 @@ pub enum Command {
         #[arg(long, env = "CONTACTS_FORMS_PER_FORM_PER_MINUTE", default_value_t = 600)]
         forms_per_form_per_minute: u32,
         /// How long list totals and API-key lookups are remembered, in seconds (0: not at all).
-        /// This instance's own writes refresh them at once; the TTL bounds how long writes
-        /// through other instances sharing the database can go unseen.
+        /// Writes through this instance, and on SQLite any commit, refresh them at once; on
+        /// PostgreSQL this bounds how long writes through other instances can go unseen.
         #[arg(long, env = "CONTACTS_CACHE_SECS", default_value_t = 5)]
         cache_secs: u64,
     },

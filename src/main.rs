@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+// glibc's allocator spends much of a busy server's time on arena locks and consolidation;
+// mimalloc's thread-local heaps do not (measured in BENCHMARKS.md's runs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -120,6 +120,38 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// Runs `f` in a transaction that will write. On SQLite it begins IMMEDIATE, taking the write
+/// lock up front: a deferred transaction that has read and then writes after another
+/// connection's commit fails at once with SQLITE_BUSY, which no busy_timeout retries and
+/// which would reach the client as an error. Inside a transaction already, a savepoint.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else { return conn.transaction(f) };
+    match AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
+        Ok(()) => {}
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
+        Err(e) => return Err(e.into()),
+    }
+    let outcome = f(conn);
+    let DbConnection::Sqlite(sqlite) = conn else { unreachable!("the backend of a connection does not change") };
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)?;
+            Err(e)
+        }
+    }
+}
+
 /// Notices commits to a SQLite file made through any other connection, of this process or
 /// another (a CLI import, a second server): a connection of its own reads `PRAGMA
 /// data_version`, which changes whenever someone else has committed. PostgreSQL has no signal
@@ -137,7 +169,10 @@ struct DataVersion {
 
 impl CommitWatch {
     fn open(path: &str) -> anyhow::Result<CommitWatch> {
-        let conn = diesel::SqliteConnection::establish(path)?;
+        let mut conn = diesel::SqliteConnection::establish(path)?;
+        // Without a busy handler the pragma fails whenever readers briefly contend for the
+        // WAL index, and every failure would read as a change.
+        conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
         Ok(CommitWatch { conn: std::sync::Mutex::new((conn, None)), commits: AtomicU64::new(0) })
     }
 

@@ -1,8 +1,8 @@
 //! Contacts: reading input, the visibility and permission rules, and the use cases (list, show,
 //! create, update, delete), each one transaction on one connection.
 
+use crate::db::write_transaction;
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
@@ -515,6 +515,8 @@ fn viewable_projects(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vec<
             ids.push(id);
         }
     }
+    // In order: the list is part of the key its remembered totals are found by.
+    ids.sort_unstable();
     Ok(ids)
 }
 
@@ -807,7 +809,7 @@ fn insert_new(
     };
     let tag_names = input.tags.clone().unwrap_or_default();
     let row = new_row(input, author_id, now());
-    let id = conn.transaction(|c| {
+    let id = write_transaction(conn, |c| {
         let id = store::insert(c, &row)?;
         store::link_project(c, id, project.id)?;
         tags::set_for_contact(c, id, &tag_names)?;
@@ -942,7 +944,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Conta
         search_text: None,
         updated_on: None,
     };
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         let at = now();
         // Lock first, then read: a concurrent update of another field is not overwritten.
         if !store::lock(c, id, at)? {
@@ -1035,7 +1037,7 @@ pub fn remove_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, proj
     if !projects.iter().any(|p| p.id == target.id) {
         return Err(Error::NotFound);
     }
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         // Counted again under the write: two removals at once cannot leave a contact homeless.
         if store::project_ids(c, id)?.len() <= 1 {
             return Err(Error::Forbidden);

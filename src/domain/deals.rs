@@ -1,8 +1,8 @@
 //! Deals: input, permissions (view/add/edit/delete_deals in the deal's project), the list with
 //! the plugin's "open deals unless asked" default, statuses and categories.
 
+use crate::db::write_transaction;
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
@@ -390,7 +390,7 @@ pub fn create(
         created_on: at,
         updated_on: at,
     };
-    let id = conn.transaction(|c| {
+    let id = write_transaction(conn, |c| {
         let id = store::insert(c, &row)?;
         custom::write(c, Owner::Deal(id), &custom_values)?;
         Ok::<_, diesel::result::Error>(id)
@@ -430,7 +430,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealI
         assigned_to_id: input.assigned_to_id,
         updated_on: Some(now()),
     };
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         store::update(c, id, &changes)?;
         custom::write(c, Owner::Deal(id), &custom_values)
     })?;
@@ -513,6 +513,6 @@ pub fn delete_category(
             return Err(Error::invalid("Reassign to is invalid"));
         }
     }
-    conn.transaction(|c| store::delete_category(c, id, reassign_to))?;
+    write_transaction(conn, |c| store::delete_category(c, id, reassign_to))?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Memberships: which users belong to a project, with which roles.
 
-use diesel::Connection;
+use crate::db::write_transaction;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
@@ -85,7 +85,7 @@ pub fn create(
     if store::find_by_user_project(conn, user_id, project.id)?.is_some() {
         return Err(Error::invalid("User has already been taken"));
     }
-    let id = conn.transaction(|c| {
+    let id = write_transaction(conn, |c| {
         let id = store::insert(c, user_id, project.id, now())?;
         store::set_roles(c, id, &role_ids)?;
         Ok::<_, diesel::result::Error>(id)
@@ -99,7 +99,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Membe
     user.require(&project, Permission::ManageMembers)?;
     if let Some(role_ids) = input.role_ids {
         check_roles(conn, &role_ids)?;
-        conn.transaction(|c| store::set_roles(c, id, &role_ids))?;
+        write_transaction(conn, |c| store::set_roles(c, id, &role_ids))?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Projects: creating (the creator becomes its Manager), reading, changing, deleting.
 
-use diesel::Connection;
+use crate::db::write_transaction;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
@@ -75,7 +75,7 @@ pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: ProjectInput) 
         updated_on: at,
     };
     let manager = members::role_by_name(conn, "Manager")?;
-    let id = conn.transaction(|c| {
+    let id = write_transaction(conn, |c| {
         let id = store::insert(c, &row)?;
         if let Some(role) = &manager {
             let member = members::insert(c, user.id, id, at)?;

@@ -1,6 +1,6 @@
 //! Contact tags as the reader sees them, and an admin's renaming, merging and deleting.
 
-use diesel::Connection;
+use crate::db::write_transaction;
 
 use super::access::CurrentUser;
 use super::contacts::visibility_for;
@@ -55,7 +55,7 @@ pub fn rename(conn: &mut DbConnection, user: &CurrentUser, id: i32, name: Option
     if !store::exists(conn, id)? {
         return Err(Error::NotFound);
     }
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         if store::find_by_name(c, &name)?.is_some_and(|other| other != id) {
             return Err(Error::invalid("Name has already been taken"));
         }
@@ -72,7 +72,7 @@ pub fn merge(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32], name: Opt
     if ids.is_empty() {
         return Err(Error::invalid("Tags cannot be blank"));
     }
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         for id in ids {
             if !store::exists(c, *id)? {
                 return Err(Error::invalid(format!("Tag {id} does not exist")));

@@ -1,8 +1,8 @@
 //! Users: creating them with hashed passwords and API keys, and finding who credentials belong to.
 
+use crate::db::write_transaction;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use diesel::Connection;
 use rand::RngCore;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -144,7 +144,7 @@ pub fn create(conn: &mut DbConnection, input: UserInput) -> Result<UserRow, Erro
         created_on: at,
         updated_on: at,
     };
-    let id = conn.transaction(|c| store::insert(c, &row))?;
+    let id = write_transaction(conn, |c| store::insert(c, &row))?;
     Ok(store::find(conn, id)?)
 }
 

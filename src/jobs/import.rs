@@ -3,6 +3,7 @@
 //! reproduces its contacts. Each row is read and checked by the same rules as the API; bad rows
 //! are reported by line and skipped (or, all or nothing, undo the whole import).
 
+use crate::db::write_transaction;
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
@@ -74,8 +75,7 @@ pub fn import(
     };
 
     if all_or_nothing {
-        use diesel::Connection;
-        let outcome = conn.transaction(|c| {
+        let outcome = write_transaction(conn, |c| {
             run(c, &mut report)?;
             if report.refused.is_empty() {
                 Ok(())
@@ -113,13 +113,12 @@ fn write(
     project_id: i32,
     tag_cache: &mut HashMap<String, i32>,
 ) -> Result<usize, Error> {
-    use diesel::Connection;
     if pending.is_empty() {
         return Ok(0);
     }
     let rows = std::mem::take(pending);
     let count = rows.len();
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         let (mut contact_id, mut value_id) = next_ids(c)?;
         let mut batch = ContactBatch::default();
         for p in rows {

@@ -2,6 +2,7 @@
 //! projects, users with roles, companies and their employees, phones, emails, addresses, tags,
 //! custom field values, public, project and private contacts — written in bulk.
 
+use crate::db::write_transaction;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
@@ -202,7 +203,7 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         }
         if batch.len() == 10_000 || i + 1 == plan.contacts {
             let written = batch.len();
-            conn.transaction(|c| batch.write(c))?;
+            write_transaction(conn, |c| batch.write(c))?;
             batch = ContactBatch::default();
             progress(written);
         }
@@ -275,7 +276,7 @@ fn write_people(
         .enumerate()
         .map(|(i, (_, _, role))| MemberRole { member_id: i as i32 + 1, role_id: *role })
         .collect();
-    conn.transaction(|c| {
+    write_transaction(conn, |c| {
         insert_rows!(c, projects::table, &project_rows)?;
         for chunk in user_rows.chunks(500) {
             insert_rows!(c, users::table, chunk)?;

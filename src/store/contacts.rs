@@ -202,25 +202,6 @@ macro_rules! contact_conditions {
     ($name:ident, $source:ty) => {
         fn $name(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>> {
             let mut out: Vec<Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>> = Vec::new();
-            if let Visibility::User { user_id, projects } = &q.visibility {
-                // The plugin's visible_condition: public; project contacts of readable projects;
-                // private contacts the user wrote or is assigned.
-                let in_projects = exists(
-                    contacts_projects::table
-                        .filter(contacts_projects::contact_id.eq(contacts::id))
-                        .filter(contacts_projects::project_id.eq_any(projects.clone())),
-                );
-                let own = contacts::author_id
-                    .assume_not_null()
-                    .eq(*user_id)
-                    .or(contacts::assigned_to_id.assume_not_null().eq(*user_id));
-                out.push(Box::new(
-                    contacts::visibility
-                        .eq(VISIBILITY_PUBLIC)
-                        .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(in_projects))
-                        .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(own)),
-                ));
-            }
             if let Some(project_id) = q.project_id {
                 out.push(Box::new(exists(
                     contacts_projects::table
@@ -288,6 +269,26 @@ macro_rules! contact_conditions {
                     )),
                 });
             }
+            if let Visibility::User { user_id, projects } = &q.visibility {
+                // The plugin's visible_condition: public; project contacts of readable projects;
+                // private contacts the user wrote or is assigned. Last, as it is the dearest
+                // test of a row: SQLite tries conditions in the order written.
+                let in_projects = exists(
+                    contacts_projects::table
+                        .filter(contacts_projects::contact_id.eq(contacts::id))
+                        .filter(contacts_projects::project_id.eq_any(projects.clone())),
+                );
+                let own = contacts::author_id
+                    .assume_not_null()
+                    .eq(*user_id)
+                    .or(contacts::assigned_to_id.assume_not_null().eq(*user_id));
+                out.push(Box::new(
+                    contacts::visibility
+                        .eq(VISIBILITY_PUBLIC)
+                        .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(in_projects))
+                        .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(own)),
+                ));
+            }
             out
         }
     };
@@ -298,15 +299,16 @@ contact_conditions!(tagging_conditions, diesel::dsl::InnerJoinQuerySource<taggin
 
 /// Every filter of `q` over the contacts table: the column filters and the tags.
 fn conditions(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>> {
-    let mut out = column_conditions(q);
+    // Tags before the column conditions, whose visibility test comes last (see above).
+    let mut out: Vec<Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>> = Vec::new();
     for tag in &q.tags {
+        // The tag's id is looked up once per query, not joined for every row.
+        let tag_ids = tags::table.filter(lower(tags::name).eq(lower(tag.clone()))).select(tags::id);
         out.push(Box::new(exists(
-            taggings::table
-                .inner_join(tags::table)
-                .filter(taggings::contact_id.eq(contacts::id))
-                .filter(lower(tags::name).eq(lower(tag.clone()))),
+            taggings::table.filter(taggings::contact_id.eq(contacts::id)).filter(taggings::tag_id.eq_any(tag_ids)),
         )));
     }
+    out.extend(column_conditions(q));
     out
 }
 /// (tag id, number of contacts) over the contacts matching `q` (tags filters aside), in one

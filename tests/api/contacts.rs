@@ -330,3 +330,24 @@ async fn deleting_a_contact_takes_its_notes_tags_values_and_links_with_it() {
     assert_eq!(names, ["shared"], "no contact carries only-gone any more");
     assert_eq!(admin.get(Format::Json, &format!("/contacts/{keep}")).await.status, 200);
 }
+
+#[actix_web::test]
+async fn concurrent_creates_all_land_without_a_locked_database_error() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    // Each create reads (project, tags) before it writes: on SQLite a deferred transaction
+    // would fail with "database is locked" once another create commits in between.
+    let creates = (0..40).map(|i| {
+        admin.post(
+            Format::Json,
+            "/projects/crm/contacts",
+            json!({"contact": {"first_name": format!("C{i}"), "tag_list": format!("shared, own{i}")}}),
+        )
+    });
+    for res in futures_util::future::join_all(creates).await {
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let listed = admin.get(Format::Json, "/contacts?tags=shared&limit=1").await;
+    assert_eq!(listed.meta("total_count"), Some(40));
+}
