@@ -120,6 +120,9 @@ impl ManageConnection for ConnectionManager {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// One SQLite writer at a time in this process (see `write_transaction`).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a transaction that will write. On SQLite it begins IMMEDIATE, taking the write
 /// lock up front: a deferred transaction that has read and then writes after another
 /// connection's commit fails at once with SQLITE_BUSY, which no busy_timeout retries and
@@ -133,11 +136,19 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let DbConnection::Sqlite(sqlite) = conn else { return conn.transaction(f) };
-    match AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
-        Ok(()) => {}
-        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
-        Err(e) => return Err(e.into()),
+    let depth =
+        <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(
+            sqlite,
+        )
+        .transaction_depth()?;
+    if depth.is_some() {
+        return conn.transaction(f);
     }
+    // Writers of this process queue here rather than in SQLite's busy handler, which polls
+    // with sleeps of up to 100 ms and so adds long tails under load; busy_timeout still
+    // covers writers in other processes.
+    let _writer = SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let outcome = f(conn);
     let DbConnection::Sqlite(sqlite) = conn else { unreachable!("the backend of a connection does not change") };
     match outcome {

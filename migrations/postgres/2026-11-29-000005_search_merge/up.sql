@@ -1,0 +1,1 @@
+-- Nothing to do: the FTS5 merge setting is SQLite's; pg_trgm has no counterpart.
