@@ -18,7 +18,8 @@ for line in open(facts_path):
 
 READS = ["show_json", "show_xml", "list25_json", "list25_xml", "list100_include_projects", "search_name",
          "search_phone", "filter_tag"]
-SCENARIOS = ["ceiling"] + READS + ["create", "update", "mixed_80r_20w"]
+ONE_AT_A_TIME = ["list25_json@1", "search_name@1", "search_phone@1"]
+SCENARIOS = ["ceiling"] + READS + ONE_AT_A_TIME + ["create", "update", "mixed_80r_20w"]
 
 
 def median(backend, scenario, i):
@@ -55,7 +56,9 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
     out.append(f"## {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}\n")
     out.append(f"Seeding took {facts.get((backend, 'seed_seconds'), '?')} s; start-up to the first answer "
                f"{facts.get((backend, 'startup_ms'), '?')} ms; server peak RSS "
-               f"{int(facts.get((backend, 'peak_rss_kb'), '0')) / 1024:.0f} MB.\n")
+               f"{int(facts.get((backend, 'peak_rss_kb'), '0')) / 1024:.0f} MB. The first list request, which "
+               f"counts the member's visible contacts before the total is remembered, took "
+               f"{facts.get((backend, 'cold_list_ms'), '?')} ms. Scenarios marked @1 run at 1 connection.\n")
     out.append("| scenario | req/s | p50 ms | p99 ms | ratio to ceiling | non-2xx |")
     out.append("|---|---:|---:|---:|---:|---:|")
     for scenario in SCENARIOS:
@@ -63,12 +66,17 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
             continue
         rps, p50, p99 = (median(backend, scenario, i) for i in range(3))
         bad = sum(r[3] for r in rows[(backend, scenario)])
-        out.append(f"| {scenario} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / ceiling:.1%} | {bad} |")
+        if p50 == 0:
+            # wrk saw no request finish within its timeout: there is no latency to show.
+            out.append(f"| {scenario} | {rps:,.0f} | timed out | timed out | {rps / ceiling:.1%} | {bad} |")
+        else:
+            out.append(f"| {scenario} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {rps / ceiling:.1%} | {bad} |")
     out.append("")
 
     def check(name, ok, measured):
         # A scenario that completed no request in time measured nothing, and met nothing.
         ok = ok and not measured.startswith(("0.0%", "0.00 ms", "0/s"))
+        measured = "timed out" if measured.startswith("0.00 ms") else measured
         targets.append(f"| {backend} | {name} | {'met' if ok else 'MISSED'} | {measured} |")
 
     for s in ("show_json", "show_xml"):
@@ -80,11 +88,13 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
     for s in READS:
         p99 = median(backend, s, 2)
         check(f"{s} p99 < 20 ms", p99 < 20, f"{p99:.2f} ms" + ("" if p99 < 20 else f" ({p99 / 20:.1f}x the target)"))
-    for s in ("search_name", "search_phone"):
+    for s in ("search_name", "search_phone", "search_name@1", "search_phone@1"):
         p50 = median(backend, s, 1)
         check(f"{s} p50 < 5 ms", p50 < 5, f"{p50:.2f} ms" + ("" if p50 < 5 else f" ({p50 / 5:.1f}x the target)"))
-    p50 = median(backend, "list25_json", 1)
-    check("list with total_count p50 < 10 ms", p50 < 10, f"{p50:.2f} ms" + ("" if p50 < 10 else f" ({p50 / 10:.1f}x)"))
+    for s in ("list25_json", "list25_json@1"):
+        p50 = median(backend, s, 1)
+        check(f"{s} (with total_count) p50 < 10 ms", p50 < 10,
+              f"{p50:.2f} ms" + ("" if p50 < 10 else f" ({p50 / 10:.1f}x the target)"))
     if backend == "sqlite":
         rps = median(backend, "create", 0)
         bad = sum(r[3] for r in rows[(backend, "create")])
