@@ -86,7 +86,7 @@ bench_backend() {
   "$CEILING" "127.0.0.1:$CEILING_PORT" & PIDS+=($!)
   local t0=$(date +%s%N)
   # Access logs off (warnings stay): the ceiling writes none either.
-  RUST_LOG=warn DATABASE_URL="$url" "$BIN" serve --bind "127.0.0.1:$PORT" --db-pool-size 16 >/dev/null 2>"$WORK/server.log" & local server=$!
+  RUST_LOG=warn DATABASE_URL="$url" "$BIN" serve --bind "127.0.0.1:$PORT" >/dev/null 2>"$WORK/server.log" & local server=$!
   PIDS+=("$server")
   wait_for "http://127.0.0.1:$PORT/users/current.json" "$key"
   echo -e "$backend\tstartup_ms\t$(( ($(date +%s%N) - t0) / 1000000 ))" >>"$WORK/facts.tsv"
@@ -162,6 +162,11 @@ LUA
   run_wrk "$backend" create "$base/projects/project-1/contacts.json" "$WORK/create.lua"
   run_wrk "$backend" update "$base/contacts.json" "$WORK/update.lua"
   run_wrk "$backend" mixed_80r_20w "$base/contacts.json" "$WORK/mixed.lua"
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "the server stopped during the run; its log:" >&2
+    tail -30 "$WORK/server.log" >&2
+    exit 1
+  fi
   local peak
   peak=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
   echo -e "$backend\tpeak_rss_kb\t$peak" >>"$WORK/facts.tsv"

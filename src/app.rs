@@ -187,7 +187,7 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
     let caches = Caches::new(config.cache_ttl, db.commit_watch());
     let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), caches });
     let body_limits = web::Data::new(config.body);
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(body_limits.clone())
@@ -204,8 +204,9 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             )
     })
     .listen(listener)?;
-    if let Some(workers) = config.workers {
-        server = server.workers(workers);
-    }
-    Ok(server.run())
+    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // As many blocking threads as there are connections to give them: more would only wait on
+    // the pool, each holding a thread and its allocator heap (RSS grew past 250 MB that way).
+    let blocking = (config.db.pool_size as usize).div_ceil(workers).max(1);
+    Ok(server.workers(workers).worker_max_blocking_threads(blocking).run())
 }

@@ -38,12 +38,21 @@ impl Default for FormSettings {
     }
 }
 
+/// Two connections per core: one running while the other waits on I/O or a lock.
+fn default_pool_size() -> u32 {
+    std::thread::available_parallelism().map_or(4, |n| u32::try_from(n.get() * 2).unwrap_or(u32::MAX))
+}
+
 impl Config {
     /// Defaults for everything but the database.
     pub fn for_database(url: &str) -> Config {
         Config {
             bind: DEFAULT_BIND.to_string(),
-            db: DbOptions { url: url.to_string(), pool_size: 8, connect_timeout: Duration::from_secs(5) },
+            db: DbOptions {
+                url: url.to_string(),
+                pool_size: default_pool_size(),
+                connect_timeout: Duration::from_secs(5),
+            },
             body: BodyLimits::default(),
             workers: None,
             forms: FormSettings::default(),
