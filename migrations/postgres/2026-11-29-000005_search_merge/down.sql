@@ -1,1 +1,1 @@
--- Nothing to undo.
+SELECT 1;

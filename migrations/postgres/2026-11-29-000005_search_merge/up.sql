@@ -1,1 +1,3 @@
--- Nothing to do: the FTS5 merge setting is SQLite's; pg_trgm has no counterpart.
+-- The FTS5 merge setting is SQLite's; pg_trgm has no counterpart. A statement, as PostgreSQL
+-- refuses an empty migration.
+SELECT 1;
