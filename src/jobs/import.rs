@@ -13,8 +13,8 @@ use crate::domain::contacts::{new_row, ContactInput};
 use crate::domain::custom_fields::{self, ValuesInput};
 use crate::error::Error;
 use crate::store::bulk::{next_ids, with_id, ContactBatch};
-use crate::store::copy::reset_sequences;
 use crate::store::copy::rows::{ContactProject, CustomValue, Tagging};
+use crate::store::copy::{refresh_statistics, reset_sequences};
 use crate::store::custom_fields::{of_type, CustomFieldRow};
 use crate::store::{now, projects, tags};
 
@@ -95,6 +95,7 @@ pub fn import(
         run(conn, &mut report)?;
     }
     reset_sequences(conn)?;
+    refresh_statistics(conn)?;
     Ok(report)
 }
 

@@ -384,11 +384,22 @@ pub fn copy_all(
     // Files are up to a few MiB each: small batches keep the copy's memory small.
     copy_by_id!(from, to, attachments, rows::Attachment, progress, 8);
     copy_by_id!(from, to, web_forms, rows::WebForm, progress);
-    reset_sequences(to)
+    reset_sequences(to)?;
+    refresh_statistics(to)
 }
 
 /// After inserting explicit ids, PostgreSQL's sequences must start past them (SQLite's
 /// AUTOINCREMENT counter follows explicit ids by itself).
+/// After a bulk write, PostgreSQL's planner statistics describe the empty tables until
+/// autovacuum comes round: lists at a million rows took seconds per page on such plans. So the
+/// bulk jobs analyze at once. SQLite plans well without statistics.
+pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("ANALYZE").execute(pg)?;
+    }
+    Ok(())
+}
+
 pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         for table in [
