@@ -9,6 +9,7 @@
 //! there, `ttl` bounds how long an answer can miss them (on SQLite it is not needed).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -72,7 +73,7 @@ struct Slot<V> {
     /// (generation when computing began, when it finished, the answer)
     answer: Option<(u64, Instant, V)>,
     /// Held while the answer is computed, so concurrent misses of one key wait for one result.
-    computing: Arc<Mutex<()>>,
+    computing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl<V> Default for Slot<V> {
@@ -96,15 +97,15 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
     }
 
     /// The answer for `key` as of the current generation: cached, or computed by `compute`
-    /// (errors are returned and not kept).
-    pub fn get_or_compute<E>(
-        &self,
-        key: K,
-        generation: &Generation,
-        compute: impl FnOnce() -> Result<V, E>,
-    ) -> Result<V, E> {
+    /// (errors are returned and not kept). Concurrent misses of one key wait for one
+    /// computation; they wait as tasks, holding no thread and no database connection.
+    pub async fn get_or_compute<E, F, Fut>(&self, key: K, generation: &Generation, compute: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
         if self.ttl.is_zero() {
-            return compute();
+            return compute().await;
         }
         let since = generation.current();
         let computing = {
@@ -124,7 +125,7 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
                 if let Standing::Aged(v) = self.standing(&self.lock(), &key, since) {
                     return Ok(v);
                 }
-                computing.lock().unwrap_or_else(PoisonError::into_inner)
+                computing.lock().await
             }
         };
         // Another request may have computed it while this one waited its turn.
@@ -132,7 +133,7 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
             return Ok(v);
         }
         let began = generation.current();
-        let value = compute()?;
+        let value = compute().await?;
         if let Some(slot) = self.lock().get_mut(&key) {
             slot.answer = Some((began, Instant::now(), value.clone()));
         }
@@ -177,36 +178,41 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_write_between_makes_the_answer_stale() {
-        let cache = FreshCache::new(Duration::from_secs(60), 10);
-        let generation = Generation::default();
-        let count = |n: i64| move || Ok::<i64, ()>(n);
-        assert_eq!(cache.get_or_compute("k", &generation, count(1)), Ok(1));
-        assert_eq!(cache.get_or_compute("k", &generation, count(2)), Ok(1), "kept while nothing was written");
-        generation.bump();
-        assert_eq!(cache.get_or_compute("k", &generation, count(3)), Ok(3), "recomputed after a write");
-        assert_eq!(cache.get_or_compute("other", &generation, count(4)), Ok(4));
+    fn answer<E>(n: Result<i64, E>) -> impl FnOnce() -> std::future::Ready<Result<i64, E>> {
+        move || std::future::ready(n)
     }
 
-    #[test]
-    fn errors_are_not_kept_and_a_zero_ttl_keeps_nothing() {
+    #[actix_web::test]
+    async fn a_write_between_makes_the_answer_stale() {
         let cache = FreshCache::new(Duration::from_secs(60), 10);
         let generation = Generation::default();
-        assert_eq!(cache.get_or_compute("k", &generation, || Err::<i64, &str>("down")), Err("down"));
-        assert_eq!(cache.get_or_compute("k", &generation, || Ok::<i64, &str>(5)), Ok(5));
+        assert_eq!(cache.get_or_compute("k", &generation, answer::<()>(Ok(1))).await, Ok(1));
+        let again = cache.get_or_compute("k", &generation, answer::<()>(Ok(2))).await;
+        assert_eq!(again, Ok(1), "kept while nothing was written");
+        generation.bump();
+        let after = cache.get_or_compute("k", &generation, answer::<()>(Ok(3))).await;
+        assert_eq!(after, Ok(3), "recomputed after a write");
+        assert_eq!(cache.get_or_compute("other", &generation, answer::<()>(Ok(4))).await, Ok(4));
+    }
+
+    #[actix_web::test]
+    async fn errors_are_not_kept_and_a_zero_ttl_keeps_nothing() {
+        let cache = FreshCache::new(Duration::from_secs(60), 10);
+        let generation = Generation::default();
+        assert_eq!(cache.get_or_compute("k", &generation, answer(Err("down"))).await, Err("down"));
+        assert_eq!(cache.get_or_compute("k", &generation, answer::<&str>(Ok(5))).await, Ok(5));
 
         let off = FreshCache::new(Duration::ZERO, 10);
-        assert_eq!(off.get_or_compute("k", &generation, || Ok::<i64, ()>(1)), Ok(1));
-        assert_eq!(off.get_or_compute("k", &generation, || Ok::<i64, ()>(2)), Ok(2));
+        assert_eq!(off.get_or_compute("k", &generation, answer::<()>(Ok(1))).await, Ok(1));
+        assert_eq!(off.get_or_compute("k", &generation, answer::<()>(Ok(2))).await, Ok(2));
     }
 
-    #[test]
-    fn an_answer_older_than_the_ttl_is_computed_again() {
+    #[actix_web::test]
+    async fn an_answer_older_than_the_ttl_is_computed_again() {
         let cache = FreshCache::new(Duration::from_millis(20), 10);
         let generation = Generation::default();
-        assert_eq!(cache.get_or_compute("k", &generation, || Ok::<i64, ()>(1)), Ok(1));
+        assert_eq!(cache.get_or_compute("k", &generation, answer::<()>(Ok(1))).await, Ok(1));
         std::thread::sleep(Duration::from_millis(30));
-        assert_eq!(cache.get_or_compute("k", &generation, || Ok::<i64, ()>(2)), Ok(2));
+        assert_eq!(cache.get_or_compute("k", &generation, answer::<()>(Ok(2))).await, Ok(2));
     }
 }

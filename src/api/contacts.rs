@@ -36,17 +36,27 @@ async fn list(
     let paging = Paging::from_query(&query);
     let includes = Includes::from_query(&query);
     let db = state.db.clone();
-    let page = db
+    let reader = user.clone();
+    let list_query = db
         .run(move |conn| {
             // A saved query's parameters stand under the request's (`query_id=`).
-            let query = queries::apply_saved(conn, &user, queries::CONTACT, query)?;
+            let query = queries::apply_saved(conn, &reader, queries::CONTACT, query)?;
             let mut filters = ContactFilters::from_query(&query);
             if project.is_some() {
                 filters.project_ref = project;
             }
-            contacts::list(conn, &state.caches, &user, &filters, paging, includes)
+            contacts::list_query(conn, &reader, &filters)
         })
         .await?;
+    let caches = &state.caches;
+    let total_count = caches
+        .totals
+        .get_or_compute(contacts::total_key(&list_query), &caches.generation, || {
+            let counted = list_query.clone();
+            db.run(move |conn| contacts::count(conn, &counted))
+        })
+        .await?;
+    let page = db.run(move |conn| contacts::list_page(conn, &user, list_query, total_count, paging, includes)).await?;
     Ok(Reply::ok(views::index(&page, &includes)))
 }
 

@@ -11,7 +11,6 @@ use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput}
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
-use crate::cache::Caches;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::format::query::QueryParams;
@@ -538,22 +537,38 @@ fn scanning_is_cheaper(total: i64, paging: Paging, ceiling: i64) -> bool {
     total.saturating_mul(total) > rows_wanted.saturating_mul(ceiling)
 }
 
-/// A page of the contacts `user` may see, filtered and sorted; its total is remembered in
-/// `caches` for the next page.
-pub fn list(
+/// The contacts `user` may see that `filters` select: a list's query. A list runs in three
+/// steps (this, `count`, `list_page`) so that `api` can wait for a remembered total between
+/// them without holding a connection.
+pub fn list_query(
     conn: &mut DbConnection,
-    caches: &Caches,
     user: &CurrentUser,
     filters: &ContactFilters,
+) -> Result<ContactQuery, Error> {
+    contact_query(conn, user, filters)
+}
+
+/// The number of contacts `query` selects: a list's `total_count`.
+pub fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
+    Ok(store::count(conn, query)?)
+}
+
+/// What a remembered total is found by: the order does not change it, so one serves all.
+pub fn total_key(query: &ContactQuery) -> ContactQuery {
+    ContactQuery { sort: Vec::new(), ..query.clone() }
+}
+
+/// One page of `query`, of which `total_count` contacts match, with their details and the
+/// included lists. The page is read even past the total: a remembered total (on PostgreSQL)
+/// may not yet know of rows another instance added.
+pub fn list_page(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    mut query: ContactQuery,
+    total_count: i64,
     paging: Paging,
     inc: Includes,
 ) -> Result<Page<ContactDetails>, Error> {
-    let mut query = contact_query(conn, user, filters)?;
-    // The order does not change the total: one remembered total serves every order.
-    let total_key = ContactQuery { sort: Vec::new(), ..query.clone() };
-    let total_count = caches.totals.get_or_compute(total_key, &caches.generation, || store::count(conn, &query))?;
-    // The page is read even past a remembered total: on PostgreSQL, another instance may have
-    // added rows the total does not know of yet.
     if !query.search_words.is_empty() {
         query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
     }
