@@ -1,7 +1,6 @@
 //! Contacts: reading input, the visibility and permission rules, and the use cases (list, show,
 //! create, update, delete), each one transaction on one connection.
 
-use crate::db::write_transaction;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
@@ -11,7 +10,7 @@ use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput}
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::store::attachments as attachment_store;

@@ -1,7 +1,6 @@
 //! Deals: input, permissions (view/add/edit/delete_deals in the deal's project), the list with
 //! the plugin's "open deals unless asked" default, statuses and categories.
 
-use crate::db::write_transaction;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -12,7 +11,7 @@ use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::store::custom_fields::Owner;

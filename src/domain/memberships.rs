@@ -1,6 +1,5 @@
 //! Memberships: which users belong to a project, with which roles.
 
-use crate::db::write_transaction;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
@@ -8,7 +7,7 @@ use super::input::Fields;
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use super::projects::find_visible;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::store::members::{self as store, MembershipDetails};
 use crate::store::{now, users};

@@ -1,13 +1,12 @@
 //! Projects: creating (the creator becomes its Manager), reading, changing, deleting.
 
-use crate::db::write_transaction;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
 use super::input::{Fields, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::store::projects::{self as store, NewProjectRow, ProjectChanges, ProjectRow};
 use crate::store::{members, now};

@@ -1,11 +1,9 @@
 //! Contact tags as the reader sees them, and an admin's renaming, merging and deleting.
 
-use crate::db::write_transaction;
-
 use super::access::CurrentUser;
 use super::contacts::visibility_for;
 use super::input::MAX_STRING;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::store::contacts::ContactQuery;
 use crate::store::tags as store;

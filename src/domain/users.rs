@@ -1,6 +1,5 @@
 //! Users: creating them with hashed passwords and API keys, and finding who credentials belong to.
 
-use crate::db::write_transaction;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
@@ -11,7 +10,7 @@ use subtle::ConstantTimeEq;
 use super::access::CurrentUser;
 use super::input::{Fields, MAX_STRING};
 use super::permissions::{Memberships, Permissions};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
 use crate::store::{members, now};

@@ -3,12 +3,11 @@
 //! reproduces its contacts. Each row is read and checked by the same rules as the API; bad rows
 //! are reported by line and skipped (or, all or nothing, undo the whole import).
 
-use crate::db::write_transaction;
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::contacts::{new_row, ContactInput};
 use crate::domain::custom_fields::{self, ValuesInput};
 use crate::error::Error;

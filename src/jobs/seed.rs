@@ -2,14 +2,13 @@
 //! projects, users with roles, companies and their employees, phones, emails, addresses, tags,
 //! custom field values, public, project and private contacts — written in bulk.
 
-use crate::db::write_transaction;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::db::schema::{contacts, member_roles, members, projects, users};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::contacts::search_text;
 use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::users::{hash_password, key_digest};
