@@ -113,11 +113,7 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
             if let Standing::Fresh(v) = self.standing(&entries, &key, since) {
                 return Ok(v);
             }
-            if entries.len() >= self.capacity && !entries.contains_key(&key) {
-                // Crude but bounded: a burst of distinct keys starts the cache over.
-                entries.clear();
-            }
-            entries.entry(key.clone()).or_default().computing.clone()
+            self.slot(&mut entries, key.clone()).computing.clone()
         };
         let _turn = match computing.try_lock() {
             Ok(turn) => turn,
@@ -154,10 +150,16 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
             return;
         }
         let mut entries = self.lock();
+        self.slot(&mut entries, key).answer = Some((began, Instant::now(), value));
+    }
+
+    /// The slot of `key`, made when missing. Crude but bounded: a key that would pass the
+    /// capacity starts the cache over.
+    fn slot<'a>(&self, entries: &'a mut HashMap<K, Slot<V>>, key: K) -> &'a mut Slot<V> {
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.clear();
         }
-        entries.entry(key).or_default().answer = Some((began, Instant::now(), value));
+        entries.entry(key).or_default()
     }
 
     fn standing(&self, entries: &HashMap<K, Slot<V>>, key: &K, since: u64) -> Standing<V> {
