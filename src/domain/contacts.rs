@@ -1,5 +1,5 @@
 //! Contacts: reading input, the visibility and permission rules, and the use cases (list, show,
-//! create, update, delete), each one transaction on one connection.
+//! create, update, delete); each write is one transaction on one connection.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
@@ -536,25 +536,15 @@ fn scanning_is_cheaper(total: i64, paging: Paging, ceiling: i64) -> bool {
     total.saturating_mul(total) > rows_wanted.saturating_mul(ceiling)
 }
 
-/// The contacts `user` may see that `filters` select: a list's query. A list runs in three
-/// steps (this, `count`, `list_page`) so that `api` can wait for a remembered total between
-/// them without holding a connection.
-pub fn list_query(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    filters: &ContactFilters,
-) -> Result<ContactQuery, Error> {
-    contact_query(conn, user, filters)
-}
-
 /// The number of contacts `query` selects: a list's `total_count`.
 pub fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
     Ok(store::count(conn, query)?)
 }
 
-/// What a remembered total is found by: the order does not change it, so one serves all.
+/// What a remembered total is found by: neither the order nor the plan of a page changes it,
+/// so one serves all.
 pub fn total_key(query: &ContactQuery) -> ContactQuery {
-    ContactQuery { sort: Vec::new(), ..query.clone() }
+    ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
 }
 
 /// One page of `query`, of which `total_count` contacts match, with their details and the
@@ -586,7 +576,7 @@ pub struct Export {
 }
 
 pub fn export(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilters) -> Result<Export, Error> {
-    let mut query = contact_query(conn, user, filters)?;
+    let mut query = list_query(conn, user, filters)?;
     query.sort = vec![(SortColumn::Id, false)];
     let custom_fields =
         crate::store::custom_fields::of_type(conn, custom::CONTACT)?.into_iter().map(|f| f.name).collect();
@@ -607,8 +597,14 @@ pub fn export_batch(
 }
 
 /// Reads the list filters into a query over what `user` may see; 422 for a filter that makes no
-/// sense, 404/403 for a project that is missing or not readable.
-fn contact_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilters) -> Result<ContactQuery, Error> {
+/// sense, 404/403 for a project that is missing or not readable. A list runs in three steps
+/// (this, `count`, `list_page`) so that `api` can wait for a remembered total between them
+/// without holding a connection.
+pub fn list_query(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    filters: &ContactFilters,
+) -> Result<ContactQuery, Error> {
     let mut errors = Vec::new();
     let project = match &filters.project_ref {
         Some(r) => {
