@@ -82,6 +82,18 @@ diesel::table! {
         search_text -> Text,
         created_on -> Timestamp,
         updated_on -> Timestamp,
+        project_ids -> Text,
+    }
+}
+
+diesel::table! {
+    contact_tallies (visibility, author_id, assigned_to_id, project_ids, shard) {
+        visibility -> Integer,
+        author_id -> Integer,
+        assigned_to_id -> Integer,
+        project_ids -> Text,
+        shard -> Integer,
+        contacts -> BigInt,
     }
 }
 

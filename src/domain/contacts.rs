@@ -538,7 +538,9 @@ fn scanning_is_cheaper(total: i64, paging: Paging, ceiling: i64) -> bool {
 
 /// The number of contacts `query` selects: a list's `total_count`.
 pub fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
-    Ok(store::count(conn, query)?)
+    // The unfiltered list, the one every client reads first, is answered from the tallies.
+    let unfiltered = total_key(query) == ContactQuery::visible(query.visibility.clone());
+    Ok(if unfiltered { store::count_visible(conn, &query.visibility)? } else { store::count(conn, query)? })
 }
 
 /// What a remembered total is found by: neither the order nor the plan of a page changes it,

@@ -155,7 +155,7 @@ fn write(
                 }
             }
             batch.links.push(ContactProject { contact_id, project_id });
-            batch.contacts.push(with_id(contact_id, row));
+            batch.contacts.push(with_id(contact_id, row, &[project_id]));
             contact_id += 1;
         }
         batch.write(c)?;

@@ -183,8 +183,9 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         let id = i32::try_from(i + 1).map_err(|_| Error::invalid("too many contacts"))?;
         let created = start + Duration::seconds(i as i64 * 30);
         let row = contact(&mut rng, i, companies, users_n, created);
-        batch.contacts.push(with_id(id, row));
-        batch.links.push(ContactProject { contact_id: id, project_id: (i % projects_n) as i32 + 1 });
+        let project_id = (i % projects_n) as i32 + 1;
+        batch.contacts.push(with_id(id, row, &[project_id]));
+        batch.links.push(ContactProject { contact_id: id, project_id });
         let mut picked: Vec<i32> = (0..rng.random_range(0..=3)).map(|_| tag_ids[rng.random_range(0..TAGS)]).collect();
         picked.sort_unstable();
         picked.dedup();

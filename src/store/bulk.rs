@@ -4,7 +4,7 @@
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use super::contacts::NewContactRow;
+use super::contacts::{project_ids_text, NewContactRow};
 use super::copy::insert_rows;
 use super::copy::rows::{Contact, ContactProject, CustomValue, Tagging};
 use crate::db::schema::{contacts, contacts_projects, custom_values, taggings};
@@ -56,8 +56,9 @@ impl ContactBatch {
     }
 }
 
-/// A new contact's row with the id the writer chose.
-pub fn with_id(id: i32, r: NewContactRow) -> Contact {
+/// A new contact's row with the id the writer chose, in `projects` (the links the batch adds:
+/// stored with the row, the link trigger has nothing left to rewrite).
+pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> Contact {
     Contact {
         id,
         first_name: r.first_name,
@@ -84,5 +85,6 @@ pub fn with_id(id: i32, r: NewContactRow) -> Contact {
         search_text: r.search_text,
         created_on: r.created_on,
         updated_on: r.updated_on,
+        project_ids: project_ids_text(projects),
     }
 }

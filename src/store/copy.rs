@@ -100,6 +100,7 @@ pub mod rows {
         pub search_text: String,
         pub created_on: NaiveDateTime,
         pub updated_on: NaiveDateTime,
+        pub project_ids: String,
     }
 
     #[derive(Queryable, Selectable, Insertable)]

@@ -1,10 +1,11 @@
 //! Who sees which contact: project members, public projects, public and private contacts —
 //! the same in show, list and counts.
 
+use contacts_server::db::{DbConnection, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use contacts_server::format::Format;
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{Actor, TestApp};
 
 #[actix_web::test]
 async fn contacts_are_visible_by_project_membership_and_visibility() {
@@ -63,4 +64,115 @@ async fn a_private_contact_is_seen_by_its_author() {
         assert_eq!(other.get(format, "/contacts").await.meta("total_count"), Some(0));
         assert_eq!(app.admin().get(format, &format!("/contacts/{id}")).await.status, 200);
     }
+}
+
+/// Every reader's total, as the tallies answer it for the unfiltered list and as a filtered
+/// list (which counts rows) answers it, agree.
+async fn assert_totals_agree(readers: &[&Actor<'_>], step: &str) {
+    for reader in readers {
+        let tallied = reader.get(Format::Json, "/contacts?limit=1").await.meta("total_count");
+        let counted = reader.get(Format::Json, "/contacts?limit=1&updated_since=2000-01-01").await.meta("total_count");
+        assert!(counted.is_some());
+        assert_eq!(tallied, counted, "after {step}, for user {}", reader.id);
+    }
+}
+
+#[actix_web::test]
+async fn the_unfiltered_total_follows_every_kind_of_write() {
+    // No remembered totals: a CLI import below writes behind the server's back.
+    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    app.project("crm", false).await;
+    app.project("open", true).await;
+    app.project("sales", false).await;
+    let member = app.member("mem", "crm", "Manager").await;
+    let outsider = app.user("out").await;
+    let writer = app.member("wri", "sales", "Manager").await;
+    app.add_member(&writer, "crm", "Manager").await;
+    app.add_member(&writer, "open", "Manager").await;
+    let admin = app.admin();
+    let readers = [&admin, &member, &outsider, &writer];
+
+    let mut ids = Vec::new();
+    for (i, (project, visibility)) in
+        [("crm", 0), ("sales", 0), ("open", 0), ("crm", 1), ("sales", 2), ("crm", 2)].into_iter().enumerate()
+    {
+        let assigned = if i % 2 == 0 { json!(outsider.id) } else { json!(null) };
+        let body = json!({"first_name": format!("C{i}"), "visibility": visibility, "assigned_to_id": assigned});
+        ids.push(writer.create_contact(project, body).await);
+    }
+    assert_totals_agree(&readers, "creates").await;
+    assert_eq!(member.get(Format::Json, "/contacts").await.meta("total_count"), Some(3), "crm, open, public");
+
+    let sales_only = ids[1];
+    let res =
+        admin.post(Format::Json, &format!("/contacts/{sales_only}/projects"), json!({"project": {"id": "crm"}})).await;
+    assert_eq!(res.status, 204);
+    assert_totals_agree(&readers, "linking a project").await;
+    assert_eq!(member.get(Format::Json, "/contacts").await.meta("total_count"), Some(4), "and now the sales one");
+    assert_eq!(admin.delete(Format::Json, &format!("/contacts/{sales_only}/projects/crm")).await.status, 204);
+    assert_totals_agree(&readers, "unlinking a project").await;
+    assert_eq!(member.get(Format::Json, "/contacts").await.meta("total_count"), Some(3));
+
+    for (id, visibility) in [(ids[0], 2), (ids[3], 0), (ids[4], 1), (ids[5], 0)] {
+        let res =
+            admin.put(Format::Json, &format!("/contacts/{id}"), json!({"contact": {"visibility": visibility}})).await;
+        assert_eq!(res.status, 204, "{}", res.text);
+        assert_totals_agree(&readers, &format!("contact {id} turning {visibility}")).await;
+    }
+    let res = admin
+        .put(Format::Json, &format!("/contacts/{}", ids[0]), json!({"contact": {"assigned_to_id": member.id}}))
+        .await;
+    assert_eq!(res.status, 204);
+    assert_totals_agree(&readers, "reassigning a private contact").await;
+
+    assert_eq!(admin.delete(Format::Json, &format!("/contacts/{}", ids[2])).await.status, 204);
+    assert_totals_agree(&readers, "deleting a contact").await;
+    assert_eq!(admin.delete(Format::Json, "/projects/sales").await.status, 204);
+    assert_totals_agree(&readers, "deleting a project").await;
+    assert_eq!(admin.delete(Format::Json, &format!("/users/{}", outsider.id)).await.status, 204);
+    assert_totals_agree(&[&admin, &member, &writer], "deleting an assignee").await;
+
+    // The bulk writer: the export imported back into crm.
+    let csv = admin.raw(reqwest::Method::GET, Format::Csv, "/contacts", "text/plain", Vec::new()).await.text;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), csv).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_contacts-server"))
+        .args(["import", file.path().to_str().unwrap(), "--project", "crm", "--database-url", &app.db_url()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_totals_agree(&[&admin, &member, &writer], "an import").await;
+    assert!(member.get(Format::Json, "/contacts").await.meta("total_count") > Some(3));
+}
+
+#[actix_web::test]
+async fn the_tallies_are_filled_from_the_contacts_a_database_already_has() {
+    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    app.project("crm", false).await;
+    app.project("open", true).await;
+    let member = app.member("mem", "crm", "Reporter").await;
+    let outsider = app.user("out").await;
+    let admin = app.admin();
+    for (project, visibility) in [("crm", 0), ("crm", 0), ("open", 0), ("crm", 1), ("crm", 2)] {
+        let body = json!({"first_name": "Old", "visibility": visibility, "assigned_to_id": outsider.id});
+        admin.create_contact(project, body).await;
+    }
+    // Back to the schema before the tallies, then forward again: the migration counts what is there.
+    app.db
+        .run_blocking(|conn| {
+            use diesel_migrations::MigrationHarness;
+            let migrated = match conn {
+                DbConnection::Sqlite(c) => c
+                    .revert_last_migration(SQLITE_MIGRATIONS)
+                    .and_then(|_| c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())),
+                DbConnection::Postgres(c) => c
+                    .revert_last_migration(POSTGRES_MIGRATIONS)
+                    .and_then(|_| c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ())),
+            };
+            migrated.map_err(|e| contacts_server::error::Error::Internal(anyhow::anyhow!("{e}")))
+        })
+        .expect("migrate down and up");
+    assert_totals_agree(&[&admin, &member, &outsider], "the migration").await;
+    assert_eq!(member.get(Format::Json, "/contacts").await.meta("total_count"), Some(4));
+    assert_eq!(outsider.get(Format::Json, "/contacts").await.meta("total_count"), Some(3));
 }

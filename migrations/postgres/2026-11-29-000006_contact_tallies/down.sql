@@ -1,0 +1,12 @@
+DROP TRIGGER contacts_projects_delete_relist ON contacts_projects;
+DROP TRIGGER contacts_projects_insert_relist ON contacts_projects;
+DROP FUNCTION contacts_projects_relist();
+DROP TRIGGER contact_tallies_delete ON contacts;
+DROP TRIGGER contact_tallies_update ON contacts;
+DROP TRIGGER contact_tallies_insert ON contacts;
+DROP FUNCTION contact_tallies_deleted();
+DROP FUNCTION contact_tallies_updated();
+DROP FUNCTION contact_tallies_inserted();
+DROP FUNCTION contact_tallies_move(contacts[], contacts[]);
+DROP TABLE contact_tallies;
+ALTER TABLE contacts DROP COLUMN project_ids;
