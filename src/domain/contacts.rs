@@ -822,7 +822,7 @@ fn insert_new(
     let tag_names = input.tags.clone().unwrap_or_default();
     let row = new_row(input, author_id, now());
     let id = write_transaction(conn, |c| {
-        let id = store::insert(c, &row)?;
+        let id = store::insert(c, &row, &[project.id])?;
         store::link_project(c, id, project.id)?;
         tags::set_for_contact(c, id, &tag_names)?;
         custom::write(c, Owner::Contact(id), &custom_values)?;

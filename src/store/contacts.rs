@@ -417,8 +417,13 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ContactRow>>
     contacts::table.find(id).select(ContactRow::as_select()).first(conn).optional()
 }
 
-pub fn insert(conn: &mut DbConnection, row: &NewContactRow) -> QueryResult<i32> {
-    diesel::insert_into(contacts::table).values(row).returning(contacts::id).get_result(conn)
+/// Inserts a contact that the same transaction then links to `projects` (stored with the row,
+/// the link trigger has nothing left to rewrite).
+pub fn insert(conn: &mut DbConnection, row: &NewContactRow, projects: &[i32]) -> QueryResult<i32> {
+    diesel::insert_into(contacts::table)
+        .values((row, contacts::project_ids.eq(project_ids_text(projects))))
+        .returning(contacts::id)
+        .get_result(conn)
 }
 
 pub fn update(conn: &mut DbConnection, id: i32, changes: &ContactChanges) -> QueryResult<usize> {
