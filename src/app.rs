@@ -11,8 +11,8 @@ use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
 use crate::api::{
-    attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, tags, users,
-    web_forms,
+    attachments, contacts, custom_fields, deals, exports, intake, issues, kept_answers, notes, projects, queries, tags,
+    users, web_forms,
 };
 use crate::cache::Caches;
 use crate::config::{Config, FormSettings};
@@ -195,6 +195,8 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
             .configure(routes)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
+            // Inside `negotiate`, so it knows the format and never sees an error body rendered.
+            .wrap(from_fn(kept_answers::answer_from_memory))
             .wrap(from_fn(format::negotiate))
             .wrap(from_fn(note_writes))
             // The path only (%U): a query string may carry `key=`, which must never reach a log.

@@ -15,9 +15,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::api::kept_answers::KeptAnswers;
 use crate::db::CommitWatch;
 use crate::domain::access::Viewer;
 use crate::store::contacts::ContactQuery;
+
+/// The body bytes kept answers may hold: the server stays well under 100 MB.
+const ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 /// The caches of one server instance.
 pub struct Caches {
@@ -26,6 +30,8 @@ pub struct Caches {
     pub totals: FreshCache<ContactQuery, i64>,
     /// Who an API key (by its digest) stands for, with the user an admin switched to.
     pub viewers: FreshCache<(String, Option<String>), Viewer>,
+    /// Whole answers to API reads (`api::kept_answers`).
+    pub answers: KeptAnswers,
 }
 
 impl Caches {
@@ -36,6 +42,7 @@ impl Caches {
             generation: Generation::watching(watch),
             totals: FreshCache::new(ttl, 10_000),
             viewers: FreshCache::new(ttl, 10_000),
+            answers: KeptAnswers::new(ttl, ANSWER_BYTES),
         }
     }
 }

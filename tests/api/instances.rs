@@ -193,7 +193,8 @@ async fn requests_answer_503_while_postgresql_is_away_and_recover_after() {
     assert_eq!(app.admin().get(Format::Json, "/contacts").await.status, 200);
     proxy.cut();
     for format in Format::API {
-        let res = app.admin().get(format, "/contacts").await;
+        // A question not asked before the cut (a repeated one may be answered from memory).
+        let res = app.admin().get(format, "/contacts?limit=10").await;
         assert_eq!(res.status, 503, "{}", res.text);
         assert_eq!(res.header("content-type").unwrap(), format.content_type());
         assert_eq!(res.errors().len(), 1);

@@ -13,6 +13,7 @@ mod exports;
 mod includes;
 mod instances;
 mod jobs;
+mod kept_answers;
 mod listing;
 mod migrations;
 mod notes;

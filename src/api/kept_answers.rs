@@ -1,0 +1,153 @@
+//! Whole answers to API reads, kept until the next write: a contact or a page asked for again
+//! with nothing written in between is sent from memory, without the database. When a write is
+//! seen (at once on SQLite and on one instance; within the TTL across PostgreSQL instances) is
+//! `cache`'s business.
+//!
+//! Only what is a function of the data, the URL and the API key is kept: GETs answered 200 in
+//! JSON or XML, identified by an API key or by none. A request with an `Authorization` header
+//! is always answered afresh, so a password is checked every time, as `auth` intends.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpMessage, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::error::Error;
+use crate::format::Format;
+
+/// Bodies larger than this are not kept: exports stream, and a 100-contact page is about 60 KB.
+const LARGEST_BODY: u64 = 256 * 1024;
+
+/// The kept answers of one instance, within a budget of body bytes.
+pub struct KeptAnswers {
+    ttl: Duration,
+    budget: usize,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// By the digest of what identifies a request (see `request_key`).
+    answers: HashMap<[u8; 32], Answer>,
+    bytes: usize,
+}
+
+#[derive(Clone)]
+struct Answer {
+    /// The write generation when the request that made it began.
+    generation: u64,
+    at: Instant,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl KeptAnswers {
+    /// A `ttl` of zero keeps nothing.
+    pub fn new(ttl: Duration, budget: usize) -> KeptAnswers {
+        KeptAnswers { ttl, budget, kept: Mutex::default() }
+    }
+
+    fn get(&self, key: &[u8; 32], since: u64) -> Option<Answer> {
+        let kept = self.lock();
+        let answer = kept.answers.get(key)?;
+        (answer.generation >= since && answer.at.elapsed() < self.ttl).then(|| answer.clone())
+    }
+
+    fn put(&self, key: [u8; 32], answer: Answer) {
+        let mut kept = self.lock();
+        let size = answer.body.len();
+        // Crude but bounded: an answer that would pass the budget starts the store over.
+        if kept.bytes + size > self.budget {
+            kept.answers.clear();
+            kept.bytes = 0;
+        }
+        kept.bytes += size;
+        if let Some(old) = kept.answers.insert(key, answer) {
+            kept.bytes -= old.body.len();
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What makes two requests the same question, as a digest (so no API key is kept in memory):
+/// the format, the path and query (with any `key=`), the API key header and the user an admin
+/// switches to. `None` when the request is not one whose answer may be kept.
+fn request_key(req: &ServiceRequest) -> Option<[u8; 32]> {
+    if req.method() != Method::GET || req.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let format = *req.extensions().get::<Format>()?;
+    if !matches!(format, Format::Json | Format::Xml) {
+        return None;
+    }
+    let header = |name: &str| req.headers().get(name).map_or(&b""[..], |v| v.as_bytes());
+    let mut digest = Sha256::new();
+    for part in [
+        if format == Format::Json { &b"json"[..] } else { &b"xml"[..] },
+        req.uri().path().as_bytes(),
+        req.uri().query().unwrap_or("").as_bytes(),
+        header("x-redmine-api-key"),
+        header("x-redmine-switch-user"),
+    ] {
+        digest.update((part.len() as u64).to_le_bytes());
+        digest.update(part);
+    }
+    Some(digest.finalize().into())
+}
+
+/// Middleware: answers a read from its kept answer when no write came since, and keeps the
+/// answers of reads it passes on.
+pub async fn answer_from_memory(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some(state), Some(key)) = (state.filter(|s| !s.caches.answers.ttl.is_zero()), request_key(&req)) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let answers = &state.caches.answers;
+    let since = state.caches.generation.current();
+    if let Some(kept) = answers.get(&key, since) {
+        let mut response = HttpResponse::new(StatusCode::OK);
+        *response.headers_mut() = kept.headers;
+        return Ok(req.into_response(response.set_body(kept.body).map_into_boxed_body()));
+    }
+    let res = next.call(req).await?;
+    let keep = res.status() == StatusCode::OK
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && is_data(res.headers())
+        && matches!(res.response().body().size(), BodySize::Sized(n) if n <= LARGEST_BODY);
+    if !keep {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, response) = res.into_parts();
+    let (response, body) = response.into_parts();
+    let body = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("reading an answer to keep: {}", e.into())))?;
+    answers.put(
+        key,
+        Answer { generation: since, at: Instant::now(), headers: response.headers().clone(), body: body.clone() },
+    );
+    Ok(ServiceResponse::new(req, response.set_body(body).map_into_boxed_body()))
+}
+
+/// JSON or XML (not an attachment's bytes, which are large and read rarely).
+fn is_data(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json") || t.starts_with("application/xml"))
+}

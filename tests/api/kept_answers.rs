@@ -1,0 +1,104 @@
+//! Answers to reads kept in memory: served again only while nothing was written, and never to
+//! a request that identifies itself differently.
+
+use contacts_server::format::Format;
+use serde_json::json;
+
+use crate::support::{Actor, Auth, TestApp, TestDb, PASSWORD};
+
+/// The answer to `path`, and how many SQL queries it took.
+async fn read(app: &TestApp, actor: &Actor<'_>, format: Format, path: &str) -> (u16, String, u64) {
+    let before = app.db.query_count();
+    let res = actor.get(format, path).await;
+    (res.status, res.text, app.db.query_count() - before)
+}
+
+#[actix_web::test]
+async fn a_read_asked_again_is_answered_from_memory_until_something_is_written() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let id = admin.create_contact("crm", json!({"first_name": "Kept"})).await;
+    let path = format!("/contacts/{id}");
+    for format in Format::API {
+        let (status, first, queries) = read(&app, &admin, format, &path).await;
+        assert_eq!(status, 200);
+        assert!(queries > 0);
+        let (_, again, queries) = read(&app, &admin, format, &path).await;
+        assert_eq!((again, queries), (first, 0), "the same answer, from memory");
+    }
+    let (_, page, _) = read(&app, &admin, Format::Json, "/contacts?limit=5").await;
+    assert_eq!(read(&app, &admin, Format::Json, "/contacts?limit=5").await.2, 0);
+
+    let res = admin.put(Format::Json, &path, json!({"contact": {"first_name": "Changed"}})).await;
+    assert_eq!(res.status, 204);
+    for format in Format::API {
+        let (_, after, queries) = read(&app, &admin, format, &path).await;
+        assert!(after.contains("Changed") && queries > 0, "a write makes every kept answer stale");
+    }
+    let (_, page_after, _) = read(&app, &admin, Format::Json, "/contacts?limit=5").await;
+    assert_ne!(page_after, page);
+    assert!(page_after.contains("Changed"));
+}
+
+#[actix_web::test]
+async fn a_kept_answer_is_never_served_to_someone_else() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let member = app.member("mem", "crm", "Reporter").await;
+    let outsider = app.user("out").await;
+    let id = app.admin().create_contact("crm", json!({"first_name": "Secret"})).await;
+    let path = format!("/contacts/{id}");
+    for format in Format::API {
+        assert_eq!(read(&app, &member, format, &path).await.0, 200);
+        assert_eq!(read(&app, &member, format, &path).await.2, 0, "kept for the member");
+        assert_eq!(read(&app, &outsider, format, &path).await.0, 403);
+        assert_eq!(read(&app, &app.anonymous(), format, &path).await.0, 401);
+        let Auth::Key(key) = &outsider.auth else { panic!("an API key") };
+        let (status, _, _) = read(&app, &app.anonymous(), format, &format!("{path}?key={key}")).await;
+        assert_eq!(status, 403, "the key in the query string is part of the question");
+        let switched = app.admin().get_with(format, &path, &[("X-Redmine-Switch-User", "out")]).await;
+        assert_eq!(switched.status, 403, "nor is the user an admin switches to");
+    }
+}
+
+#[actix_web::test]
+async fn a_password_is_checked_on_every_request() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.member("pat", "crm", "Manager").await;
+    let by_password = Actor { app: &app, auth: Auth::Basic("pat".into(), PASSWORD.into()), id: 0 };
+    let id = app.admin().create_contact("crm", json!({"first_name": "Pw"})).await;
+    let path = format!("/contacts/{id}");
+    for _ in 0..2 {
+        let (status, _, queries) = read(&app, &by_password, Format::Json, &path).await;
+        assert_eq!(status, 200);
+        assert!(queries > 0, "answered afresh");
+    }
+    let wrong = Actor { app: &app, auth: Auth::Basic("pat".into(), "wrong".into()), id: 0 };
+    assert_eq!(read(&app, &wrong, Format::Json, &path).await.0, 401);
+}
+
+#[actix_web::test]
+async fn a_commit_by_another_process_is_seen_on_sqlite() {
+    if TestDb::postgres_server().is_some() {
+        // There, other instances' writes are seen after the TTL (see `instances`).
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    admin.create_contact("crm", json!({"first_name": "Before"})).await;
+    let (_, kept, _) = read(&app, &admin, Format::Json, "/contacts").await;
+    let csv = "first_name,last_name\nOutside,Writer\n";
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), csv).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_contacts-server"))
+        .args(["import", file.path().to_str().unwrap(), "--project", "crm", "--database-url", &app.db_url()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, after, queries) = read(&app, &admin, Format::Json, "/contacts").await;
+    assert_ne!(after, kept);
+    assert!(after.contains("Outside") && queries > 0);
+}
