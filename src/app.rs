@@ -184,7 +184,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
-    let caches = Caches::new(config.cache_ttl, db.commit_watch());
+    let caches = Caches::new(config.cache_ttl, Some(db.watch_commits().map_err(std::io::Error::other)?));
     let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), caches });
     let body_limits = web::Data::new(config.body);
     let server = HttpServer::new(move || {

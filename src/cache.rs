@@ -2,11 +2,11 @@
 //! and an API key is looked up once per burst of requests rather than on every one.
 //!
 //! Every request that may write bumps the instance's `Generation` once it has been answered
-//! (`app::note_writes`), and so does, on SQLite, any commit to the file from elsewhere (a CLI
-//! job, another process); an answer computed before a request began is never served to it if
-//! a write came in between. So on SQLite, and on one PostgreSQL instance, a cached answer is
-//! exact. Writes through another instance sharing a PostgreSQL database are not seen here;
-//! there, `ttl` bounds how long an answer can miss them (on SQLite it is not needed).
+//! (`app::note_writes`), and so does any commit made elsewhere, as the `CommitWatch` sees it
+//! (a CLI job, another process or instance); an answer computed before a request began is
+//! never served to it if a write came in between. On SQLite the watch sees every commit at
+//! once, so a cached answer is exact. On PostgreSQL it hears of another instance's commit a few
+//! milliseconds late; `ttl` bounds the age of an answer there, should a notification be lost.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -36,8 +36,9 @@ pub struct Caches {
 
 impl Caches {
     pub fn new(ttl: Duration, watch: Option<Arc<CommitWatch>>) -> Caches {
-        // Where every commit is seen (SQLite), an answer stays good until the next one.
-        let ttl = if watch.is_some() && !ttl.is_zero() { Duration::MAX } else { ttl };
+        // Where every commit is seen at once (SQLite), an answer stays good until the next one.
+        let exact = watch.as_ref().is_some_and(|w| w.is_exact());
+        let ttl = if exact && !ttl.is_zero() { Duration::MAX } else { ttl };
         Caches {
             generation: Generation::watching(watch),
             totals: FreshCache::new(ttl, 10_000),

@@ -57,9 +57,9 @@ pub enum Command {
         /// Posts one web form may take per minute (0: no limit).
         #[arg(long, env = "CONTACTS_FORMS_PER_FORM_PER_MINUTE", default_value_t = 600)]
         forms_per_form_per_minute: u32,
-        /// How long list totals and API-key lookups are remembered, in seconds (0: not at all).
-        /// Writes through this instance, and on SQLite any commit, refresh them at once; on
-        /// PostgreSQL this bounds how long writes through other instances can go unseen.
+        /// How long list totals, API-key lookups and read answers may be kept, in seconds (0:
+        /// not at all). Any commit makes them stale at once (on PostgreSQL, once its notification
+        /// arrives); on PostgreSQL this also bounds their age, should a notification be lost.
         #[arg(long, env = "CONTACTS_CACHE_SECS", default_value_t = 5)]
         cache_secs: u64,
     },

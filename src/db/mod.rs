@@ -2,6 +2,9 @@
 //! the only way handlers reach a connection (on the blocking pool, never on the async workers).
 
 pub mod schema;
+mod watch;
+
+pub use watch::CommitWatch;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -163,52 +166,13 @@ where
     }
 }
 
-/// Notices commits to a SQLite file made through any other connection, of this process or
-/// another (a CLI import, a second server): a connection of its own reads `PRAGMA
-/// data_version`, which changes whenever someone else has committed. PostgreSQL has no signal
-/// this cheap, so it has no watch.
-pub struct CommitWatch {
-    conn: std::sync::Mutex<(diesel::SqliteConnection, Option<i64>)>,
-    commits: AtomicU64,
-}
-
-#[derive(QueryableByName)]
-struct DataVersion {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    data_version: i64,
-}
-
-impl CommitWatch {
-    fn open(path: &str) -> anyhow::Result<CommitWatch> {
-        let mut conn = diesel::SqliteConnection::establish(path)?;
-        // Without a busy handler the pragma fails whenever readers briefly contend for the
-        // WAL index, and every failure would read as a change.
-        conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
-        Ok(CommitWatch { conn: std::sync::Mutex::new((conn, None)), commits: AtomicU64::new(0) })
-    }
-
-    /// How many times commits were seen since the watch opened (grows by one per look that
-    /// finds any). A failed look counts as a change: it costs a recount, never a stale answer.
-    pub fn commits_seen(&self) -> u64 {
-        let mut guard = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (conn, last) = &mut *guard;
-        let version =
-            diesel::sql_query("PRAGMA data_version").get_result::<DataVersion>(conn).ok().map(|v| v.data_version);
-        if version.is_none() || version != *last {
-            *last = version;
-            self.commits.fetch_add(1, Ordering::AcqRel);
-        }
-        self.commits.load(Ordering::Acquire)
-    }
-}
-
 /// The pool plus the facts about it the rest of the server may ask.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: Backend,
     queries: Arc<QueryCounter>,
-    watch: Option<Arc<CommitWatch>>,
+    url: String,
 }
 
 /// How to open the database.
@@ -246,11 +210,7 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let watch = match backend {
-            Backend::Sqlite => Some(Arc::new(CommitWatch::open(&DatabaseUrl::parse(&options.url).target)?)),
-            Backend::Postgres => None,
-        };
-        let db = Db { pool, backend, queries: counter, watch };
+        let db = Db { pool, backend, queries: counter, url: options.url.clone() };
         db.migrate()?;
         Ok(db)
     }
@@ -289,9 +249,13 @@ impl Db {
         self.backend
     }
 
-    /// The watch on commits made outside this pool, where the backend has one (SQLite).
-    pub fn commit_watch(&self) -> Option<Arc<CommitWatch>> {
-        self.watch.clone()
+    /// A watch on commits made outside this pool (see `CommitWatch`), for a server's caches.
+    pub fn watch_commits(&self) -> anyhow::Result<Arc<CommitWatch>> {
+        let url = DatabaseUrl::parse(&self.url);
+        Ok(Arc::new(match self.backend {
+            Backend::Sqlite => CommitWatch::data_version(&url.target)?,
+            Backend::Postgres => CommitWatch::listen(&url.target),
+        }))
     }
 
     /// Statements run so far through this pool.

@@ -161,6 +161,34 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"), "{}", String::from_utf8_lossy(&again.stderr));
 }
 
+#[actix_web::test]
+async fn an_instance_drops_its_kept_answers_when_another_one_writes() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let id = app.admin().create_contact("crm", json!({"first_name": "Before"})).await;
+    let key = app.admin_key.clone();
+    let url = app.db_url();
+    // The default --cache-secs (5): what a reader sees sooner than that, the watch made it see.
+    let (a, b) = (ServerProcess::start(&url, &[]), ServerProcess::start(&url, &[]));
+    let show = format!("{}/contacts/{id}.json", b.address);
+    let list = format!("{}/contacts.json", b.address);
+    for _ in 0..2 {
+        assert_eq!(call(reqwest::Method::GET, show.clone(), &key, None).await.1["contact"]["first_name"], "Before");
+        assert_eq!(call(reqwest::Method::GET, list.clone(), &key, None).await.1["total_count"], 1);
+    }
+    let rename = Some(json!({"contact": {"first_name": "After"}}));
+    assert_eq!(call(reqwest::Method::PUT, format!("{}/contacts/{id}.json", a.address), &key, rename).await.0, 204);
+    let add = Some(json!({"contact": {"first_name": "Second"}}));
+    assert_eq!(
+        call(reqwest::Method::POST, format!("{}/projects/crm/contacts.json", a.address), &key, add).await.0,
+        201
+    );
+    // PostgreSQL's notification reaches b's listener a few milliseconds after the commit.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(call(reqwest::Method::GET, show, &key, None).await.1["contact"]["first_name"], "After");
+    assert_eq!(call(reqwest::Method::GET, list, &key, None).await.1["total_count"], 2);
+}
+
 #[test]
 fn the_server_exits_with_a_clear_message_when_the_database_is_unreachable() {
     let out = Command::new(BIN)

@@ -3,6 +3,7 @@
 
 use contacts_server::db::{DbConnection, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use contacts_server::format::Format;
+use diesel_migrations::EmbeddedMigrations;
 use serde_json::json;
 
 use crate::support::{Actor, TestApp};
@@ -161,13 +162,20 @@ async fn the_tallies_are_filled_from_the_contacts_a_database_already_has() {
     app.db
         .run_blocking(|conn| {
             use diesel_migrations::MigrationHarness;
+            fn back_and_forth<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+                conn: &mut C,
+                migrations: impl Fn() -> EmbeddedMigrations,
+            ) -> diesel::migration::Result<()> {
+                // Revert down to and including the tallies' migration, then run all again.
+                while conn.applied_migrations()?.iter().max().is_some_and(|v| v.to_string().as_str() >= TALLIES) {
+                    conn.revert_last_migration(migrations())?;
+                }
+                conn.run_pending_migrations(migrations()).map(|_| ())
+            }
+            const TALLIES: &str = "20261129000006";
             let migrated = match conn {
-                DbConnection::Sqlite(c) => c
-                    .revert_last_migration(SQLITE_MIGRATIONS)
-                    .and_then(|_| c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())),
-                DbConnection::Postgres(c) => c
-                    .revert_last_migration(POSTGRES_MIGRATIONS)
-                    .and_then(|_| c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ())),
+                DbConnection::Sqlite(c) => back_and_forth(c, || SQLITE_MIGRATIONS),
+                DbConnection::Postgres(c) => back_and_forth(c, || POSTGRES_MIGRATIONS),
             };
             migrated.map_err(|e| contacts_server::error::Error::Internal(anyhow::anyhow!("{e}")))
         })

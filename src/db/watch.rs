@@ -1,0 +1,146 @@
+//! Noticing commits made through other connections (a CLI job, another server process or
+//! instance), so a server's caches never serve an answer from before them.
+//!
+//! - SQLite: a connection of its own reads `PRAGMA data_version`, which changes whenever
+//!   anyone else has committed to the file. Exact: every look sees every commit before it.
+//! - PostgreSQL: every write statement notifies the `contacts_server_writes` channel with the
+//!   schema it wrote to (triggers of migration 7; PostgreSQL delivers a notification only once
+//!   its transaction commits, one per transaction). A thread with a connection of its own `LISTEN`s and counts them, a few
+//!   milliseconds behind the commit. While it cannot listen, every look counts as a change, so
+//!   nothing is served from a cache.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+/// The channel migration 7's triggers notify.
+const CHANNEL: &str = "contacts_server_writes";
+/// How often the listener looks for notifications: the most a PostgreSQL answer can lag.
+const LISTEN_POLL: Duration = Duration::from_millis(2);
+/// How often the listener proves its connection alive (a dead one may raise no error).
+const LISTEN_PING: Duration = Duration::from_secs(1);
+
+pub enum CommitWatch {
+    DataVersion { conn: Mutex<(diesel::SqliteConnection, Option<i64>)>, commits: AtomicU64 },
+    Notified { heard: Arc<Heard> },
+}
+
+/// What the PostgreSQL listener thread shares with the watch.
+#[derive(Default)]
+pub struct Heard {
+    commits: AtomicU64,
+    listening: AtomicBool,
+}
+
+#[derive(QueryableByName)]
+struct DataVersion {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    data_version: i64,
+}
+
+impl CommitWatch {
+    pub fn data_version(path: &str) -> anyhow::Result<CommitWatch> {
+        let mut conn = diesel::SqliteConnection::establish(path)?;
+        // Without a busy handler the pragma fails whenever readers briefly contend for the
+        // WAL index, and every failure would read as a change.
+        conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
+        Ok(CommitWatch::DataVersion { conn: Mutex::new((conn, None)), commits: AtomicU64::new(0) })
+    }
+
+    /// Starts the listener thread; it ends once the watch is dropped.
+    pub fn listen(url: &str) -> CommitWatch {
+        let heard = Arc::new(Heard::default());
+        let (url, shared) = (url.to_string(), Arc::downgrade(&heard));
+        std::thread::Builder::new()
+            .name("commit-listener".into())
+            .spawn(move || listen_until_dropped(&url, &shared))
+            .expect("start the commit listener thread");
+        CommitWatch::Notified { heard }
+    }
+
+    /// Whether every commit is seen by the next look (SQLite), so a cached answer needs no
+    /// age limit.
+    pub fn is_exact(&self) -> bool {
+        matches!(self, CommitWatch::DataVersion { .. })
+    }
+
+    /// How many times commits were seen since the watch began (it grows by one per look that
+    /// finds any). A look that cannot tell counts as a change: it costs a recount, never a
+    /// stale answer.
+    pub fn commits_seen(&self) -> u64 {
+        match self {
+            CommitWatch::DataVersion { conn, commits } => {
+                let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
+                let (conn, last) = &mut *guard;
+                let version = diesel::sql_query("PRAGMA data_version")
+                    .get_result::<DataVersion>(conn)
+                    .ok()
+                    .map(|v| v.data_version);
+                if version.is_none() || version != *last {
+                    *last = version;
+                    commits.fetch_add(1, Ordering::AcqRel);
+                }
+                commits.load(Ordering::Acquire)
+            }
+            CommitWatch::Notified { heard } => {
+                if heard.listening.load(Ordering::Acquire) {
+                    heard.commits.load(Ordering::Acquire)
+                } else {
+                    heard.commits.fetch_add(1, Ordering::AcqRel) + 1
+                }
+            }
+        }
+    }
+}
+
+/// The listener thread: connects, listens, counts notifications; on any failure, stops
+/// vouching for the caches and connects again a second later.
+fn listen_until_dropped(url: &str, shared: &Weak<Heard>) {
+    while shared.strong_count() > 0 {
+        if let Ok(mut conn) = diesel::PgConnection::establish(url) {
+            let schema = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("current_schema()"))
+                .get_result::<String>(&mut conn);
+            if let (Ok(schema), Ok(())) = (schema, conn.batch_execute(&format!("LISTEN {CHANNEL}"))) {
+                hear(&mut conn, &schema, shared);
+            }
+        }
+        if let Some(heard) = shared.upgrade() {
+            heard.listening.store(false, Ordering::Release);
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// Counts notifications of writes to `schema` on `conn` until it fails or the watch is dropped.
+fn hear(conn: &mut diesel::PgConnection, schema: &str, shared: &Weak<Heard>) {
+    let mut pinged = Instant::now();
+    {
+        let Some(heard) = shared.upgrade() else { return };
+        // Commits made while nobody listened are unknown: count one for them.
+        heard.commits.fetch_add(1, Ordering::AcqRel);
+        heard.listening.store(true, Ordering::Release);
+    }
+    loop {
+        let Some(heard) = shared.upgrade() else { return };
+        for note in conn.notifications_iter() {
+            match note {
+                Ok(note) if note.payload != schema => {}
+                Ok(_) => {
+                    heard.commits.fetch_add(1, Ordering::AcqRel);
+                }
+                Err(_) => return,
+            }
+        }
+        drop(heard);
+        if pinged.elapsed() >= LISTEN_PING {
+            if conn.batch_execute("SELECT 1").is_err() {
+                return;
+            }
+            pinged = Instant::now();
+        }
+        std::thread::sleep(LISTEN_POLL);
+    }
+}
