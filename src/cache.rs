@@ -20,8 +20,8 @@ use crate::db::CommitWatch;
 use crate::domain::access::Viewer;
 use crate::store::contacts::ContactQuery;
 
-/// The body bytes kept answers may hold: the server stays well under 100 MB.
-const ANSWER_BYTES: usize = 16 * 1024 * 1024;
+/// The bytes kept answers may hold: the server stays well under 100 MB.
+const ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
 /// The caches of one server instance.
 pub struct Caches {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
@@ -27,7 +27,7 @@ use crate::format::Format;
 /// Bodies larger than this are not kept: exports stream, and a 100-contact page is about 60 KB.
 const LARGEST_BODY: u64 = 256 * 1024;
 
-/// The kept answers of one instance, within a budget of body bytes.
+/// The kept answers of one instance, within a budget of bytes.
 pub struct KeptAnswers {
     ttl: Duration,
     budget: usize,
@@ -46,8 +46,17 @@ struct Answer {
     /// The write generation when the request that made it began.
     generation: u64,
     at: Instant,
-    headers: HeaderMap,
+    headers: Box<[(HeaderName, HeaderValue)]>,
     body: Bytes,
+}
+
+impl Answer {
+    /// What keeping it costs: the body, the headers and the map's own share, roughly.
+    fn weight(&self) -> usize {
+        const SLOT: usize = 32 + std::mem::size_of::<Answer>();
+        let headers: usize = self.headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 64).sum();
+        SLOT + headers + self.body.len()
+    }
 }
 
 impl KeptAnswers {
@@ -64,7 +73,7 @@ impl KeptAnswers {
 
     fn put(&self, key: [u8; 32], answer: Answer) {
         let mut kept = self.lock();
-        let size = answer.body.len();
+        let size = answer.weight();
         // Crude but bounded: an answer that would pass the budget starts the store over.
         if kept.bytes + size > self.budget {
             kept.answers.clear();
@@ -72,7 +81,7 @@ impl KeptAnswers {
         }
         kept.bytes += size;
         if let Some(old) = kept.answers.insert(key, answer) {
-            kept.bytes -= old.body.len();
+            kept.bytes -= old.weight();
         }
     }
 
@@ -121,7 +130,9 @@ pub async fn answer_from_memory(
     let since = state.caches.generation.current();
     if let Some(kept) = answers.get(&key, since) {
         let mut response = HttpResponse::new(StatusCode::OK);
-        *response.headers_mut() = kept.headers;
+        for (name, value) in kept.headers.iter() {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
         return Ok(req.into_response(response.set_body(kept.body).map_into_boxed_body()));
     }
     let res = next.call(req).await?;
@@ -137,10 +148,11 @@ pub async fn answer_from_memory(
     let body = actix_web::body::to_bytes(body)
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("reading an answer to keep: {}", e.into())))?;
-    answers.put(
-        key,
-        Answer { generation: since, at: Instant::now(), headers: response.headers().clone(), body: body.clone() },
-    );
+    // Exactly the body and headers: the rendered body may share a larger buffer, and a header
+    // map keeps room to grow, which thousands of kept answers would hold whole.
+    let headers = response.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+    let kept = Answer { generation: since, at: Instant::now(), headers, body: Bytes::copy_from_slice(&body) };
+    answers.put(key, kept);
     Ok(ServiceResponse::new(req, response.set_body(body).map_into_boxed_body()))
 }
 
