@@ -143,6 +143,26 @@ request = function()
 end
 LUA
 
+  # fresh_lua NAME PATH: a script whose every request is a URL not asked before (a `fresh=`
+  # parameter the server ignores), so no answer comes from memory: the database path.
+  fresh_lua() {
+    cat >"$WORK/$1.lua" <<LUA
+wrk.headers["X-Redmine-API-Key"] = "$key"
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "$2" .. "fresh=" .. tid .. "-" .. n)
+end
+LUA
+  }
+  fresh_lua show_fresh "/contacts/$one.json?"
+  fresh_lua list_fresh "/contacts.json?limit=25&"
+  fresh_lua name_fresh "/contacts.json?search=lovel&"
+  fresh_lua phone_fresh "/contacts.json?search=$digits&"
+  fresh_lua tag_fresh "/contacts.json?tags=tag-07&"
+
   echo "== $backend: scenarios"
   run_wrk "$backend" ceiling "http://127.0.0.1:$CEILING_PORT/"
   # Reads first, on the seeded data as it is; then the writes, which add rows at the top of
@@ -155,10 +175,17 @@ LUA
   run_wrk "$backend" search_name "$base/contacts.json?search=lovel"
   run_wrk "$backend" search_phone "$base/contacts.json?search=$digits"
   run_wrk "$backend" filter_tag "$base/contacts.json?tags=tag-07"
-  # The latency of one request at a time, without 32 clients queueing behind each other.
-  CONNECTIONS=1 THREADS=1 run_wrk "$backend" list25_json@1 "$base/contacts.json?limit=25"
-  CONNECTIONS=1 THREADS=1 run_wrk "$backend" search_name@1 "$base/contacts.json?search=lovel"
-  CONNECTIONS=1 THREADS=1 run_wrk "$backend" search_phone@1 "$base/contacts.json?search=$digits"
+  # The same reads with every URL new, so each goes to the database (totals stay remembered).
+  run_wrk "$backend" show_json_fresh "$base" "$WORK/show_fresh.lua"
+  run_wrk "$backend" list25_json_fresh "$base" "$WORK/list_fresh.lua"
+  run_wrk "$backend" search_name_fresh "$base" "$WORK/name_fresh.lua"
+  run_wrk "$backend" search_phone_fresh "$base" "$WORK/phone_fresh.lua"
+  run_wrk "$backend" filter_tag_fresh "$base" "$WORK/tag_fresh.lua"
+  # The latency of one request at a time, without 32 clients queueing behind each other, on
+  # new URLs.
+  CONNECTIONS=1 THREADS=1 run_wrk "$backend" list25_json@1 "$base" "$WORK/list_fresh.lua"
+  CONNECTIONS=1 THREADS=1 run_wrk "$backend" search_name@1 "$base" "$WORK/name_fresh.lua"
+  CONNECTIONS=1 THREADS=1 run_wrk "$backend" search_phone@1 "$base" "$WORK/phone_fresh.lua"
   run_wrk "$backend" create "$base/projects/project-1/contacts.json" "$WORK/create.lua"
   run_wrk "$backend" update "$base/contacts.json" "$WORK/update.lua"
   run_wrk "$backend" mixed_80r_20w "$base/contacts.json" "$WORK/mixed.lua"
