@@ -153,6 +153,10 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
     assert_eq!(found.meta("total_count"), Some(1), "the search index is filled in the copy too");
     let member_key = member.key();
     assert_eq!(moved.as_key(&member_key).get(Format::Json, &format!("/contacts/{id}")).await.status, 200);
+    for reader in [&key, &member_key] {
+        let total = moved.as_key(reader).get(Format::Json, "/contacts").await.meta("total_count");
+        assert_eq!(total, Some(1), "the tallies of the unfiltered list are filled in the copy too");
+    }
     let next = moved.as_key(&key).create_contact("crm", json!({"first_name": "After"})).await;
     assert!(next > id, "the id sequence continues past the copied ids: {next}");
 
