@@ -1,14 +1,16 @@
 //! Whole answers to API reads, kept until the next write: a contact or a page asked for again
 //! with nothing written in between is sent from memory, without the database. When a write is
-//! seen (at once on SQLite and on one instance; within the TTL across PostgreSQL instances) is
-//! `cache`'s business.
+//! seen (at once on SQLite and on one instance; a few milliseconds late across PostgreSQL
+//! instances) is `cache`'s business. Requests that miss the same answer at once wait for one
+//! of them to compute it, rather than all asking the database the same question.
 //!
 //! Only what is a function of the data, the URL and the API key is kept: GETs answered 200 in
 //! JSON or XML, identified by an API key or by none. A request with an `Authorization` header
 //! is always answered afresh, so a password is checked every time, as `auth` intends.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
@@ -39,6 +41,24 @@ struct Kept {
     /// By the digest of what identifies a request (see `request_key`).
     answers: HashMap<[u8; 32], Answer>,
     bytes: usize,
+    /// Held by the request computing an answer; others missing it may wait for it.
+    turns: HashMap<[u8; 32], Arc<Turn>>,
+}
+
+#[derive(Default)]
+struct Turn {
+    computing: tokio::sync::Mutex<()>,
+    /// The generation the computing request began at: its answer serves a waiter only if no
+    /// write came after that.
+    began: AtomicU64,
+}
+
+/// How a kept answer stands for a request that began at generation `since`.
+enum Standing {
+    Fresh(Answer),
+    /// No write since, but older than the TTL: served while another request refreshes it.
+    Aged(Answer),
+    Missing,
 }
 
 #[derive(Clone)]
@@ -51,6 +71,14 @@ struct Answer {
 }
 
 impl Answer {
+    fn response(self) -> HttpResponse<BoxBody> {
+        let mut response = HttpResponse::new(StatusCode::OK);
+        for (name, value) in self.headers.iter() {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+        response.set_body(self.body).map_into_boxed_body()
+    }
+
     /// What keeping it costs: the body, the headers and the map's own share, roughly.
     fn weight(&self) -> usize {
         const SLOT: usize = 32 + std::mem::size_of::<Answer>();
@@ -65,14 +93,38 @@ impl KeptAnswers {
         KeptAnswers { ttl, budget, kept: Mutex::default() }
     }
 
-    fn get(&self, key: &[u8; 32], since: u64) -> Option<Answer> {
-        let kept = self.lock();
-        let answer = kept.answers.get(key)?;
-        (answer.generation >= since && answer.at.elapsed() < self.ttl).then(|| answer.clone())
+    fn standing(&self, key: &[u8; 32], since: u64) -> Standing {
+        match self.lock().answers.get(key) {
+            Some(answer) if answer.generation < since => Standing::Missing,
+            Some(answer) if answer.at.elapsed() < self.ttl => Standing::Fresh(answer.clone()),
+            Some(answer) => Standing::Aged(answer.clone()),
+            None => Standing::Missing,
+        }
+    }
+
+    /// The turn to compute `key`'s answer, shared by every request waiting for it.
+    fn turn(&self, key: &[u8; 32]) -> Arc<Turn> {
+        let mut kept = self.lock();
+        if kept.turns.len() > 1024 {
+            // Turns left behind by requests dropped mid-way (a client gone) are forgotten here.
+            kept.turns.retain(|_, turn| Arc::strong_count(turn) > 1);
+        }
+        kept.turns.entry(*key).or_default().clone()
+    }
+
+    /// Called once a request is done with `key`'s turn: the last one forgets it.
+    fn end_turn(&self, key: &[u8; 32]) {
+        let mut kept = self.lock();
+        if kept.turns.get(key).is_some_and(|t| Arc::strong_count(t) == 1) {
+            kept.turns.remove(key);
+        }
     }
 
     fn put(&self, key: [u8; 32], answer: Answer) {
         let mut kept = self.lock();
+        if kept.answers.get(&key).is_some_and(|old| old.generation > answer.generation) {
+            return; // A request that began later has kept a newer answer.
+        }
         let size = answer.weight();
         // Crude but bounded: an answer that would pass the budget starts the store over.
         if kept.bytes + size > self.budget {
@@ -128,13 +180,27 @@ pub async fn answer_from_memory(
     };
     let answers = &state.caches.answers;
     let since = state.caches.generation.current();
-    if let Some(kept) = answers.get(&key, since) {
-        let mut response = HttpResponse::new(StatusCode::OK);
-        for (name, value) in kept.headers.iter() {
-            response.headers_mut().append(name.clone(), value.clone());
-        }
-        return Ok(req.into_response(response.set_body(kept.body).map_into_boxed_body()));
+    let aged = match answers.standing(&key, since) {
+        Standing::Fresh(kept) => return Ok(req.into_response(kept.response())),
+        Standing::Aged(kept) => Some(kept),
+        Standing::Missing => None,
+    };
+    let outcome = take_turn(answers, &key, since, aged, req, next).await;
+    answers.end_turn(&key);
+    match outcome {
+        Outcome::Kept(req, kept) => Ok(req.into_response(kept.response())),
+        Outcome::Computed(res) => res,
     }
+}
+
+/// Passes the request on, and keeps its answer if it is one to keep.
+async fn compute_and_keep<B: MessageBody + 'static>(
+    answers: &KeptAnswers,
+    key: [u8; 32],
+    since: u64,
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let res = next.call(req).await?;
     let keep = res.status() == StatusCode::OK
         && !res.headers().contains_key(header::SET_COOKIE)
@@ -154,6 +220,41 @@ pub async fn answer_from_memory(
     let kept = Answer { generation: since, at: Instant::now(), headers, body: Bytes::copy_from_slice(&body) };
     answers.put(key, kept);
     Ok(ServiceResponse::new(req, response.set_body(body).map_into_boxed_body()))
+}
+
+enum Outcome {
+    /// Another request's answer, fresh, or aged while it is refreshed.
+    Kept(ServiceRequest, Answer),
+    /// This request's own answer.
+    Computed(Result<ServiceResponse<BoxBody>, actix_web::Error>),
+}
+
+/// Computes (and keeps) the answer when no other request is at it. Otherwise serves the aged
+/// answer, or waits for the other's when it will be fresh for this request; when a write came
+/// after the other began, computes its own beside it (waiting would only queue the requests).
+async fn take_turn<B: MessageBody + 'static>(
+    answers: &KeptAnswers,
+    key: &[u8; 32],
+    since: u64,
+    aged: Option<Answer>,
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Outcome {
+    let turn = answers.turn(key);
+    if let Ok(_mine) = turn.computing.try_lock() {
+        turn.began.store(since, Ordering::Release);
+        return Outcome::Computed(compute_and_keep(answers, *key, since, req, next).await);
+    }
+    if let Some(kept) = aged {
+        return Outcome::Kept(req, kept);
+    }
+    if turn.began.load(Ordering::Acquire) >= since {
+        drop(turn.computing.lock().await);
+        if let Standing::Fresh(kept) = answers.standing(key, since) {
+            return Outcome::Kept(req, kept);
+        }
+    }
+    Outcome::Computed(compute_and_keep(answers, *key, since, req, next).await)
 }
 
 /// JSON or XML (not an attachment's bytes, which are large and read rarely).

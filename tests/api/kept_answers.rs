@@ -102,3 +102,26 @@ async fn a_commit_by_another_process_is_seen_on_sqlite() {
     assert_ne!(after, kept);
     assert!(after.contains("Outside") && queries > 0);
 }
+
+#[actix_web::test]
+async fn requests_that_miss_an_answer_together_ask_the_database_once() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let id = admin.create_contact("crm", json!({"first_name": "First"})).await;
+    for i in 0..10 {
+        admin.create_contact("crm", json!({"first_name": format!("Other{i}")})).await;
+    }
+    let path = "/contacts?limit=25&sort=first_name";
+    let contact = format!("/contacts/{id}");
+    let write = |n: usize| admin.put(Format::Json, &contact, json!({"contact": {"job_title": format!("Title {n}")}}));
+    assert_eq!(write(1).await.status, 204);
+    let (_, _, alone) = read(&app, &admin, Format::Json, path).await;
+
+    assert_eq!(write(2).await.status, 204);
+    let before = app.db.query_count();
+    let answers = futures_util::future::join_all((0..10).map(|_| admin.get(Format::Json, path))).await;
+    let spent = app.db.query_count() - before;
+    assert!(answers.iter().all(|a| a.status == 200 && a.text == answers[0].text && a.text.contains("Title 2")));
+    assert!(spent < 2 * alone, "ten requests at once took {spent} queries; one alone takes {alone}");
+}
