@@ -190,6 +190,7 @@ async fn a_repeated_list_is_counted_once_and_a_write_counts_it_again() {
         let res = user.get(Format::Json, "/contacts?limit=2").await;
         (res.meta("total_count"), app.db.query_count() - before)
     };
+    app.settle().await;
     let (total, first) = list().await;
     assert_eq!(total, Some(3));
     let (total, second) = list().await;

@@ -150,6 +150,15 @@ impl TestApp {
         res.int("project.id")
     }
 
+    /// Waits until the server has heard of the writes made so far. On PostgreSQL every commit
+    /// is also announced by notification, a few milliseconds late, and its arrival makes the
+    /// answers kept since stale; a test that expects a kept answer lets it land first.
+    pub async fn settle(&self) {
+        if TestDb::postgres_server().is_some() {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// The database URL this server runs on.
     pub fn db_url(&self) -> String {
         self._database.url.clone()
