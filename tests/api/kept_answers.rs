@@ -123,7 +123,7 @@ async fn requests_that_miss_an_answer_together_ask_the_database_once() {
         app_ref.settle().await;
     };
     write(1).await;
-    let (_, _, alone) = read(&app, &admin, Format::Json, path).await;
+    let (_, _, alone) = read(&app, admin, Format::Json, path).await;
 
     write(2).await;
     let before = app.db.query_count();
