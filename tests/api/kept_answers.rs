@@ -92,14 +92,7 @@ async fn a_commit_by_another_process_is_seen_on_sqlite() {
     let admin = app.admin();
     admin.create_contact("crm", json!({"first_name": "Before"})).await;
     let (_, kept, _) = read(&app, &admin, Format::Json, "/contacts").await;
-    let csv = "first_name,last_name\nOutside,Writer\n";
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), csv).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_contacts-server"))
-        .args(["import", file.path().to_str().unwrap(), "--project", "crm", "--database-url", &app.db_url()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    app.import_csv("first_name,last_name\nOutside,Writer\n", "crm");
     let (_, after, queries) = read(&app, &admin, Format::Json, "/contacts").await;
     assert_ne!(after, kept);
     assert!(after.contains("Outside") && queries > 0);

@@ -135,13 +135,7 @@ async fn the_unfiltered_total_follows_every_kind_of_write() {
 
     // The bulk writer: the export imported back into crm.
     let csv = admin.raw(reqwest::Method::GET, Format::Csv, "/contacts", "text/plain", Vec::new()).await.text;
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), csv).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_contacts-server"))
-        .args(["import", file.path().to_str().unwrap(), "--project", "crm", "--database-url", &app.db_url()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    app.import_csv(&csv, "crm");
     assert_totals_agree(&[&admin, &member, &writer], "an import").await;
     assert!(member.get(Format::Json, "/contacts").await.meta("total_count") > Some(3));
 }

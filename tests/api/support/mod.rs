@@ -159,6 +159,19 @@ impl TestApp {
         }
     }
 
+    /// Runs `contacts-server import` of `csv` into `project` on this server's database, as a
+    /// process of its own (a write the server does not answer), and expects it to succeed.
+    pub fn import_csv(&self, csv: &str, project: &str) {
+        let file = tempfile::NamedTempFile::new().expect("a temporary file");
+        std::fs::write(file.path(), csv).expect("write the CSV");
+        let path = file.path().to_str().expect("a UTF-8 path");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_contacts-server"))
+            .args(["import", path, "--project", project, "--database-url", &self.db_url()])
+            .output()
+            .expect("run contacts-server import");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// The database URL this server runs on.
     pub fn db_url(&self) -> String {
         self._database.url.clone()
