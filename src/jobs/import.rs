@@ -13,7 +13,7 @@ use crate::domain::custom_fields::{self, ValuesInput};
 use crate::error::Error;
 use crate::store::bulk::{next_ids, with_id, ContactBatch};
 use crate::store::copy::rows::{ContactProject, CustomValue, Tagging};
-use crate::store::copy::{refresh_statistics, reset_sequences};
+use crate::store::copy::{reset_sequences, tidy_after_bulk_write};
 use crate::store::custom_fields::{of_type, CustomFieldRow};
 use crate::store::{now, projects, tags};
 
@@ -94,7 +94,7 @@ pub fn import(
         run(conn, &mut report)?;
     }
     reset_sequences(conn)?;
-    refresh_statistics(conn)?;
+    tidy_after_bulk_write(conn)?;
     Ok(report)
 }
 

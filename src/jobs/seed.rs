@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::store::bulk::{with_id, ContactBatch};
 use crate::store::contacts::NewContactRow;
 use crate::store::copy::rows::{ContactProject, CustomValue, Member, MemberRole, Project, Tagging, User};
-use crate::store::copy::{insert_rows, refresh_statistics, reset_sequences};
+use crate::store::copy::{insert_rows, reset_sequences, tidy_after_bulk_write};
 use crate::store::tags;
 
 const FIRST: [&str; 32] = [
@@ -209,7 +209,7 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         }
     }
     reset_sequences(conn)?;
-    refresh_statistics(conn)?;
+    tidy_after_bulk_write(conn)?;
     Ok(Seeded { member_key })
 }
 

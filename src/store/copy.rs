@@ -386,21 +386,27 @@ pub fn copy_all(
     copy_by_id!(from, to, attachments, rows::Attachment, progress, 8);
     copy_by_id!(from, to, web_forms, rows::WebForm, progress);
     reset_sequences(to)?;
-    refresh_statistics(to)
+    tidy_after_bulk_write(to)
+}
+
+/// After a bulk write. PostgreSQL's planner statistics describe the empty tables until
+/// autovacuum comes round: lists at a million rows took seconds per page on such plans, so the
+/// bulk jobs analyze at once. SQLite plans well without statistics, but its search index is
+/// left in many segments that FTS5 merges later, inside whichever create fills a level: at a
+/// million contacts one such create rewrote about 200 MB and held the writer for 2 s. Merging
+/// them now, into one segment, leaves later creates only their own small segments to merge.
+pub fn tidy_after_bulk_write(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(pg) => diesel::sql_query("ANALYZE").execute(pg)?,
+        DbConnection::Sqlite(lite) => {
+            diesel::sql_query("INSERT INTO contacts_search (contacts_search) VALUES ('optimize')").execute(lite)?
+        }
+    };
+    Ok(())
 }
 
 /// After inserting explicit ids, PostgreSQL's sequences must start past them (SQLite's
 /// AUTOINCREMENT counter follows explicit ids by itself).
-/// After a bulk write, PostgreSQL's planner statistics describe the empty tables until
-/// autovacuum comes round: lists at a million rows took seconds per page on such plans. So the
-/// bulk jobs analyze at once. SQLite plans well without statistics.
-pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("ANALYZE").execute(pg)?;
-    }
-    Ok(())
-}
-
 pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         for table in [
