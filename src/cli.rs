@@ -283,13 +283,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             let started = std::time::Instant::now();
-            let report = db
-                .run_blocking(|conn| {
-                    jobs::import::import(conn, std::io::BufReader::new(reader), &project, all_or_nothing, |n| {
-                        bar.inc(n as u64)
-                    })
-                })
-                .map_err(user_error)?;
+            let report = jobs::import::import(&db, std::io::BufReader::new(reader), &project, all_or_nothing, |n| {
+                bar.inc(n as u64)
+            })
+            .map_err(user_error)?;
             bar.finish_and_clear();
             for (line, messages) in &report.refused {
                 eprintln!("line {line}: {}", messages.join("; "));

@@ -249,6 +249,11 @@ impl Db {
         self.backend
     }
 
+    /// The most connections the pool opens.
+    pub fn max_connections(&self) -> usize {
+        self.pool.max_size() as usize
+    }
+
     /// A watch on commits made outside this pool (see `CommitWatch`), for a server's caches.
     pub fn watch_commits(&self) -> anyhow::Result<Arc<CommitWatch>> {
         let url = DatabaseUrl::parse(&self.url);

@@ -13,11 +13,30 @@ use crate::db::DbConnection;
 /// Rows per statement: under SQLite's 32,766 bound variables for the widest row (contacts).
 pub const ROWS_PER_STATEMENT: usize = 1000;
 
-/// The first free contact id and custom value id.
-pub fn next_ids(conn: &mut DbConnection) -> QueryResult<(i32, i32)> {
-    let contact: Option<i32> = contacts::table.select(max(contacts::id)).first(conn)?;
-    let value: Option<i32> = custom_values::table.select(max(custom_values::id)).first(conn)?;
-    Ok((contact.unwrap_or(0) + 1, value.unwrap_or(0) + 1))
+/// The first free contact id and custom value id, which a bulk writer hands out in order.
+pub struct NextIds {
+    pub contact: i32,
+    pub value: i32,
+}
+
+impl NextIds {
+    pub fn read(conn: &mut DbConnection) -> QueryResult<NextIds> {
+        let contact: Option<i32> = contacts::table.select(max(contacts::id)).first(conn)?;
+        let value: Option<i32> = custom_values::table.select(max(custom_values::id)).first(conn)?;
+        Ok(NextIds { contact: contact.unwrap_or(0) + 1, value: value.unwrap_or(0) + 1 })
+    }
+}
+
+/// Makes the rest of the transaction count its contacts in tally shard `16 + lane` (see
+/// migration 8): writers on different lanes, and the server's sessions (shards 0-15), never
+/// wait for each other's tally rows. PostgreSQL only; SQLite has one writer at a time.
+pub fn use_tally_lane(conn: &mut DbConnection, lane: usize) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT set_config('contacts_server.tally_shard', $1, true)")
+            .bind::<diesel::sql_types::Text, _>((16 + lane).to_string())
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// A batch of new contacts with their project links, tag links and custom values.

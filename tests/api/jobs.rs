@@ -143,3 +143,47 @@ async fn bad_rows_are_reported_by_line_and_all_or_nothing_writes_nothing() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("Project is invalid"));
 }
+
+#[actix_web::test]
+async fn an_import_of_several_batches_writes_every_row_once() {
+    // More rows than one batch (5,000), so on PostgreSQL two writers share the work.
+    const ROWS: usize = 12_001;
+    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    app.project("crm", false).await;
+    let member = app.member("mem", "crm", "Reporter").await;
+    let admin = app.admin();
+    let tier = json!({"custom_field": {"name": "Tier", "field_format": "list", "possible_values": ["gold", "silver"]}});
+    admin.post(Format::Json, "/custom_fields", tier).await;
+    let mut csv = String::from("first_name,tag_list,visibility,assigned_to_id,Tier\n");
+    for i in 0..ROWS {
+        let tier = if i % 2 == 0 { "gold" } else { "silver" };
+        let assignee = if i % 5 == 0 { member.id.to_string() } else { String::new() };
+        csv.push_str(&format!("Row{i},\"common, tag{}\",{},{assignee},{tier}\n", i % 7, i % 3));
+    }
+    app.import_csv(&csv, "crm");
+
+    let total = |res: Res| res.meta("total_count").unwrap();
+    assert_eq!(total(admin.get(Format::Json, "/contacts?limit=1").await), ROWS as i64);
+    // The running tallies the writers moved agree with a count of the rows.
+    for reader in [&admin, &member] {
+        let tallied = total(reader.get(Format::Json, "/contacts?limit=1").await);
+        let counted = total(reader.get(Format::Json, "/contacts?limit=1&updated_since=2000-01-01").await);
+        assert_eq!(tallied, counted, "user {}", reader.id);
+    }
+    // Public and project contacts, and the private ones assigned to the member.
+    let private_assigned = (0..ROWS).filter(|i| i % 3 == 2 && i % 5 == 0).count();
+    let member_sees = (0..ROWS).filter(|i| i % 3 != 2).count() + private_assigned;
+    assert_eq!(total(member.get(Format::Json, "/contacts?limit=1").await), member_sees as i64);
+    // Each tag was made once, whichever batch met it first, and links every row naming it.
+    assert_eq!(admin.get(Format::Json, "/contacts_tags").await.list("tags").len(), 8);
+    assert_eq!(total(admin.get(Format::Json, "/contacts?tags=common&limit=1").await), ROWS as i64);
+    let tag3 = (0..ROWS).filter(|i| i % 7 == 3).count();
+    assert_eq!(total(admin.get(Format::Json, "/contacts?tags=tag3&limit=1").await), tag3 as i64);
+    // The last batch's rows are in the search index, with their own custom values.
+    let last = admin.get(Format::Json, &format!("/contacts?search=Row{}", ROWS - 1)).await;
+    assert_eq!(last.list("contacts").len(), 1, "{}", last.text);
+    let id = last.list("contacts")[0]["id"].as_i64().unwrap();
+    let shown = admin.get(Format::Json, &format!("/contacts/{id}")).await;
+    assert_eq!(shown.list("contact.custom_fields")[0]["value"], json!("gold"));
+    assert_eq!(shown.list("contact.tag_list"), vec![json!("common"), json!(format!("tag{}", (ROWS - 1) % 7))]);
+}
