@@ -14,9 +14,11 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::store::attachments as attachment_store;
+/// A list's query, as the HTTP layer carries it between the steps of a list.
+pub use crate::store::contacts::ContactQuery;
 use crate::store::contacts::{
-    self as store, ContactChanges, ContactQuery, ContactRow, NewContactRow, SortColumn, ValueMatch, Visibility,
-    VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
+    self as store, ContactChanges, ContactRow, NewContactRow, SortColumn, ValueMatch, Visibility, VISIBILITY_PRIVATE,
+    VISIBILITY_PROJECT, VISIBILITY_PUBLIC,
 };
 use crate::store::custom_fields::Owner;
 use crate::store::projects::{self as projects, ProjectRow};
