@@ -26,7 +26,7 @@ impl TagCount {
 
 /// Every tag on a contact `user` can see, by name.
 pub fn list(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vec<TagCount>, Error> {
-    let visible = ContactQuery::visible(visibility_for(conn, user)?);
+    let visible = ContactQuery::visible(visibility_for(user));
     Ok(store::counts(conn, &visible)?.into_iter().map(|(id, name, count)| TagCount { id, name, count }).collect())
 }
 

@@ -13,7 +13,7 @@ use super::permissions::{Memberships, Permissions};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
-use crate::store::{members, now};
+use crate::store::{members, now, projects};
 
 pub const MIN_PASSWORD: usize = 8;
 
@@ -216,5 +216,6 @@ pub fn current_user(conn: &mut DbConnection, user: &UserRow) -> Result<CurrentUs
         lastname: user.lastname.clone(),
         admin: user.admin,
         memberships,
+        public_projects: if user.admin { Vec::new() } else { projects::public_ids(conn)? },
     })
 }

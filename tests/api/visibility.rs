@@ -49,6 +49,28 @@ async fn contacts_are_visible_by_project_membership_and_visibility() {
 }
 
 #[actix_web::test]
+async fn a_project_made_public_shows_its_contacts_to_a_remembered_reader() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let outsider = app.user("out").await;
+    let in_crm = app.admin().create_contact("crm", json!({"first_name": "InCrm"})).await;
+    // The outsider's key is looked up, and remembered with what was public then.
+    assert_eq!(outsider.get(Format::Json, "/contacts").await.meta("total_count"), Some(0));
+    assert_eq!(outsider.get(Format::Json, "/contacts?search=incrm").await.meta("total_count"), Some(0));
+    let res = app.admin().put(Format::Json, "/projects/crm", json!({"project": {"is_public": true}})).await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let listed = outsider.get(Format::Json, "/contacts").await;
+    assert_eq!(listed.meta("total_count"), Some(1));
+    assert_eq!(listed.list("contacts")[0]["id"], json!(in_crm));
+    assert_eq!(outsider.get(Format::Json, "/contacts?search=incrm").await.meta("total_count"), Some(1));
+    assert_eq!(
+        app.admin().put(Format::Json, "/projects/crm", json!({"project": {"is_public": false}})).await.status,
+        204
+    );
+    assert_eq!(outsider.get(Format::Json, "/contacts").await.meta("total_count"), Some(0));
+}
+
+#[actix_web::test]
 async fn a_private_contact_is_seen_by_its_author() {
     let app = TestApp::spawn().await;
     app.project("crm", false).await;
