@@ -56,7 +56,9 @@ impl From<diesel::result::Error> for Error {
         use diesel::result::{DatabaseErrorKind, Error as E};
         match err {
             E::NotFound => Error::NotFound,
+            // The connection was lost: its first query says so, later ones cannot be sent.
             E::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Error::Unavailable,
+            E::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => Error::Unavailable,
             E::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Error::Unavailable,
             E::DatabaseError(_, ref info) if is_busy(info.message()) => Error::Unavailable,
             other => Error::Internal(anyhow::Error::new(other)),

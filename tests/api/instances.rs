@@ -246,3 +246,53 @@ async fn requests_answer_503_while_postgresql_is_away_and_recover_after() {
 async fn tokio_sleep() {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
 }
+
+/// The process ids of every connection in the server's pool (held at once, so all differ).
+fn pool_backend_pids(app: &TestApp) -> Vec<i32> {
+    use diesel::RunQueryDsl;
+    let mut held: Vec<_> = (0..4).map(|_| app.db.connection().expect("a pooled connection")).collect();
+    held.iter_mut()
+        .map(|conn| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
+                .get_result::<i32>(&mut ***conn)
+                .expect("the backend's pid")
+        })
+        .collect()
+}
+
+fn terminate(app: &TestApp, pids: &[i32]) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut admin = diesel::PgConnection::establish(&app.db_url()).expect("a connection of its own");
+    for pid in pids {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})")).execute(&mut admin).expect("terminate");
+    }
+}
+
+#[actix_web::test]
+async fn connections_postgresql_closes_are_replaced() {
+    let app = TestApp::spawn().await;
+    if app.db.backend() != contacts_server::db::Backend::Postgres {
+        return; // A SQLite file does not close its connections.
+    }
+    app.project("crm", false).await;
+    let admin = app.admin();
+    assert_eq!(admin.get(Format::Json, "/contacts").await.status, 200);
+
+    // Closed under a busy pool: each dead connection fails one request with a 503 at most,
+    // and is then checked and replaced.
+    terminate(&app, &pool_backend_pids(&app));
+    let mut statuses = Vec::new();
+    for n in 1..=10 {
+        statuses.push(admin.get(Format::Json, &format!("/contacts?limit={n}")).await.status);
+    }
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == 503).count() <= 4, "{statuses:?}");
+    assert!(statuses[6..].iter().all(|s| *s == 200), "{statuses:?}");
+
+    // Closed while the pool sat idle: every connection is checked before use, no request fails.
+    terminate(&app, &pool_backend_pids(&app));
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for n in 11..=14 {
+        assert_eq!(admin.get(Format::Json, &format!("/contacts?limit={n}")).await.status, 200);
+    }
+}
