@@ -53,7 +53,10 @@ out.append("- Ceiling: `examples/ceiling.rs`, a minimal actix-web server answeri
            "same way in the same run; *ratio* is a scenario's req/s over the ceiling's.")
 out.append("- Repeated reads (a scenario asks one URL over and over) are answered from memory while nothing is written "
            "(see README, Performance); the `_fresh` scenarios and the @1 runs make every URL new, so each request goes "
-           "to the database. The mixed load shows both at once: every write makes the kept answers stale.\n")
+           "to the database. The mixed load shows both at once: every write makes the kept answers stale.")
+out.append("- The @1 rows come from `bench/probe.py`, not wrk: at one connection wrk's latencies disagree with its own "
+           "request rate (its mean latency times its req/s came to 3, where one connection allows at most 1; a p99 "
+           "of 150 ms where a client timing each request saw 3 slow requests in 6,000).\n")
 
 targets = []
 for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
@@ -65,7 +68,8 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
                f"counts the member's visible contacts before the total is remembered, took "
                f"{facts.get((backend, 'cold_list_ms'), '?')} ms. Importing the CSV export "
                f"({int(facts.get((backend, 'import_rows'), '0')):,} rows) into a fresh database took "
-               f"{facts.get((backend, 'import_seconds'), '?')} s. Scenarios marked @1 run at 1 connection.\n")
+               f"{facts.get((backend, 'import_seconds'), '?')} s. Scenarios marked @1 send one request at a time "
+               f"(bench/probe.py, each request timed alone).\n")
     out.append("| scenario | req/s | p50 ms | p99 ms | ratio to ceiling | non-2xx |")
     out.append("|---|---:|---:|---:|---:|---:|")
     for scenario in SCENARIOS:

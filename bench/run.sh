@@ -58,6 +58,16 @@ PY
   done
 }
 
+# run_probe BACKEND SCENARIO BASE PATH_PREFIX KEY: one request at a time (bench/probe.py), a
+# warm-up then REPS measured runs.
+run_probe() {
+  local backend=$1 scenario=$2 base=$3 prefix=$4 key=$5
+  python3 bench/probe.py "$backend" "$scenario" 0 "$base" "$prefix" "$key" "$WARMUP" >/dev/null
+  for rep in $(seq 1 "$REPS"); do
+    python3 bench/probe.py "$backend" "$scenario" "$rep" "$base" "$prefix" "$key" "$DURATION" >>"$RESULTS"
+  done
+}
+
 wait_for() {
   local url=$1 key=${2:-}
   for _ in $(seq 1 600); do
@@ -183,9 +193,9 @@ LUA
   run_wrk "$backend" filter_tag_fresh "$base" "$WORK/tag_fresh.lua"
   # The latency of one request at a time, without 32 clients queueing behind each other, on
   # new URLs.
-  CONNECTIONS=1 THREADS=1 run_wrk "$backend" list25_json@1 "$base" "$WORK/list_fresh.lua"
-  CONNECTIONS=1 THREADS=1 run_wrk "$backend" search_name@1 "$base" "$WORK/name_fresh.lua"
-  CONNECTIONS=1 THREADS=1 run_wrk "$backend" search_phone@1 "$base" "$WORK/phone_fresh.lua"
+  run_probe "$backend" list25_json@1 "$base" "/contacts.json?limit=25&" "$key"
+  run_probe "$backend" search_name@1 "$base" "/contacts.json?search=lovel&" "$key"
+  run_probe "$backend" search_phone@1 "$base" "/contacts.json?search=$digits&" "$key"
   run_wrk "$backend" create "$base/projects/project-1/contacts.json" "$WORK/create.lua"
   run_wrk "$backend" update "$base/contacts.json" "$WORK/update.lua"
   run_wrk "$backend" mixed_80r_20w "$base/contacts.json" "$WORK/mixed.lua"
