@@ -313,7 +313,8 @@ impl Db {
         actix_web::web::block(move || {
             let mut conn = pool.get().map_err(|_| Error::Unavailable)?;
             let outcome = f(&mut conn);
-            conn.last_use_ok = outcome.is_ok();
+            // Refusals (404, 403, 422) say nothing of the connection; these may.
+            conn.last_use_ok = !matches!(outcome, Err(Error::Unavailable | Error::Internal(_)));
             outcome
         })
         .await
