@@ -158,12 +158,15 @@ LUA
   fresh_lua() {
     cat >"$WORK/$1.lua" <<LUA
 wrk.headers["X-Redmine-API-Key"] = "$key"
+-- Each wrk run (the warm-up, every repetition) its own token: no URL is asked twice.
+math.randomseed(os.time())
+local run = tostring(os.time()) .. "-" .. tostring(math.random(1000000))
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "$2" .. "fresh=" .. tid .. "-" .. n)
+  return wrk.format("GET", "$2" .. "fresh=" .. run .. "-" .. tid .. "-" .. n)
 end
 LUA
   }
