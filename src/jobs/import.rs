@@ -66,11 +66,24 @@ pub fn import(
             Err(e) => return Err(e),
         }
     } else {
+        // The connections beside the reader's: two writers on PostgreSQL, one on SQLite.
+        let spare = db.max_connections().saturating_sub(1);
         let writers = match db.backend() {
-            Backend::Postgres => db.max_connections().saturating_sub(1).clamp(1, 2),
-            Backend::Sqlite => 1,
+            Backend::Postgres => spare.min(2),
+            Backend::Sqlite => spare.min(1),
         };
-        report.imported = write_in_parallel(db, &mut conn, &mut source, &mut report, writers, &mut progress)?;
+        report.imported = if writers == 0 {
+            // A pool of one connection (`--db-pool-size 1`): the reader writes each batch itself.
+            let mut ids = NextIds::read(&mut conn)?;
+            source.read(&mut conn, &mut ids, &mut report, |c, batch| {
+                write_transaction(c, |c| batch.write(c))?;
+                progress(batch.len());
+                Ok(())
+            })?;
+            source.accepted
+        } else {
+            write_in_parallel(db, &mut conn, &mut source, &mut report, writers, &mut progress)?
+        };
     }
     reset_sequences(&mut conn)?;
     tidy_after_bulk_write(&mut conn)?;

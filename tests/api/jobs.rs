@@ -187,3 +187,24 @@ async fn an_import_of_several_batches_writes_every_row_once() {
     assert_eq!(shown.list("contact.custom_fields")[0]["value"], json!("gold"));
     assert_eq!(shown.list("contact.tag_list"), vec![json!("common"), json!(format!("tag{}", (ROWS - 1) % 7))]);
 }
+
+#[actix_web::test]
+async fn an_import_with_a_single_database_connection_writes_on_it() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let mut csv = String::from("first_name,tag_list\n");
+    for i in 0..5_001 {
+        csv.push_str(&format!("One{i},solo\n"));
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), csv).unwrap();
+    let out = Command::new(BIN)
+        .args(["import", file.path().to_str().unwrap(), "--project", "crm", "--database-url", &app.db_url()])
+        .args(["--db-pool-size", "1", "--db-timeout-secs", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 5001 contacts"));
+    let res = app.admin().get(Format::Json, "/contacts?tags=solo&limit=1").await;
+    assert_eq!(res.meta("total_count"), Some(5_001));
+}
