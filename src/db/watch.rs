@@ -5,9 +5,9 @@
 //!   anyone else has committed to the file. Exact: every look sees every commit before it.
 //! - PostgreSQL: every write statement notifies the `contacts_server_writes` channel with the
 //!   schema it wrote to (triggers of migration 7; PostgreSQL delivers a notification only once
-//!   its transaction commits, one per transaction). A thread with a connection of its own `LISTEN`s and counts them, a few
-//!   milliseconds behind the commit. While it cannot listen, every look counts as a change, so
-//!   nothing is served from a cache.
+//!   its transaction commits, one per transaction). A thread with a connection of its own
+//!   `LISTEN`s and counts them, a few milliseconds behind the commit. While it cannot listen,
+//!   every look counts as a change, so nothing is served from a cache.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
