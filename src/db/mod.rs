@@ -96,6 +96,10 @@ impl ConnectionManager {
                     "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                crate::store::shares_project_utils::register_impl(&mut conn, |ids: String, wanted: String| {
+                    crate::store::sqlite_shares_project(&ids, &wanted)
+                })
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 DbConnection::Sqlite(conn)
             }
         };

@@ -645,6 +645,8 @@ pub fn list_query(
         }
     };
     let search_words = filters.search.as_deref().map(search_words).unwrap_or_default();
+    // Names to ids once here, so the page's scan tests each row against ids.
+    let tag_ids = filters.tags.iter().map(|name| tags::ids_named(conn, name)).collect::<diesel::QueryResult<_>>()?;
     let (searchable_fields, custom_values) = custom_filters(conn, filters, !search_words.is_empty(), &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
@@ -655,7 +657,7 @@ pub fn list_query(
         assigned_to_id,
         is_company,
         search_words,
-        tags: filters.tags.clone(),
+        tag_ids,
         updated_since,
         employee_of: None,
         company_named: None,

@@ -5,9 +5,9 @@ use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
-use super::{coalesce, lower};
+use super::{coalesce, lower, shares_project};
 use crate::db::schema::{
-    contact_tallies, contacts, contacts_projects, contacts_search, custom_values, projects, taggings, tags,
+    contact_tallies, contacts, contacts_projects, contacts_search, custom_values, projects, taggings,
 };
 use crate::db::{DbBackend, DbConnection};
 
@@ -132,8 +132,9 @@ pub struct ContactQuery {
     pub is_company: Option<bool>,
     /// Lower-cased words, each of which must occur in `search_text`.
     pub search_words: Vec<String>,
-    /// Tag names a contact must all carry.
-    pub tags: Vec<String>,
+    /// Tags a contact must all carry: per tag asked for, the ids of the tags of that name (any
+    /// letter case), of which a contact carries one.
+    pub tag_ids: Vec<Vec<i32>>,
     pub updated_since: Option<NaiveDateTime>,
     /// People (not companies) whose `company` is one of these names.
     pub employee_of: Option<Vec<String>>,
@@ -170,7 +171,7 @@ impl ContactQuery {
             assigned_to_id: None,
             is_company: None,
             search_words: Vec::new(),
-            tags: Vec::new(),
+            tag_ids: Vec::new(),
             updated_since: None,
             employee_of: None,
             company_named: None,
@@ -273,13 +274,11 @@ macro_rules! contact_conditions {
             }
             if let Visibility::User { user_id, projects } = &q.visibility {
                 // The plugin's visible_condition: public; project contacts of readable projects;
-                // private contacts the user wrote or is assigned. Last, as it is the dearest
-                // test of a row: SQLite tries conditions in the order written.
-                let in_projects = exists(
-                    contacts_projects::table
-                        .filter(contacts_projects::contact_id.eq(contacts::id))
-                        .filter(contacts_projects::project_id.eq_any(projects.clone())),
-                );
+                // private contacts the user wrote or is assigned. After the search words, which
+                // rule out more rows for less: SQLite tries conditions in the order written.
+                // The projects are tested on the row's own list of them, not by a subquery on
+                // the links: a page of a filtered list may test thousands of rows.
+                let in_projects = shares_project(contacts::project_ids, project_ids_text(projects));
                 let own = contacts::author_id
                     .assume_not_null()
                     .eq(*user_id)
@@ -301,16 +300,13 @@ contact_conditions!(tagging_conditions, diesel::dsl::InnerJoinQuerySource<taggin
 
 /// Every filter of `q` over the contacts table: the column filters and the tags.
 fn conditions(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>> {
-    // Tags before the column conditions, whose visibility test comes last (see above).
-    let mut out: Vec<Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>> = Vec::new();
-    for tag in &q.tags {
-        // The tag's id is looked up once per query, not joined for every row.
-        let tag_ids = tags::table.filter(lower(tags::name).eq(lower(tag.clone()))).select(tags::id);
+    let mut out = column_conditions(q);
+    // Tags last: a subquery per row, dearer than any column test.
+    for ids in &q.tag_ids {
         out.push(Box::new(exists(
-            taggings::table.filter(taggings::contact_id.eq(contacts::id)).filter(taggings::tag_id.eq_any(tag_ids)),
+            taggings::table.filter(taggings::contact_id.eq(contacts::id)).filter(taggings::tag_id.eq_any(ids.clone())),
         )));
     }
-    out.extend(column_conditions(q));
     out
 }
 /// (tag id, number of contacts) over the contacts matching `q` (tags filters aside), in one

@@ -49,6 +49,32 @@ async fn contacts_are_visible_by_project_membership_and_visibility() {
 }
 
 #[actix_web::test]
+async fn a_contact_is_seen_through_any_of_its_projects_and_no_other() {
+    // Projects 1 and 11: the lists compare each contact's own list of project ids ("11",
+    // "1,11"), which must not read project 11 as project 1.
+    let app = TestApp::spawn().await;
+    for n in 1..=11 {
+        app.project(&format!("p{n}"), false).await;
+    }
+    let reader = app.member("reader", "p1", "Reporter").await;
+    let elsewhere = app.admin().create_contact("p11", json!({"first_name": "Elsewhere Kim", "tag_list": "lead"})).await;
+    let shared = app.admin().create_contact("p11", json!({"first_name": "Shared Kim", "tag_list": "lead"})).await;
+    app.admin().post(Format::Json, &format!("/contacts/{shared}/projects"), json!({"project": {"id": "p1"}})).await;
+    let home = app.admin().create_contact("p1", json!({"first_name": "Home Kim", "tag_list": "lead"})).await;
+    for format in Format::API {
+        for query in ["", "?search=kim", "?tags=lead", "?search=kim&tags=LEAD"] {
+            let res = reader.get(format, &format!("/contacts{query}")).await;
+            let ids: Vec<i64> =
+                res.list("contacts").iter().map(|c| c["id"].to_string().trim_matches('"').parse().unwrap()).collect();
+            assert_eq!(ids, vec![home, shared], "{query}");
+            assert_eq!(res.meta("total_count"), Some(2), "{query}");
+        }
+        assert_eq!(reader.get(format, &format!("/contacts/{elsewhere}")).await.status, 403);
+        assert_eq!(app.admin().get(format, "/contacts?tags=lead").await.meta("total_count"), Some(3));
+    }
+}
+
+#[actix_web::test]
 async fn a_project_made_public_shows_its_contacts_to_a_remembered_reader() {
     let app = TestApp::spawn().await;
     app.project("crm", false).await;

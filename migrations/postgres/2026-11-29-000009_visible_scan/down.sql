@@ -1,0 +1,1 @@
+DROP FUNCTION shares_project(text, text);
