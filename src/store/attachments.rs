@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::attachments;
 use crate::db::DbConnection;
+use crate::store::in_ids::in_ids;
 
 /// An attachment without its bytes, for showing and permission checks.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -77,7 +78,7 @@ pub fn avatars_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<V
         return Ok(Vec::new());
     }
     attachments::table
-        .filter(attachments::contact_id.assume_not_null().eq_any(contact_ids))
+        .filter(in_ids(attachments::contact_id.assume_not_null(), contact_ids))
         .select((attachments::contact_id.assume_not_null(), attachments::id))
         .load(conn)
 }

@@ -5,6 +5,7 @@ use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
+use super::in_ids::in_ids;
 use super::{coalesce, lower, shares_project};
 use crate::db::schema::{
     contact_tallies, contacts, contacts_projects, contacts_search, custom_values, projects, taggings,
@@ -304,7 +305,7 @@ fn conditions(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<contacts::table
     // Tags last: a subquery per row, dearer than any column test.
     for ids in &q.tag_ids {
         out.push(Box::new(exists(
-            taggings::table.filter(taggings::contact_id.eq(contacts::id)).filter(taggings::tag_id.eq_any(ids.clone())),
+            taggings::table.filter(taggings::contact_id.eq(contacts::id)).filter(in_ids(taggings::tag_id, ids)),
         )));
     }
     out
@@ -457,7 +458,7 @@ pub fn projects_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<
     }
     contacts_projects::table
         .inner_join(projects::table)
-        .filter(contacts_projects::contact_id.eq_any(contact_ids))
+        .filter(in_ids(contacts_projects::contact_id, contact_ids))
         .select((contacts_projects::contact_id, projects::id, projects::name, projects::identifier))
         .order(projects::id.asc())
         .load(conn)
@@ -492,7 +493,7 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Contac
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    contacts::table.filter(contacts::id.eq_any(ids)).select(ContactRow::as_select()).load(conn)
+    contacts::table.filter(in_ids(contacts::id, ids)).select(ContactRow::as_select()).load(conn)
 }
 
 /// (contact id, project row) for many contacts, for permission checks on a set of contacts.
@@ -505,7 +506,7 @@ pub fn project_rows_of(
     }
     contacts_projects::table
         .inner_join(projects::table)
-        .filter(contacts_projects::contact_id.eq_any(contact_ids))
+        .filter(in_ids(contacts_projects::contact_id, contact_ids))
         .select((contacts_projects::contact_id, super::projects::ProjectRow::as_select()))
         .load(conn)
 }

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{custom_fields, custom_values};
 use crate::db::DbConnection;
+use crate::store::in_ids::in_ids;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = custom_fields)]
@@ -138,7 +139,7 @@ pub fn values_of_contacts(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<V
         return Ok(Vec::new());
     }
     custom_values::table
-        .filter(custom_values::contact_id.assume_not_null().eq_any(ids))
+        .filter(in_ids(custom_values::contact_id.assume_not_null(), ids))
         .select((custom_values::contact_id.assume_not_null(), custom_values::custom_field_id, custom_values::value))
         .order(custom_values::id.asc())
         .load(conn)

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod copy;
 pub mod custom_fields;
 pub mod deals;
+pub mod in_ids;
 pub mod issues;
 pub mod members;
 pub mod notes;

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::in_ids::in_ids;
 use super::lower;
 use crate::db::schema::{taggings, tags};
 use crate::db::DbConnection;
@@ -53,7 +54,7 @@ pub fn names_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec
     }
     taggings::table
         .inner_join(tags::table)
-        .filter(taggings::contact_id.eq_any(contact_ids))
+        .filter(in_ids(taggings::contact_id, contact_ids))
         .select((taggings::contact_id, tags::name))
         .order(lower(tags::name).asc())
         // Boxed whole: the two-backend connection takes a boxed subquery only inside a boxed query.

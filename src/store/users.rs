@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::users;
 use crate::db::DbConnection;
+use crate::store::in_ids::in_ids;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -96,7 +97,7 @@ pub fn names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Stri
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    users::table.filter(users::id.eq_any(ids)).select((users::id, users::firstname, users::lastname)).load(conn)
+    users::table.filter(in_ids(users::id, ids)).select((users::id, users::firstname, users::lastname)).load(conn)
 }
 
 pub fn list(conn: &mut DbConnection, status: Option<i32>, offset: i64, limit: i64) -> QueryResult<(i64, Vec<UserRow>)> {
