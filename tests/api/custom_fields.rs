@@ -228,9 +228,7 @@ async fn searchable_values_are_searched_and_cf_filters_apply() {
         )
         .await;
     for format in Format::API {
-        let ids = |res: &crate::support::Res| -> Vec<i64> {
-            res.list("contacts").iter().map(|c| c["id"].to_string().trim_matches('"').parse().unwrap()).collect()
-        };
+        let ids = |res: &crate::support::Res| res.ids("contacts");
         assert_eq!(ids(&admin.get(format, "/contacts?search=apache").await), vec![a]);
         assert_eq!(ids(&admin.get(format, "/contacts?search=hidden-word").await), Vec::<i64>::new(), "not searchable");
         assert_eq!(ids(&admin.get(format, &format!("/contacts?cf_{tier}=silver")).await), vec![b]);

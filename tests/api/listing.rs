@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::support::TestApp;
 
 fn ids(res: &crate::support::Res) -> Vec<i64> {
-    res.list("contacts").iter().map(|c| c["id"].as_i64().or_else(|| c["id"].as_str()?.parse().ok()).unwrap()).collect()
+    res.ids("contacts")
 }
 
 #[actix_web::test]

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::support::{Res, TestApp};
 
 fn ids(res: &Res, root: &str) -> Vec<i64> {
-    res.list(root).iter().map(|c| c["id"].to_string().trim_matches('"').parse().unwrap()).collect()
+    res.ids(root)
 }
 
 #[actix_web::test]

@@ -31,8 +31,7 @@ async fn contacts_are_visible_by_project_membership_and_visibility() {
     for format in Format::API {
         for (actor, visible) in &cases {
             let res = actor.get(format, "/contacts").await;
-            let ids: Vec<i64> =
-                res.list("contacts").iter().map(|c| c["id"].to_string().trim_matches('"').parse().unwrap()).collect();
+            let ids = res.ids("contacts");
             assert_eq!(&ids, visible, "list for user {}", actor.id);
             assert_eq!(res.meta("total_count"), Some(visible.len() as i64));
             for id in [in_secret, in_open, public, private] {
@@ -64,8 +63,7 @@ async fn a_contact_is_seen_through_any_of_its_projects_and_no_other() {
     for format in Format::API {
         for query in ["", "?search=kim", "?tags=lead", "?search=kim&tags=LEAD"] {
             let res = reader.get(format, &format!("/contacts{query}")).await;
-            let ids: Vec<i64> =
-                res.list("contacts").iter().map(|c| c["id"].to_string().trim_matches('"').parse().unwrap()).collect();
+            let ids = res.ids("contacts");
             assert_eq!(ids, vec![home, shared], "{query}");
             assert_eq!(res.meta("total_count"), Some(2), "{query}");
         }

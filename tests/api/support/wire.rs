@@ -73,6 +73,11 @@ impl Res {
         self.at(path).as_array().cloned().unwrap_or_default()
     }
 
+    /// The ids of the list under `path`: numbers in JSON, text in XML.
+    pub fn ids(&self, path: &str) -> Vec<i64> {
+        self.list(path).iter().map(|item| item["id"].to_string().trim_matches('"').parse().unwrap()).collect()
+    }
+
     /// A list's meta value: a sibling key in JSON, an attribute of the root element in XML.
     pub fn meta(&self, name: &str) -> Option<i64> {
         match self.format {
