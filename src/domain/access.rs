@@ -46,6 +46,17 @@ impl CurrentUser {
         }
     }
 
+    /// The projects (not for admins: they read all) where the user holds `permission`: their
+    /// memberships that grant it, and the public projects they are not a member of (whose
+    /// non-member rights include reading). In order, as lists key remembered totals by it.
+    pub fn projects_allowing(&self, permission: Permission) -> Vec<i32> {
+        let mut ids: Vec<i32> =
+            self.memberships.0.iter().filter(|(_, p)| p.contains(permission)).map(|(id, _)| *id).collect();
+        ids.extend(self.public_projects.iter().filter(|id| self.memberships.get(**id).is_none()));
+        ids.sort_unstable();
+        ids
+    }
+
     /// A project the user may see at all: public, a member's, or any for an admin.
     pub fn can_see_project(&self, project: &ProjectRow) -> bool {
         self.admin || project.is_public || self.memberships.get(project.id).is_some()

@@ -506,22 +506,12 @@ fn parse_time(text: &str) -> Option<NaiveDateTime> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
-/// The projects whose project-visibility contacts `user` may read.
-fn viewable_projects(user: &CurrentUser) -> Vec<i32> {
-    let mut ids: Vec<i32> =
-        user.memberships.0.iter().filter(|(_, p)| p.contains(Permission::ViewContacts)).map(|(id, _)| *id).collect();
-    ids.extend(user.public_projects.iter().filter(|id| user.memberships.get(**id).is_none()));
-    // In order: the list is part of the key its remembered totals are found by.
-    ids.sort_unstable();
-    ids
-}
-
 /// Which contacts `user` may see, for every list and count.
 pub fn visibility_for(user: &CurrentUser) -> Visibility {
     if user.admin {
         Visibility::All
     } else {
-        Visibility::User { user_id: user.id, projects: viewable_projects(user) }
+        Visibility::User { user_id: user.id, projects: user.projects_allowing(Permission::ViewContacts) }
     }
 }
 
