@@ -106,6 +106,8 @@ async fn get_contacts_filters_by_project_assignee_search_tags_and_company() {
         assert_eq!(get("tags=vip").await, vec![acme, ada]);
         assert_eq!(get("tags=vip%2Cmath").await, vec![ada], "all listed tags");
         assert_eq!(get("tags=VIP,math").await, vec![ada]);
+        assert_eq!(get("tags=nope").await, Vec::<i64>::new(), "a tag no one has matches nothing");
+        assert_eq!(get("tags=vip,nope").await, Vec::<i64>::new(), "one unknown tag of two matches nothing");
         assert_eq!(get("is_company=1").await, vec![acme]);
         assert_eq!(get("is_company=false").await, vec![bob, ada]);
         assert_eq!(
