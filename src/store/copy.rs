@@ -275,11 +275,13 @@ pub mod rows {
     }
 }
 
-/// One multi-row insert on the concrete backend (the two-backend connection has none).
+/// Many rows in one statement on the concrete backend (the two-backend connection has none):
+/// a multi-row insert on SQLite, a binary COPY on PostgreSQL, which skips planning an insert
+/// of thousands of bound values.
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {
         match $conn {
-            DbConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
+            DbConnection::Postgres(c) => diesel::copy_from($table).from_insertable($rows).execute(c),
             DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
         }
     };
