@@ -115,6 +115,7 @@ diesel::table! {
     taggings (contact_id, tag_id) {
         contact_id -> Integer,
         tag_id -> Integer,
+        created_on -> Timestamp,
     }
 }
 

@@ -237,7 +237,7 @@ impl<R: std::io::Read> Source<R> {
                 };
                 if !seen.contains(&id) {
                     seen.push(id);
-                    batch.taggings.push(Tagging { contact_id, tag_id: id });
+                    batch.taggings.push(Tagging { contact_id, tag_id: id, created_on: row.created_on });
                 }
             }
             for (field, values) in p.values {

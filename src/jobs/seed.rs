@@ -184,12 +184,12 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         let created = start + Duration::seconds(i as i64 * 30);
         let row = contact(&mut rng, i, companies, users_n, created);
         let project_id = (i % projects_n) as i32 + 1;
-        batch.contacts.push(with_id(id, row, &[project_id]));
-        batch.links.push(ContactProject { contact_id: id, project_id });
         let mut picked: Vec<i32> = (0..rng.random_range(0..=3)).map(|_| tag_ids[rng.random_range(0..TAGS)]).collect();
         picked.sort_unstable();
         picked.dedup();
-        batch.taggings.extend(picked.into_iter().map(|tag_id| Tagging { contact_id: id, tag_id }));
+        batch.taggings.extend(picked.into_iter().map(|tag_id| Tagging { contact_id: id, tag_id, created_on: created }));
+        batch.contacts.push(with_id(id, row, &[project_id]));
+        batch.links.push(ContactProject { contact_id: id, project_id });
         if rng.random_bool(0.5) {
             let value = ["gold", "silver", "bronze"][rng.random_range(0..3)].to_string();
             batch.values.push(CustomValue {

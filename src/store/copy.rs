@@ -122,6 +122,8 @@ pub mod rows {
     pub struct Tagging {
         pub contact_id: i32,
         pub tag_id: i32,
+        /// The contact's own created_on (see migration 10).
+        pub created_on: NaiveDateTime,
     }
 
     #[derive(Queryable, Selectable, Insertable)]

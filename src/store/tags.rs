@@ -4,7 +4,9 @@ use diesel::prelude::*;
 
 use super::in_ids::in_ids;
 use super::lower;
-use crate::db::schema::{taggings, tags};
+use diesel::sql_types::Integer;
+
+use crate::db::schema::{contacts, taggings, tags};
 use crate::db::DbConnection;
 use crate::store::contacts::{tag_counts, ContactQuery};
 
@@ -40,8 +42,15 @@ pub fn set_for_contact(conn: &mut DbConnection, contact_id: i32, names: &[String
             continue;
         }
         seen.push(id);
+        // The tagging carries its contact's created_on (see migration 10), read by the insert.
+        let tagging = contacts::table.filter(contacts::id.eq(contact_id)).select((
+            contacts::id,
+            id.into_sql::<Integer>(),
+            contacts::created_on,
+        ));
         diesel::insert_into(taggings::table)
-            .values((taggings::contact_id.eq(contact_id), taggings::tag_id.eq(id)))
+            .values(tagging)
+            .into_columns((taggings::contact_id, taggings::tag_id, taggings::created_on))
             .execute(conn)?;
     }
     Ok(())

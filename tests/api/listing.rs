@@ -120,6 +120,41 @@ async fn get_contacts_filters_by_project_assignee_search_tags_and_company() {
     }
 }
 
+/// A tag's page is read from the tag's own taggings, newest first (migration 10): under many
+/// newer untagged contacts, with the reader's visibility, a second tag, paging, and after a
+/// contact's tags are rewritten (its taggings keep the contact's own created_on).
+#[actix_web::test]
+async fn a_tag_lists_its_contacts_newest_first_under_newer_untagged_ones() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let member = app.member("m", "crm", "Reporter").await;
+    let older = app.admin().create_contact("crm", json!({"first_name": "Older", "tag_list": "lead"})).await;
+    let newer = app.admin().create_contact("crm", json!({"first_name": "Newer", "tag_list": "lead,hot"})).await;
+    let hidden =
+        app.admin().create_contact("crm", json!({"first_name": "Hidden", "tag_list": "lead", "visibility": 2})).await;
+    for i in 0..30 {
+        app.admin().create_contact("crm", json!({"first_name": format!("Untagged {i}")})).await;
+    }
+    // Rewritten tags, a second later: a tagging stamped with the time of the rewrite would
+    // move `older` to the top (one left unstamped fails PostgreSQL's NOT NULL).
+    actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
+    let retag = json!({"contact": {"tag_list": "lead,cold"}});
+    assert_eq!(app.admin().put(Format::Json, &format!("/contacts/{older}"), retag).await.status, 204);
+    for format in Format::API {
+        let admin = app.admin().get(format, "/contacts?tags=lead").await;
+        assert_eq!(ids(&admin), vec![hidden, newer, older]);
+        assert_eq!(admin.meta("total_count"), Some(3));
+        let seen = member.get(format, "/contacts?tags=lead").await;
+        assert_eq!(ids(&seen), vec![newer, older], "a private contact of another stays hidden");
+        assert_eq!(seen.meta("total_count"), Some(2));
+        assert_eq!(ids(&member.get(format, "/contacts?tags=lead&offset=1&limit=1").await), vec![older]);
+        assert_eq!(ids(&member.get(format, "/contacts?tags=lead&sort=created_on:desc").await), vec![newer, older]);
+        assert_eq!(ids(&member.get(format, "/contacts?tags=lead&sort=id").await), vec![older, newer]);
+        assert_eq!(ids(&member.get(format, "/contacts?tags=LEAD,hot").await), vec![newer], "every tag named");
+        assert_eq!(ids(&member.get(format, "/contacts?tags=lead&search=old").await), vec![older]);
+    }
+}
+
 #[actix_web::test]
 async fn get_contacts_runs_the_same_number_of_queries_for_any_page_size() {
     // Uncached: the worst case is what must not grow with the page.

@@ -1,0 +1,3 @@
+DROP INDEX taggings_tag_newest;
+CREATE INDEX taggings_tag ON taggings (tag_id, contact_id);
+ALTER TABLE taggings DROP COLUMN created_on;
