@@ -1,11 +1,10 @@
 //! Tags and the contacts carrying them.
 
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 
 use super::in_ids::in_ids;
 use super::lower;
-use diesel::sql_types::Integer;
-
 use crate::db::schema::{contacts, taggings, tags};
 use crate::db::DbConnection;
 use crate::store::contacts::{tag_counts, ContactQuery};
