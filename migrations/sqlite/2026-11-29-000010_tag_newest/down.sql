@@ -1,3 +1,4 @@
+DROP TRIGGER taggings_stamp;
 DROP INDEX taggings_tag_newest;
 CREATE INDEX taggings_tag ON taggings (tag_id, contact_id);
 ALTER TABLE taggings DROP COLUMN created_on;

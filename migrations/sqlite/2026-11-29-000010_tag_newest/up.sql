@@ -6,3 +6,11 @@ ALTER TABLE taggings ADD COLUMN created_on TIMESTAMP NOT NULL DEFAULT '1970-01-0
 UPDATE taggings SET created_on = (SELECT created_on FROM contacts WHERE contacts.id = taggings.contact_id);
 DROP INDEX taggings_tag;
 CREATE INDEX taggings_tag_newest ON taggings (tag_id, created_on, contact_id);
+
+-- The server writes the column itself; a writer that leaves it out (an instance from before
+-- this migration, during a rolling upgrade) gets the contact's.
+CREATE TRIGGER taggings_stamp AFTER INSERT ON taggings
+WHEN new.created_on = '1970-01-01 00:00:00' BEGIN
+    UPDATE taggings SET created_on = (SELECT created_on FROM contacts WHERE contacts.id = new.contact_id)
+    WHERE contact_id = new.contact_id AND tag_id = new.tag_id;
+END;
