@@ -635,8 +635,13 @@ pub fn list_query(
         }
     };
     let search_words = filters.search.as_deref().map(search_words).unwrap_or_default();
-    // Names to ids once here, so the page's scan tests each row against ids.
-    let tag_ids = filters.tags.iter().map(|name| tags::ids_named(conn, name)).collect::<diesel::QueryResult<_>>()?;
+    // Names to ids once here, so the page's scan tests each row against ids. A name no tag has
+    // becomes an empty list, which no contact matches.
+    let tag_ids = filters
+        .tags
+        .iter()
+        .map(|name| Ok(tags::find_by_name(conn, name)?.into_iter().collect()))
+        .collect::<diesel::QueryResult<_>>()?;
     let (searchable_fields, custom_values) = custom_filters(conn, filters, !search_words.is_empty(), &mut errors)?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));

@@ -133,8 +133,9 @@ pub struct ContactQuery {
     pub is_company: Option<bool>,
     /// Lower-cased words, each of which must occur in `search_text`.
     pub search_words: Vec<String>,
-    /// Tags a contact must all carry: per tag asked for, the ids of the tags of that name (any
-    /// letter case), of which a contact carries one.
+    /// Tags a contact must all carry: per tag asked for, the id of the tag of that name (any
+    /// letter case, which the unique index on `lower(name)` makes one), or none when no tag
+    /// has it, so that nothing matches.
     pub tag_ids: Vec<Vec<i32>>,
     pub updated_since: Option<NaiveDateTime>,
     /// People (not companies) whose `company` is one of these names.

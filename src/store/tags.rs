@@ -94,11 +94,6 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<i
     tags::table.filter(lower(tags::name).eq(lower(name))).select(tags::id).first::<i32>(conn).optional()
 }
 
-/// Every tag named `name` (case-insensitively): what a `tags=` filter on `name` matches.
-pub fn ids_named(conn: &mut DbConnection, name: &str) -> QueryResult<Vec<i32>> {
-    tags::table.filter(lower(tags::name).eq(lower(name))).select(tags::id).order(tags::id).load(conn)
-}
-
 pub fn exists(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
     Ok(tags::table.find(id).select(tags::id).first::<i32>(conn).optional()?.is_some())
 }
