@@ -2,6 +2,7 @@
 //! the only way handlers reach a connection (on the blocking pool, never on the async workers).
 
 pub mod schema;
+mod sqlite_memory;
 mod watch;
 
 pub use watch::CommitWatch;
@@ -234,6 +235,7 @@ impl Db {
             }
         }
         if url.backend == Backend::Sqlite {
+            sqlite_memory::use_mimalloc();
             let mut first = diesel::SqliteConnection::establish(&url.target)
                 .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
             first.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
