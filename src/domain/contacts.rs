@@ -727,13 +727,24 @@ pub fn search_text(row: &NewContactRow) -> String {
     .to_lowercase()
 }
 
-fn check_assignee(conn: &mut DbConnection, input: &ContactInput, errors: &mut Vec<String>) -> Result<(), Error> {
-    if let Some(Some(id)) = input.assigned_to_id {
-        if !users::exists(conn, id)? {
-            errors.push("Assigned to is invalid".to_string());
-        }
+/// The assignee sent, with the name a contact shows for them; an unknown user is an error.
+fn check_assignee(
+    conn: &mut DbConnection,
+    input: &ContactInput,
+    errors: &mut Vec<String>,
+) -> Result<Option<(i32, String)>, Error> {
+    let Some(Some(id)) = input.assigned_to_id else { return Ok(None) };
+    let found = person(conn, id)?;
+    if found.is_none() {
+        errors.push("Assigned to is invalid".to_string());
     }
-    Ok(())
+    Ok(found)
+}
+
+/// A user's id and the name a contact shows for them, if the user exists.
+fn person(conn: &mut DbConnection, id: i32) -> Result<Option<(i32, String)>, Error> {
+    let found = users::names(conn, &[id])?;
+    Ok(found.first().map(|(id, first, last)| (*id, users::display_name(first, last))))
 }
 
 /// Creates a contact in `url_project` (the nested route) or in the body's `project_id`.
@@ -763,8 +774,8 @@ pub fn create(
     if let Some(project) = &project {
         user.require(project, Permission::AddContacts)?;
     }
-    let id = insert_new(conn, Some(user.id), project, input, errors)?;
-    show(conn, user, id, Includes::default())
+    let author = (user.id, users::display_name(&user.firstname, &user.lastname));
+    insert_new(conn, Some(author), project, input, errors)
 }
 
 /// Creates a contact sent through a web form, on the form's authority: in the form's project
@@ -791,40 +802,60 @@ pub fn create_from_form(
         input.assigned_to_id = Some(form.default_assignee_id);
     }
     let errors = input.errors.clone();
-    let id = insert_new(conn, form.author_id, Some(project), input, errors)?;
-    let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
-    load_one(conn, row)
+    let author = match form.author_id {
+        Some(id) => person(conn, id)?,
+        None => None,
+    };
+    insert_new(conn, author, Some(project), input, errors)
 }
 
 /// Checks what needs the database and writes the new contact, its project link, tags, custom
-/// values and avatar in one transaction; `errors` are the problems found so far.
+/// values and avatar in one transaction; `errors` are the problems found so far. `author` is the
+/// author's id and shown name.
+///
+/// The contact it returns is built from what was written, as a show would read it back (a
+/// test holds the two answers equal): reading it back was a fifth of a create's CPU.
 fn insert_new(
     conn: &mut DbConnection,
-    author_id: Option<i32>,
+    author: Option<(i32, String)>,
     project: Option<ProjectRow>,
     input: ContactInput,
     mut errors: Vec<String>,
-) -> Result<i32, Error> {
+) -> Result<ContactDetails, Error> {
     if !matches!(input.first_name, Some(Some(_))) {
         errors.insert(0, "First name cannot be blank".to_string());
     }
-    check_assignee(conn, &input, &mut errors)?;
-    let custom_values = custom::check(conn, custom::CONTACT, input.custom_fields.as_ref(), true, &mut errors)?;
+    let assigned_to = check_assignee(conn, &input, &mut errors)?;
+    let fields = custom::fields(conn, custom::CONTACT)?;
+    let custom_values = custom::validate(&fields, input.custom_fields.as_ref(), true, &mut errors);
+    let author_id = author.as_ref().map(|(id, _)| *id);
     let avatar = check_avatar(conn, author_id, input.avatar.as_ref(), &mut errors)?;
     let Some(project) = project.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
     let tag_names = input.tags.clone().unwrap_or_default();
-    let row = new_row(input, author_id, now());
-    let id = write_transaction(conn, |c| {
-        let id = store::insert(c, &row, &[project.id])?;
-        store::link_project(c, id, project.id)?;
-        tags::set_for_contact(c, id, &tag_names)?;
-        custom::write(c, Owner::Contact(id), &custom_values)?;
-        write_avatar(c, id, author_id, avatar.as_ref())?;
-        Ok::<_, diesel::result::Error>(id)
+    let new = new_row(input, author_id, now());
+    let (row, tags, avatar) = write_transaction(conn, |c| {
+        let row = store::insert(c, &new, &[project.id])?;
+        store::link_project(c, row.id, project.id)?;
+        let tags = tags::set_for_contact(c, row.id, &tag_names)?;
+        custom::write(c, Owner::Contact(row.id), &custom_values)?;
+        let avatar = write_avatar(c, row.id, author_id, avatar.as_ref())?;
+        Ok::<_, diesel::result::Error>((row, tags, avatar))
     })?;
-    Ok(id)
+    Ok(ContactDetails {
+        custom_fields: custom::shown(&fields, &custom_values),
+        avatar,
+        tags,
+        projects: vec![ProjectLink { id: project.id, name: project.name, identifier: project.identifier }],
+        author,
+        assigned_to,
+        notes: Vec::new(),
+        deals: Vec::new(),
+        related: Vec::new(),
+        issues: Vec::new(),
+        row,
+    })
 }
 
 /// The row a new contact's input makes (its search text computed), created at `at`.
@@ -901,13 +932,14 @@ fn write_avatar(
     contact_id: i32,
     author_id: Option<i32>,
     avatar: Option<&AvatarWrite>,
-) -> diesel::QueryResult<()> {
+) -> diesel::QueryResult<Option<i32>> {
     let id = match avatar {
-        None => return Ok(()),
+        None => return Ok(None),
         Some(AvatarWrite::Upload(id)) => *id,
         Some(AvatarWrite::New(image)) => attachment_store::insert(conn, &image.row(Some(contact_id), author_id))?,
     };
-    attachment_store::make_avatar(conn, contact_id, id)
+    attachment_store::make_avatar(conn, contact_id, id)?;
+    Ok(Some(id))
 }
 
 /// Applies the fields sent, and only those.

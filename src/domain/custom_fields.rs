@@ -387,17 +387,34 @@ impl ShownValues {
 
     /// Every field of the type, with `owner`'s values (none when unset).
     pub fn of(&self, owner: i32) -> Vec<ShownValue> {
-        let values = self.values.get(&owner).map(Vec::as_slice).unwrap_or_default();
-        self.fields
-            .iter()
-            .map(|f| ShownValue {
-                id: f.id,
-                name: f.name.clone(),
-                multiple: f.multiple,
-                values: values.iter().filter(|(field, _)| *field == f.id).map(|(_, v)| v.clone()).collect(),
-            })
-            .collect()
+        show_fields(&self.fields, self.values.get(&owner).map(Vec::as_slice).unwrap_or_default())
     }
+}
+
+/// How a new record shows `fields` once `written` (from `validate`) is stored: as `ShownValues`
+/// would read it back, without reading.
+pub fn shown(fields: &[CustomFieldRow], written: &[(i32, Vec<String>)]) -> Vec<ShownValue> {
+    let values: Vec<(i32, String)> =
+        written.iter().flat_map(|(field, list)| list.iter().map(|value| (*field, value.clone()))).collect();
+    show_fields(fields, &values)
+}
+
+/// Every field of `fields`, each with its values among `values` (field id, value).
+fn show_fields(fields: &[CustomFieldRow], values: &[(i32, String)]) -> Vec<ShownValue> {
+    fields
+        .iter()
+        .map(|f| ShownValue {
+            id: f.id,
+            name: f.name.clone(),
+            multiple: f.multiple,
+            values: values.iter().filter(|(field, _)| *field == f.id).map(|(_, v)| v.clone()).collect(),
+        })
+        .collect()
+}
+
+/// The fields of `customized_type`, in the order they show.
+pub fn fields(conn: &mut DbConnection, customized_type: &str) -> Result<Vec<CustomFieldRow>, Error> {
+    Ok(store::of_type(conn, customized_type)?)
 }
 
 /// Loads the fields of `customized_type` and checks the values sent for one record.
@@ -411,6 +428,5 @@ pub fn check(
     if input.is_none() && !creating {
         return Ok(Vec::new());
     }
-    let fields = store::of_type(conn, customized_type)?;
-    Ok(validate(&fields, input, creating, errors))
+    Ok(validate(&fields(conn, customized_type)?, input, creating, errors))
 }

@@ -230,7 +230,7 @@ impl<R: std::io::Read> Source<R> {
                 let id = match self.tag_ids.get(&key) {
                     Some(id) => *id,
                     None => {
-                        let id = write_transaction(conn, |c| tags::find_or_create(c, &name))?;
+                        let id = write_transaction(conn, |c| tags::find_or_create(c, &name))?.id;
                         self.tag_ids.insert(key, id);
                         id
                     }

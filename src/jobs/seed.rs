@@ -173,8 +173,9 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         },
     )?
     .id;
-    let tag_ids: Vec<i32> =
-        (1..=TAGS).map(|n| tags::find_or_create(conn, &format!("tag-{n:02}"))).collect::<Result<_, _>>()?;
+    let tag_ids: Vec<i32> = (1..=TAGS)
+        .map(|n| tags::find_or_create(conn, &format!("tag-{n:02}")).map(|tag| tag.id))
+        .collect::<Result<_, _>>()?;
 
     let companies = (plan.contacts / 10).max(1);
     let mut batch = ContactBatch::default();

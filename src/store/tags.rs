@@ -9,21 +9,26 @@ use crate::db::schema::{contacts, taggings, tags};
 use crate::db::DbConnection;
 use crate::store::contacts::{tag_counts, ContactQuery};
 
-/// The id of the tag named `name` (case-insensitively), created when missing. Safe against a
-/// concurrent creator: a unique violation rolls back to a savepoint and the winner's row is read.
-pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<i32> {
-    // The database's own lower() on both sides: it is what the unique index compares.
-    let existing = |conn: &mut DbConnection| {
-        tags::table.filter(lower(tags::name).eq(lower(name))).select(tags::id).first::<i32>(conn).optional()
-    };
-    if let Some(id) = existing(conn)? {
-        return Ok(id);
+/// A tag as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct TagRow {
+    pub id: i32,
+    pub name: String,
+}
+
+/// The tag named `name` (case-insensitively), created when missing. Safe against a concurrent
+/// creator: a unique violation rolls back to a savepoint and the winner's row is read.
+pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<TagRow> {
+    let existing =
+        |conn: &mut DbConnection| tags::table.filter(lower(tags::name).eq(lower(name))).select((tags::id, tags::name)).first(conn).optional();
+    if let Some(tag) = existing(conn)? {
+        return Ok(tag);
     }
     let inserted = conn.transaction(|conn| {
-        diesel::insert_into(tags::table).values(tags::name.eq(name)).returning(tags::id).get_result::<i32>(conn)
+        diesel::insert_into(tags::table).values(tags::name.eq(name)).returning((tags::id, tags::name)).get_result(conn)
     });
     match inserted {
-        Ok(id) => Ok(id),
+        Ok(tag) => Ok(tag),
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
             existing(conn)?.ok_or(diesel::result::Error::NotFound)
         }
@@ -31,43 +36,54 @@ pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<i32> {
     }
 }
 
-/// Replaces a contact's tags.
-pub fn set_for_contact(conn: &mut DbConnection, contact_id: i32, names: &[String]) -> QueryResult<()> {
+/// A contact's tags show by name, ignoring case. Sorted here rather than in SQL, where lower()
+/// folds only ASCII on SQLite and every letter on PostgreSQL.
+fn shown_order(name: &str) -> (String, String) {
+    (name.to_lowercase(), name.to_string())
+}
+
+/// Replaces a contact's tags; returns their stored names, in the order they show.
+pub fn set_for_contact(conn: &mut DbConnection, contact_id: i32, names: &[String]) -> QueryResult<Vec<String>> {
     diesel::delete(taggings::table.filter(taggings::contact_id.eq(contact_id))).execute(conn)?;
     let mut seen = Vec::new();
+    let mut shown = Vec::new();
     for name in names {
-        let id = find_or_create(conn, name)?;
-        if seen.contains(&id) {
+        let tag = find_or_create(conn, name)?;
+        if seen.contains(&tag.id) {
             continue;
         }
-        seen.push(id);
+        seen.push(tag.id);
         // The tagging carries its contact's created_on (see migration 10), read by the insert.
         let tagging = contacts::table.filter(contacts::id.eq(contact_id)).select((
             contacts::id,
-            id.into_sql::<Integer>(),
+            tag.id.into_sql::<Integer>(),
             contacts::created_on,
         ));
         diesel::insert_into(taggings::table)
             .values(tagging)
             .into_columns((taggings::contact_id, taggings::tag_id, taggings::created_on))
             .execute(conn)?;
+        shown.push(tag.name);
     }
-    Ok(())
+    shown.sort_by_cached_key(|name| shown_order(name));
+    Ok(shown)
 }
 
-/// (contact id, tag name) for a set of contacts, in one query, ordered by name.
+/// (contact id, tag name) for a set of contacts, in one query; each contact's names in the order
+/// they show.
 pub fn names_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
     if contact_ids.is_empty() {
         return Ok(Vec::new());
     }
-    taggings::table
+    let mut rows: Vec<(i32, String)> = taggings::table
         .inner_join(tags::table)
         .filter(in_ids(taggings::contact_id, contact_ids))
         .select((taggings::contact_id, tags::name))
-        .order(lower(tags::name).asc())
         // Boxed whole: the two-backend connection takes a boxed subquery only inside a boxed query.
         .into_boxed()
-        .load(conn)
+        .load(conn)?;
+    rows.sort_by_cached_key(|(contact, name)| (*contact, shown_order(name)));
+    Ok(rows)
 }
 
 /// (id, name, count) of every tag carried by a contact `visible` matches: a tag only on contacts

@@ -4,6 +4,7 @@ use contacts_server::format::Format;
 use serde_json::json;
 
 use crate::support::TestApp;
+use crate::web_forms::PNG;
 
 fn full_contact() -> serde_json::Value {
     json!({
@@ -350,4 +351,79 @@ async fn concurrent_creates_all_land_without_a_locked_database_error() {
     }
     let listed = admin.get(Format::Json, "/contacts?tags=shared&limit=1").await;
     assert_eq!(listed.meta("total_count"), Some(40));
+}
+
+/// The 201 body is built from what the create wrote rather than read back, so it must be, byte
+/// for byte, the body a show of the contact gives: tags under their stored names and in shown
+/// order, custom values (sent, trimmed and defaulted), the assignee, the avatar; through the
+/// API as a member and through a web form.
+#[actix_web::test]
+async fn a_create_answers_with_the_body_a_show_gives() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let member = app.member("maker", "crm", "Manager").await;
+    let mut fields = Vec::new();
+    for field in [
+        json!({"name": "Seats", "field_format": "int"}),
+        json!({"name": "Segments", "field_format": "list", "multiple": true, "possible_values": ["smb", "eu", "us"]}),
+        json!({"name": "Active", "field_format": "bool", "default_value": "1"}),
+    ] {
+        let res = admin.post(Format::Json, "/custom_fields", json!({"custom_field": field})).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        fields.push(res.int("custom_field.id"));
+    }
+    // Tags that exist already, under other cases.
+    admin.create_contact("crm", json!({"first_name": "Earlier", "tag_list": "VIP,Zeta"})).await;
+    for format in Format::API {
+        let upload = member
+            .raw(
+                reqwest::Method::POST,
+                Format::Json,
+                "/uploads?filename=face.png",
+                "application/octet-stream",
+                PNG.to_vec(),
+            )
+            .await;
+        assert_eq!(upload.status, 201, "{}", upload.text);
+        let contact = json!({
+            "first_name": "Ada", "last_name": "Lovelace", "company": "Engines", "phone": "+1 555 0100, +44 20 7946 0000",
+            "email": "ada@example.com", "tag_list": "zeta, vip, été, alpha, Alpha, Éclair", "assigned_to_id": 1,
+            "address_attributes": {"city": "London", "country_code": "GB"},
+            "custom_fields": [{"id": fields[0], "value": " 12 "}, {"id": fields[1], "value": ["us", "smb"]}],
+            "avatar": {"token": upload.str("upload.token")}
+        });
+        let created = member.post(format, "/projects/crm/contacts", json!({ "contact": contact })).await;
+        assert_eq!(created.status, 201, "{format:?} {}", created.text);
+        let shown = member.get(format, &format!("/contacts/{}", created.int("contact.id"))).await;
+        assert_eq!(created.text, shown.text, "{format:?}");
+        // What both show, so that two empty answers cannot pass.
+        assert_eq!(shown.str("contact.assigned_to.name"), "Redmine Admin");
+        assert_eq!(shown.str("contact.author.name"), "maker Tester");
+        assert!(
+            shown.text.contains("VIP") && shown.text.contains("Zeta") && !shown.text.contains("vip"),
+            "{}",
+            shown.text
+        );
+        assert!(shown.opt("contact.avatar.attachment_id").is_some(), "{}", shown.text);
+    }
+    let form = admin
+        .post(
+            Format::Json,
+            "/projects/crm/web_forms",
+            json!({"web_form": {"name": "Site", "default_tags": "website", "default_assignee_id": member.id}}),
+        )
+        .await;
+    assert_eq!(form.status, 201, "{}", form.text);
+    let post = format!("key={}&contact[first_name]=Visitor&contact[tag_list]=hot", form.str("web_form.key"));
+    let created = app
+        .anonymous()
+        .raw(reqwest::Method::POST, Format::Json, "/contacts", "application/x-www-form-urlencoded", post.into_bytes())
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let shown = admin.get(Format::Json, &format!("/contacts/{}", created.int("contact.id"))).await;
+    assert_eq!(created.text, shown.text);
+    assert_eq!(shown.at("contact.tag_list"), &json!(["hot", "website"]));
+    assert_eq!(shown.str("contact.author.name"), "Redmine Admin");
+    assert_eq!(shown.str("contact.assigned_to.name"), "maker Tester");
 }
