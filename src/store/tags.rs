@@ -9,6 +9,14 @@ use crate::db::schema::{contacts, taggings, tags};
 use crate::db::DbConnection;
 use crate::store::contacts::{tag_counts, ContactQuery};
 
+/// The tag `name` names, as the unique index on `lower(name)` compares. That lower() folds only
+/// ASCII letters on both backends (SQLite's always does; on PostgreSQL the column is COLLATE "C"),
+/// so `name` is folded the same way here: a database lower() of the bound text would fold every
+/// letter on PostgreSQL and miss "Éclair" when it exists.
+fn named(name: &str) -> diesel::dsl::Eq<lower<tags::name>, String> {
+    lower(tags::name).eq(name.to_ascii_lowercase())
+}
+
 /// A tag as stored.
 #[derive(Debug, Clone, Queryable)]
 pub struct TagRow {
@@ -20,7 +28,7 @@ pub struct TagRow {
 /// creator: a unique violation rolls back to a savepoint and the winner's row is read.
 pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<TagRow> {
     let existing =
-        |conn: &mut DbConnection| tags::table.filter(lower(tags::name).eq(lower(name))).select((tags::id, tags::name)).first(conn).optional();
+        |conn: &mut DbConnection| tags::table.filter(named(name)).select((tags::id, tags::name)).first(conn).optional();
     if let Some(tag) = existing(conn)? {
         return Ok(tag);
     }
@@ -107,7 +115,7 @@ pub fn counts(conn: &mut DbConnection, visible: &ContactQuery) -> QueryResult<Ve
 
 /// The tag named `name` (case-insensitively), if any.
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<i32>> {
-    tags::table.filter(lower(tags::name).eq(lower(name))).select(tags::id).first::<i32>(conn).optional()
+    tags::table.filter(named(name)).select(tags::id).first::<i32>(conn).optional()
 }
 
 pub fn exists(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {

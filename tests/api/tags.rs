@@ -113,3 +113,23 @@ async fn admins_rename_merge_and_delete_tags() {
         assert_eq!(admin.get(format, "/contacts?tags=pipeline").await.meta("total_count"), Some(0));
     }
 }
+
+/// A tag is one tag whatever the case of its ASCII letters, and is found again under a name with
+/// other capitals (on PostgreSQL a second "Éclair" once failed with 404: the lookup folded É, the
+/// unique index did not).
+#[actix_web::test]
+async fn a_tag_with_non_ascii_capitals_is_found_again() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let first = admin.create_contact("crm", json!({"first_name": "A", "tag_list": "Éclair, VIP"})).await;
+    let second = admin.create_contact("crm", json!({"first_name": "B", "tag_list": "Éclair, vip"})).await;
+    for id in [first, second] {
+        let shown = admin.get(Format::Json, &format!("/contacts/{id}")).await;
+        assert_eq!(shown.at("contact.tag_list"), &json!(["VIP", "Éclair"]), "{}", shown.text);
+    }
+    let listed = admin.get(Format::Json, "/contacts?tags=%C3%89clair").await;
+    assert_eq!(listed.ids("contacts"), [second, first], "{}", listed.text);
+    let listed = admin.get(Format::Json, "/contacts?tags=vip").await;
+    assert_eq!(listed.ids("contacts"), [second, first], "{}", listed.text);
+}
