@@ -226,7 +226,8 @@ impl<R: std::io::Read> Source<R> {
             row.updated_on = p.updated_on.unwrap_or(row.updated_on);
             let mut seen = Vec::new();
             for name in tag_names {
-                let key = name.to_lowercase();
+                // Folded as the tags' unique index folds: ASCII letters only.
+                let key = name.to_ascii_lowercase();
                 let id = match self.tag_ids.get(&key) {
                     Some(id) => *id,
                     None => {

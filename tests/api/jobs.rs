@@ -208,3 +208,21 @@ async fn an_import_with_a_single_database_connection_writes_on_it() {
     let res = app.admin().get(Format::Json, "/contacts?tags=solo&limit=1").await;
     assert_eq!(res.meta("total_count"), Some(5_001));
 }
+
+/// An import folds tag names as the tags' unique index does (ASCII letters only), so it makes
+/// the same tags the API makes from the same names.
+#[actix_web::test]
+async fn an_import_tells_tags_apart_as_the_api_does() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.import_csv("first_name,tag_list\nA,Éclair\nB,éclair\nC,ÉCLAIR\n", "crm");
+    let admin = app.admin();
+    admin.create_contact("crm", json!({"first_name": "D", "tag_list": "éCLAIR"})).await;
+    let tags = admin.get(Format::Json, "/contacts_tags").await;
+    let counts: Vec<(String, i64)> = tags
+        .list("tags")
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_string(), t["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(counts, [("Éclair".to_string(), 2), ("éclair".to_string(), 2)], "{}", tags.text);
+}
