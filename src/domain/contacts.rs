@@ -838,7 +838,7 @@ fn insert_new(
     let (row, tags, avatar) = write_transaction(conn, |c| {
         let row = store::insert(c, &new, &[project.id])?;
         store::link_project(c, row.id, project.id)?;
-        let tags = tags::set_for_contact(c, row.id, &tag_names)?;
+        let tags = tags::tag_new_contact(c, row.id, row.created_on, &tag_names)?;
         custom::write(c, Owner::Contact(row.id), &custom_values)?;
         let avatar = write_avatar(c, row.id, author_id, avatar.as_ref())?;
         Ok::<_, diesel::result::Error>((row, tags, avatar))
@@ -994,7 +994,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Conta
         changes.search_text = Some(search_text(&merged(&current, &changes)));
         store::update(c, id, &changes)?;
         if let Some(tag_names) = &input.tags {
-            tags::set_for_contact(c, id, tag_names)?;
+            tags::set_for_contact(c, id, current.created_on, tag_names)?;
         }
         custom::write(c, Owner::Contact(id), &custom_values)?;
         write_avatar(c, id, Some(user.id), avatar.as_ref())?;

@@ -1,11 +1,11 @@
 //! Tags and the contacts carrying them.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Integer;
 
 use super::in_ids::in_ids;
 use super::lower;
-use crate::db::schema::{contacts, taggings, tags};
+use crate::db::schema::{taggings, tags};
 use crate::db::DbConnection;
 use crate::store::contacts::{tag_counts, ContactQuery};
 
@@ -50,29 +50,43 @@ fn shown_order(name: &str) -> (String, String) {
     (name.to_lowercase(), name.to_string())
 }
 
-/// Replaces a contact's tags; returns their stored names, in the order they show.
-pub fn set_for_contact(conn: &mut DbConnection, contact_id: i32, names: &[String]) -> QueryResult<Vec<String>> {
+/// Replaces the tags of the contact `contact_id`, created at `created_on`; returns their stored
+/// names, in the order they show.
+pub fn set_for_contact(
+    conn: &mut DbConnection,
+    contact_id: i32,
+    created_on: NaiveDateTime,
+    names: &[String],
+) -> QueryResult<Vec<String>> {
     diesel::delete(taggings::table.filter(taggings::contact_id.eq(contact_id))).execute(conn)?;
-    let mut seen = Vec::new();
-    let mut shown = Vec::new();
+    tag_new_contact(conn, contact_id, created_on, names)
+}
+
+/// Tags a contact that has no tags yet (see `set_for_contact`).
+pub fn tag_new_contact(
+    conn: &mut DbConnection,
+    contact_id: i32,
+    created_on: NaiveDateTime,
+    names: &[String],
+) -> QueryResult<Vec<String>> {
+    let mut tags: Vec<TagRow> = Vec::new();
     for name in names {
         let tag = find_or_create(conn, name)?;
-        if seen.contains(&tag.id) {
-            continue;
+        if !tags.iter().any(|t| t.id == tag.id) {
+            tags.push(tag);
         }
-        seen.push(tag.id);
-        // The tagging carries its contact's created_on (see migration 10), read by the insert.
-        let tagging = contacts::table.filter(contacts::id.eq(contact_id)).select((
-            contacts::id,
-            tag.id.into_sql::<Integer>(),
-            contacts::created_on,
-        ));
-        diesel::insert_into(taggings::table)
-            .values(tagging)
-            .into_columns((taggings::contact_id, taggings::tag_id, taggings::created_on))
-            .execute(conn)?;
-        shown.push(tag.name);
     }
+    for tag in &tags {
+        // A tagging carries its contact's created_on (see migration 10).
+        diesel::insert_into(taggings::table)
+            .values((
+                taggings::contact_id.eq(contact_id),
+                taggings::tag_id.eq(tag.id),
+                taggings::created_on.eq(created_on),
+            ))
+            .execute(conn)?;
+    }
+    let mut shown: Vec<String> = tags.into_iter().map(|t| t.name).collect();
     shown.sort_by_cached_key(|name| shown_order(name));
     Ok(shown)
 }
