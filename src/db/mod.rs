@@ -93,8 +93,12 @@ impl ConnectionManager {
                 // busy_timeout makes writers queue instead of failing with "database is locked"
                 // (WAL, which lets readers run beside the one writer, is set once per file in
                 // `Db::open`: switching it needs a lock every new connection would contend for).
+                // The WAL is copied back into the database every 10,000 pages (40 MB) rather than
+                // SQLite's 1,000: a page written by many commits in between is copied once, and
+                // checkpoints were 4% of a create's CPU.
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA wal_autocheckpoint = 10000;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 crate::store::shares_project_utils::register_impl(&mut conn, |ids: String, wanted: String| {
