@@ -459,8 +459,7 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ContactRow>>
 }
 
 /// Inserts a contact that the same transaction then links to `projects` (stored with the row,
-/// the link trigger has nothing left to rewrite).
-/// Writes a new contact and returns it as stored.
+/// the link trigger has nothing left to rewrite), and returns it as stored.
 pub fn insert(conn: &mut DbConnection, row: &NewContactRow, projects: &[i32]) -> QueryResult<ContactRow> {
     diesel::insert_into(contacts::table)
         .values((row, contacts::project_ids.eq(project_ids_text(projects))))

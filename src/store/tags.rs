@@ -44,8 +44,8 @@ pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<TagRow
     }
 }
 
-/// A contact's tags show by name, ignoring case. Sorted here rather than in SQL, where lower()
-/// folds only ASCII on SQLite and every letter on PostgreSQL.
+/// A contact's tags show by name, ignoring case. Sorted in Rust, both for a create's answer (which
+/// reads nothing back) and by `names_of`, so that the two agree.
 fn shown_order(name: &str) -> (String, String) {
     (name.to_lowercase(), name.to_string())
 }
