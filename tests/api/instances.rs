@@ -247,15 +247,18 @@ async fn tokio_sleep() {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
 }
 
-/// The process ids of every connection in the server's pool (held at once, so all differ).
+/// The process ids of every live connection in the server's pool (held at once, so all differ).
+/// A connection an earlier `terminate` closed and no request has used since is handed out
+/// unchecked within a second of its return, and fails here: it is closed already, so it is
+/// left out.
 fn pool_backend_pids(app: &TestApp) -> Vec<i32> {
     use diesel::RunQueryDsl;
     let mut held: Vec<_> = (0..4).map(|_| app.db.connection().expect("a pooled connection")).collect();
     held.iter_mut()
-        .map(|conn| {
+        .filter_map(|conn| {
             diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
                 .get_result::<i32>(&mut ***conn)
-                .expect("the backend's pid")
+                .ok()
         })
         .collect()
 }
