@@ -427,3 +427,27 @@ async fn a_create_answers_with_the_body_a_show_gives() {
     assert_eq!(shown.str("contact.author.name"), "Redmine Admin");
     assert_eq!(shown.str("contact.assigned_to.name"), "maker Tester");
 }
+
+/// As in Redmine, a create answers with the contact it made even when the author's role may add
+/// contacts but not view them; reading it afterwards is still refused. (Roles are edited in the
+/// database: the API has no role editing.)
+#[actix_web::test]
+async fn a_role_that_may_add_but_not_view_gets_its_201() {
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let adder = app.member("adder", "crm", "Reporter").await;
+    app.db
+        .connection()
+        .expect("a pooled connection")
+        .batch_execute("UPDATE roles SET permissions = 'add_contacts' WHERE name = 'Reporter'")
+        .expect("edit the role");
+    app.settle().await;
+    for format in Format::API {
+        let created = adder.post(format, "/projects/crm/contacts", json!({"contact": {"first_name": "Blind"}})).await;
+        assert_eq!(created.status, 201, "{format:?} {}", created.text);
+        assert_eq!(created.str("contact.first_name"), "Blind");
+        let shown = adder.get(format, &format!("/contacts/{}", created.int("contact.id"))).await;
+        assert_eq!(shown.status, 403, "{}", shown.text);
+    }
+}
