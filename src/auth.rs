@@ -71,17 +71,18 @@ pub async fn viewer_for_key(state: &AppState, key: &str) -> Result<Viewer, Error
 }
 
 /// A user's credentials, or else a web form's key; neither is a 401. An API key's answer is
-/// remembered for a few seconds (by its digest; see `cache`); a password's is not.
+/// remembered (by its digest; see `cache`); a password's is not.
 async fn resolve(state: &AppState, credentials: Credentials, switch_to: Option<String>) -> Result<Viewer, Error> {
     let Credentials::ApiKey(key) = &credentials else { return look_up(state, credentials, switch_to).await };
     let cache_key = (users::key_digest(key), switch_to.clone());
     let caches = &state.caches;
-    if let Some(viewer) = caches.viewers.get_fresh(&cache_key, &caches.generation) {
+    // Only writes to users, memberships, roles, projects or forms change the answer.
+    let since = caches.generation.access_current();
+    if let Some(viewer) = caches.viewers.get_fresh(&cache_key, since) {
         return Ok(viewer);
     }
-    let began = caches.generation.current();
     let viewer = look_up(state, credentials, switch_to).await?;
-    caches.viewers.put(cache_key, began, viewer.clone());
+    caches.viewers.put(cache_key, since, viewer.clone());
     Ok(viewer)
 }
 

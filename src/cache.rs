@@ -1,5 +1,6 @@
 //! Answers kept for a few seconds: a client paging through a large list has it counted once,
-//! and an API key is looked up once per burst of requests rather than on every one.
+//! and an API key is looked up once per burst of requests rather than on every one (on
+//! SQLite, once per write to users, memberships, roles, projects or web forms).
 //!
 //! Every request that may write bumps the instance's `Generation` once it has been answered
 //! (`app::note_writes`), and so does any commit made elsewhere, as the `CommitWatch` sees it
@@ -28,7 +29,8 @@ pub struct Caches {
     pub generation: Generation,
     /// `total_count` of contact lists, by query (its order and paging left out).
     pub totals: FreshCache<ContactQuery, i64>,
-    /// Who an API key (by its digest) stands for, with the user an admin switched to.
+    /// Who an API key (by its digest) stands for, with the user an admin switched to; good
+    /// until a write that may change it (`Generation::access_current`).
     pub viewers: FreshCache<(String, Option<String>), Viewer>,
     /// Whole answers to API reads (`api::kept_answers`).
     pub answers: KeptAnswers,
@@ -62,7 +64,17 @@ impl Generation {
     }
 
     pub fn current(&self) -> u64 {
-        self.local.load(Ordering::Acquire) + self.watch.as_ref().map_or(0, |w| w.commits_seen())
+        self.local.load(Ordering::Acquire) + self.watch.as_ref().map_or(0, |w| w.look().commits)
+    }
+
+    /// Grows with every write that may change who a caller is or what they may do. Where the
+    /// watch sees every commit (SQLite), that is the commits to users, memberships, roles,
+    /// projects and web forms, this instance's own included; elsewhere, every write.
+    pub fn access_current(&self) -> u64 {
+        match &self.watch {
+            Some(watch) if watch.is_exact() => watch.look().access_changes,
+            _ => self.current(),
+        }
     }
 
     pub fn bump(&self) {
@@ -144,9 +156,10 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
         Ok(value)
     }
 
-    /// The answer for `key`, if one computed since the last write is still within its TTL.
-    pub fn get_fresh(&self, key: &K, generation: &Generation) -> Option<V> {
-        match self.standing(&self.lock(), key, generation.current()) {
+    /// The answer for `key`, if one computed at generation `since` or later is still within
+    /// its TTL.
+    pub fn get_fresh(&self, key: &K, since: u64) -> Option<V> {
+        match self.standing(&self.lock(), key, since) {
             Standing::Fresh(v) => Some(v),
             _ => None,
         }

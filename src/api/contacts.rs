@@ -49,7 +49,7 @@ async fn list(
             let list_query = contacts::list_query(conn, &reader, &filters)?;
             // Usually the total is remembered, and the page is read on the same connection.
             let caches = &remembered.caches;
-            Ok(match caches.totals.get_fresh(&contacts::total_key(&list_query), &caches.generation) {
+            Ok(match caches.totals.get_fresh(&contacts::total_key(&list_query), caches.generation.current()) {
                 Some(total) => ListStep::Read(contacts::list_page(conn, &reader, list_query, total, paging, includes)?),
                 None => ListStep::Count(list_query),
             })

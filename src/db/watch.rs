@@ -3,6 +3,9 @@
 //!
 //! - SQLite: a connection of its own reads `PRAGMA data_version`, which changes whenever
 //!   anyone else has committed to the file. Exact: every look sees every commit before it.
+//!   When it changes, the watch also reads `access_version` (migration 11), which triggers
+//!   bump on writes to users, memberships, roles, projects and web forms: a caller looked up
+//!   by API key stays good across any number of contact writes.
 //! - PostgreSQL: every write statement notifies the `contacts_server_writes` channel with the
 //!   schema it wrote to (triggers of migration 7; PostgreSQL delivers a notification only once
 //!   its transaction commits, one per transaction). A thread with a connection of its own
@@ -24,8 +27,23 @@ const LISTEN_POLL: Duration = Duration::from_millis(2);
 const LISTEN_PING: Duration = Duration::from_secs(1);
 
 pub enum CommitWatch {
-    DataVersion { conn: Mutex<(diesel::SqliteConnection, Option<i64>)>, commits: AtomicU64 },
+    DataVersion { looker: Mutex<Looker>, commits: AtomicU64, access_changes: AtomicU64 },
     Notified { heard: Arc<Heard> },
+}
+
+/// What a look has seen so far: commits of any kind, and the commits among them that may
+/// have changed who a caller is or what they may do (on PostgreSQL, every commit).
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub commits: u64,
+    pub access_changes: u64,
+}
+
+/// The SQLite watch's connection and what it read last (`None`: nothing yet, or unreadable).
+pub struct Looker {
+    conn: diesel::SqliteConnection,
+    data_version: Option<i64>,
+    access_version: Option<i64>,
 }
 
 /// What the PostgreSQL listener thread shares with the watch.
@@ -41,13 +59,24 @@ struct DataVersion {
     data_version: i64,
 }
 
+#[derive(QueryableByName)]
+struct AccessVersion {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    changes: i64,
+}
+
 impl CommitWatch {
     pub fn data_version(path: &str) -> anyhow::Result<CommitWatch> {
         let mut conn = diesel::SqliteConnection::establish(path)?;
         // Without a busy handler the pragma fails whenever readers briefly contend for the
         // WAL index, and every failure would read as a change.
         conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
-        Ok(CommitWatch::DataVersion { conn: Mutex::new((conn, None)), commits: AtomicU64::new(0) })
+        let looker = Looker { conn, data_version: None, access_version: None };
+        Ok(CommitWatch::DataVersion {
+            looker: Mutex::new(looker),
+            commits: AtomicU64::new(0),
+            access_changes: AtomicU64::new(0),
+        })
     }
 
     /// Starts the listener thread; it ends once the watch is dropped.
@@ -67,30 +96,40 @@ impl CommitWatch {
         matches!(self, CommitWatch::DataVersion { .. })
     }
 
-    /// How many times commits were seen since the watch began (it grows by one per look that
-    /// finds any). A look that cannot tell counts as a change: it costs a recount, never a
-    /// stale answer.
-    pub fn commits_seen(&self) -> u64 {
+    /// How many times commits were seen since the watch began (each count grows by one per
+    /// look that finds any). A look that cannot tell counts as a change: it costs a recount,
+    /// never a stale answer.
+    pub fn look(&self) -> Seen {
         match self {
-            CommitWatch::DataVersion { conn, commits } => {
-                let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
-                let (conn, last) = &mut *guard;
-                let version = diesel::sql_query("PRAGMA data_version")
-                    .get_result::<DataVersion>(conn)
-                    .ok()
-                    .map(|v| v.data_version);
-                if version.is_none() || version != *last {
-                    *last = version;
+            CommitWatch::DataVersion { looker, commits, access_changes } => {
+                let mut looker = looker.lock().unwrap_or_else(PoisonError::into_inner);
+                let version = diesel::sql_query("PRAGMA data_version").get_result::<DataVersion>(&mut looker.conn).ok();
+                let version = version.map(|v| v.data_version);
+                if version.is_none() || version != looker.data_version {
+                    looker.data_version = version;
                     commits.fetch_add(1, Ordering::AcqRel);
+                    // Read after the pragma: a commit between the two is seen here or next look.
+                    let access = diesel::sql_query("SELECT changes FROM access_version")
+                        .get_result::<AccessVersion>(&mut looker.conn)
+                        .ok()
+                        .map(|v| v.changes);
+                    if access.is_none() || access != looker.access_version {
+                        looker.access_version = access;
+                        access_changes.fetch_add(1, Ordering::AcqRel);
+                    }
                 }
-                commits.load(Ordering::Acquire)
+                Seen {
+                    commits: commits.load(Ordering::Acquire),
+                    access_changes: access_changes.load(Ordering::Acquire),
+                }
             }
             CommitWatch::Notified { heard } => {
-                if heard.listening.load(Ordering::Acquire) {
+                let commits = if heard.listening.load(Ordering::Acquire) {
                     heard.commits.load(Ordering::Acquire)
                 } else {
                     heard.commits.fetch_add(1, Ordering::AcqRel) + 1
-                }
+                };
+                Seen { commits, access_changes: commits }
             }
         }
     }

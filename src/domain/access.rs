@@ -14,8 +14,9 @@ pub struct CurrentUser {
     pub admin: bool,
     pub memberships: Memberships,
     /// The public projects, read with the memberships: a user looked up by API key is
-    /// remembered only until the next write, so the two never disagree. Lists need them for
-    /// every request; reading them here saves that query while the user is remembered.
+    /// remembered only until the next write to users, memberships, roles or projects, so the
+    /// two never disagree. Lists need them for every request; reading them here saves that
+    /// query while the user is remembered.
     pub public_projects: Vec<i32>,
 }
 

@@ -125,3 +125,61 @@ async fn requests_that_miss_an_answer_together_ask_the_database_once() {
     assert!(answers.iter().all(|a| a.status == 200 && a.text == answers[0].text && a.text.contains("Title 2")));
     assert!(spent < 2 * alone, "ten requests at once took {spent} queries; one alone takes {alone}");
 }
+
+/// A caller found by API key is remembered across contact writes, and looked up again after
+/// any write to who they are or what they may do: through the API (a membership, a lock) or
+/// by another connection (a role edited in the database).
+#[actix_web::test]
+async fn a_caller_is_looked_up_again_after_a_change_to_their_rights_only() {
+    use diesel::connection::SimpleConnection;
+    let on_sqlite = TestDb::postgres_server().is_none();
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.project("other", false).await;
+    let member = app.member("mem", "crm", "Reporter").await;
+    let admin = app.admin();
+    let id = admin.create_contact("crm", json!({"first_name": "Seen"})).await;
+    let elsewhere = admin.create_contact("other", json!({"first_name": "Elsewhere"})).await;
+    app.settle().await;
+    let path = format!("/contacts/{id}");
+    assert_eq!(read(&app, &member, Format::Json, &path).await.0, 200);
+
+    // A contact write makes the kept answer stale, but not the caller.
+    admin.create_contact("crm", json!({"first_name": "Unrelated"})).await;
+    app.settle().await;
+    let (status, _, after_contact_write) = read(&app, &member, Format::Json, &path).await;
+    assert_eq!(status, 200);
+    admin.put(Format::Json, &path, json!({"contact": {"job_title": "Edited"}})).await;
+    app.settle().await;
+    let (_, _, after_second_write) = read(&app, &member, Format::Json, &path).await;
+    assert_eq!(after_second_write, after_contact_write, "the same work after each contact write");
+
+    // A new membership counts at once.
+    let elsewhere_path = format!("/contacts/{elsewhere}");
+    assert_eq!(read(&app, &member, Format::Json, &elsewhere_path).await.0, 403);
+    app.add_member(&member, "other", "Reporter").await;
+    let (status, text, _) = read(&app, &member, Format::Json, &elsewhere_path).await;
+    assert_eq!(status, 200, "{text}");
+
+    // A write to roles by another connection costs the caller's lookup, even one that
+    // changes nothing of theirs; one that takes their right away counts at once.
+    let edit_roles = |sql: &str| {
+        app.db.connection().expect("a pooled connection").batch_execute(sql).expect("edit the roles");
+    };
+    edit_roles("UPDATE roles SET name = name WHERE name = 'Manager'");
+    app.settle().await;
+    let (status, _, after_role_write) = read(&app, &member, Format::Json, &path).await;
+    assert_eq!(status, 200);
+    if on_sqlite {
+        // On PostgreSQL every write counts as a change of rights (see `Generation`).
+        assert!(after_role_write > after_contact_write, "{after_role_write} vs {after_contact_write} queries");
+    }
+    edit_roles("UPDATE roles SET permissions = 'add_contacts' WHERE name = 'Reporter'");
+    app.settle().await;
+    assert_eq!(read(&app, &member, Format::Json, &path).await.0, 403, "the role no longer views contacts");
+
+    // And a locked user's key stops working on the next request.
+    let res = admin.put(Format::Json, &format!("/users/{}", member.id), json!({"user": {"status": 3}})).await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    assert_eq!(read(&app, &member, Format::Json, "/users/current").await.0, 401);
+}
