@@ -53,16 +53,21 @@ pub struct Heard {
     listening: AtomicBool,
 }
 
-#[derive(QueryableByName)]
-struct DataVersion {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    data_version: i64,
-}
-
-#[derive(QueryableByName)]
-struct AccessVersion {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    changes: i64,
+/// What the SQLite watch reads, as tables so that diesel keeps the statements prepared.
+mod sqlite_versions {
+    diesel::table! {
+        /// `PRAGMA data_version` as a table-valued function.
+        pragma_data_version (data_version) {
+            data_version -> BigInt,
+        }
+    }
+    diesel::table! {
+        /// Migration 11's count of writes to who may do what.
+        access_version (id) {
+            id -> Integer,
+            changes -> BigInt,
+        }
+    }
 }
 
 impl CommitWatch {
@@ -103,16 +108,19 @@ impl CommitWatch {
         match self {
             CommitWatch::DataVersion { looker, commits, access_changes } => {
                 let mut looker = looker.lock().unwrap_or_else(PoisonError::into_inner);
-                let version = diesel::sql_query("PRAGMA data_version").get_result::<DataVersion>(&mut looker.conn).ok();
-                let version = version.map(|v| v.data_version);
+                let looker = &mut *looker;
+                let version = sqlite_versions::pragma_data_version::table
+                    .select(sqlite_versions::pragma_data_version::data_version)
+                    .first::<i64>(&mut looker.conn)
+                    .ok();
                 if version.is_none() || version != looker.data_version {
                     looker.data_version = version;
                     commits.fetch_add(1, Ordering::AcqRel);
                     // Read after the pragma: a commit between the two is seen here or next look.
-                    let access = diesel::sql_query("SELECT changes FROM access_version")
-                        .get_result::<AccessVersion>(&mut looker.conn)
-                        .ok()
-                        .map(|v| v.changes);
+                    let access = sqlite_versions::access_version::table
+                        .select(sqlite_versions::access_version::changes)
+                        .first::<i64>(&mut looker.conn)
+                        .ok();
                     if access.is_none() || access != looker.access_version {
                         looker.access_version = access;
                         access_changes.fetch_add(1, Ordering::AcqRel);
