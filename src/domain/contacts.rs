@@ -839,7 +839,7 @@ fn insert_new(
         let row = store::insert(c, &new, &[project.id])?;
         store::link_project(c, row.id, project.id)?;
         let tags = tags::tag_new_contact(c, row.id, row.created_on, &tag_names)?;
-        custom::write(c, Owner::Contact(row.id), &custom_values)?;
+        custom::write_new(c, Owner::Contact(row.id), &custom_values)?;
         let avatar = write_avatar(c, row.id, author_id, avatar.as_ref())?;
         Ok::<_, diesel::result::Error>((row, tags, avatar))
     })?;

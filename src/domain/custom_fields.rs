@@ -344,9 +344,19 @@ pub fn validate(
     out
 }
 
+/// Replaces the values of each field in `values` on an existing record.
 pub fn write(conn: &mut DbConnection, owner: Owner, values: &[(i32, Vec<String>)]) -> diesel::QueryResult<()> {
     for (field, list) in values {
         store::set_values(conn, owner, *field, list)?;
+    }
+    Ok(())
+}
+
+/// Stores the values of a record made in this transaction: it has none to replace, so a field
+/// left empty costs no statement.
+pub fn write_new(conn: &mut DbConnection, owner: Owner, values: &[(i32, Vec<String>)]) -> diesel::QueryResult<()> {
+    for (field, list) in values {
+        store::add_values(conn, owner, *field, list)?;
     }
     Ok(())
 }

@@ -385,7 +385,7 @@ pub fn create(
     };
     let id = write_transaction(conn, |c| {
         let id = store::insert(c, &row)?;
-        custom::write(c, Owner::Deal(id), &custom_values)?;
+        custom::write_new(c, Owner::Deal(id), &custom_values)?;
         Ok::<_, diesel::result::Error>(id)
     })?;
     show(conn, user, id, false)

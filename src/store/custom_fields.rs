@@ -111,14 +111,19 @@ pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
 
 /// Replaces the values of one field on one record.
 pub fn set_values(conn: &mut DbConnection, owner: Owner, field_id: i32, values: &[String]) -> QueryResult<()> {
-    let (contact_id, deal_id) = match owner {
-        Owner::Contact(id) => (Some(id), None),
-        Owner::Deal(id) => (None, Some(id)),
-    };
     let existing = custom_values::table.filter(custom_values::custom_field_id.eq(field_id));
     match owner {
         Owner::Contact(id) => diesel::delete(existing.filter(custom_values::contact_id.eq(id))).execute(conn)?,
         Owner::Deal(id) => diesel::delete(existing.filter(custom_values::deal_id.eq(id))).execute(conn)?,
+    };
+    add_values(conn, owner, field_id, values)
+}
+
+/// Adds `values` of field `field_id` to `owner`, beside any it has.
+pub fn add_values(conn: &mut DbConnection, owner: Owner, field_id: i32, values: &[String]) -> QueryResult<()> {
+    let (contact_id, deal_id) = match owner {
+        Owner::Contact(id) => (Some(id), None),
+        Owner::Deal(id) => (None, Some(id)),
     };
     for value in values {
         diesel::insert_into(custom_values::table)
