@@ -5,9 +5,10 @@
 //! Every request that may write bumps the instance's `Generation` once it has been answered
 //! (`app::note_writes`), and so does any commit made elsewhere, as the `CommitWatch` sees it
 //! (a CLI job, another process or instance); an answer computed before a request began is
-//! never served to it if a write came in between. On SQLite the watch sees every commit at
-//! once, so a cached answer is exact. On PostgreSQL it hears of another instance's commit a few
-//! milliseconds late; `ttl` bounds the age of an answer there, should a notification be lost.
+//! never served to it if a write came in between. On SQLite the watch sees this server's
+//! commits at once and another process's within a millisecond (`watch::LOOK_INTERVAL`). On
+//! PostgreSQL it hears of another instance's commit a few milliseconds late; `ttl` bounds the
+//! age of an answer there, should a notification be lost.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -38,7 +39,8 @@ pub struct Caches {
 
 impl Caches {
     pub fn new(ttl: Duration, watch: Option<Arc<CommitWatch>>) -> Caches {
-        // Where every commit is seen at once (SQLite), an answer stays good until the next one.
+        // Where every commit is seen within a millisecond (SQLite), an answer stays good until
+        // the next one.
         let exact = watch.as_ref().is_some_and(|w| w.is_exact());
         let ttl = if exact && !ttl.is_zero() { Duration::MAX } else { ttl };
         Caches {
@@ -77,8 +79,12 @@ impl Generation {
         }
     }
 
+    /// This instance has written: no answer from before serves a request after.
     pub fn bump(&self) {
         self.local.fetch_add(1, Ordering::AcqRel);
+        if let Some(watch) = &self.watch {
+            watch.look_again();
+        }
     }
 }
 

@@ -5,7 +5,7 @@ pub mod schema;
 mod sqlite_memory;
 mod watch;
 
-pub use watch::CommitWatch;
+pub use watch::{CommitWatch, LOOK_INTERVAL};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -2,7 +2,9 @@
 //! instance), so a server's caches never serve an answer from before them.
 //!
 //! - SQLite: a connection of its own reads `PRAGMA data_version`, which changes whenever
-//!   anyone else has committed to the file. Exact: every look sees every commit before it.
+//!   anyone else has committed to the file; every look sees every commit before it. A look
+//!   stands for `LOOK_INTERVAL`, so another process's commit is seen at most that late; this
+//!   server's own writes make the next request look again (`look_again`).
 //!   When it changes, the watch also reads `access_version` (migration 11), which triggers
 //!   bump on writes to users, memberships, roles, projects and web forms: a caller looked up
 //!   by API key stays good across any number of contact writes.
@@ -21,14 +23,26 @@ use diesel::prelude::*;
 
 /// The channel migration 7's triggers notify.
 const CHANNEL: &str = "contacts_server_writes";
+/// How long a SQLite look stands for. A look takes a lock and a read transaction; a server
+/// answering from memory tens of thousands of times a second spent most of each answer there.
+pub const LOOK_INTERVAL: Duration = Duration::from_millis(1);
 /// How often the listener looks for notifications: the most a PostgreSQL answer can lag.
 const LISTEN_POLL: Duration = Duration::from_millis(2);
 /// How often the listener proves its connection alive (a dead one may raise no error).
 const LISTEN_PING: Duration = Duration::from_secs(1);
 
 pub enum CommitWatch {
-    DataVersion { looker: Mutex<Looker>, commits: AtomicU64, access_changes: AtomicU64 },
-    Notified { heard: Arc<Heard> },
+    DataVersion {
+        looker: Mutex<Looker>,
+        commits: AtomicU64,
+        access_changes: AtomicU64,
+        /// When the last look began, in nanoseconds after `epoch`, plus one; 0: look next time.
+        looked_at: AtomicU64,
+        epoch: Instant,
+    },
+    Notified {
+        heard: Arc<Heard>,
+    },
 }
 
 /// What a look has seen so far: commits of any kind, and the commits among them that may
@@ -81,6 +95,8 @@ impl CommitWatch {
             looker: Mutex::new(looker),
             commits: AtomicU64::new(0),
             access_changes: AtomicU64::new(0),
+            looked_at: AtomicU64::new(0),
+            epoch: Instant::now(),
         })
     }
 
@@ -95,10 +111,18 @@ impl CommitWatch {
         CommitWatch::Notified { heard }
     }
 
-    /// Whether every commit is seen by the next look (SQLite), so a cached answer needs no
-    /// age limit.
+    /// Whether every commit is seen within `LOOK_INTERVAL` (SQLite), so a cached answer needs
+    /// no age limit.
     pub fn is_exact(&self) -> bool {
         matches!(self, CommitWatch::DataVersion { .. })
+    }
+
+    /// Makes the next look read the database, whatever the interval: this server has just
+    /// written, and its next answer must see that.
+    pub fn look_again(&self) {
+        if let CommitWatch::DataVersion { looked_at, .. } = self {
+            looked_at.store(0, Ordering::Release);
+        }
     }
 
     /// How many times commits were seen since the watch began (each count grows by one per
@@ -106,8 +130,19 @@ impl CommitWatch {
     /// never a stale answer.
     pub fn look(&self) -> Seen {
         match self {
-            CommitWatch::DataVersion { looker, commits, access_changes } => {
+            CommitWatch::DataVersion { looker, commits, access_changes, looked_at, epoch } => {
+                let seen = || Seen {
+                    commits: commits.load(Ordering::Acquire),
+                    access_changes: access_changes.load(Ordering::Acquire),
+                };
+                let began = u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1;
+                let last = looked_at.load(Ordering::Acquire);
+                if last != 0 && began.saturating_sub(last) < LOOK_INTERVAL.as_nanos() as u64 {
+                    return seen();
+                }
                 let mut looker = looker.lock().unwrap_or_else(PoisonError::into_inner);
+                // Stamped with when it began: a commit after that is left to the next look.
+                looked_at.store(began, Ordering::Release);
                 let looker = &mut *looker;
                 let version = sqlite_versions::pragma_data_version::table
                     .select(sqlite_versions::pragma_data_version::data_version)
@@ -126,10 +161,7 @@ impl CommitWatch {
                         access_changes.fetch_add(1, Ordering::AcqRel);
                     }
                 }
-                Seen {
-                    commits: commits.load(Ordering::Acquire),
-                    access_changes: access_changes.load(Ordering::Acquire),
-                }
+                seen()
             }
             CommitWatch::Notified { heard } => {
                 let commits = if heard.listening.load(Ordering::Acquire) {
@@ -189,5 +221,50 @@ fn hear(conn: &mut diesel::PgConnection, schema: &str, shared: &Weak<Heard>) {
             pinged = Instant::now();
         }
         std::thread::sleep(LISTEN_POLL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Db, DbOptions};
+
+    fn write(db: &Db, sql: &str) {
+        db.connection().expect("a pooled connection").batch_execute(sql).expect("a write");
+    }
+
+    /// Every commit by another connection is seen once the last look has aged past the
+    /// interval, or at once after `look_again`; only writes to who may do what count as
+    /// changes of access.
+    #[test]
+    fn the_sqlite_watch_sees_every_commit_and_tells_access_writes_apart() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("watch.db").display());
+        let db = Db::open(&DbOptions { url, pool_size: 2, connect_timeout: Duration::from_secs(5) }).expect("open");
+        let watch = db.watch_commits().expect("a watch");
+        let start = watch.look();
+
+        write(&db, "INSERT INTO tags (name) VALUES ('a contact write')");
+        watch.look_again();
+        let after_tag = watch.look();
+        assert!(after_tag.commits > start.commits, "seen at once after look_again");
+        assert_eq!(after_tag.access_changes, start.access_changes, "a tag is no change of access");
+
+        write(
+            &db,
+            "INSERT INTO users (login, hashed_password, firstname, lastname, admin, status, api_key, \
+             api_key_digest, created_on, updated_on) VALUES ('u', '', 'U', 'V', 0, 1, 'k', 'd', \
+             CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        );
+        std::thread::sleep(2 * LOOK_INTERVAL);
+        let after_user = watch.look();
+        assert!(after_user.commits > after_tag.commits, "seen once the last look has aged");
+        assert!(after_user.access_changes > after_tag.access_changes, "a new user changes access");
+
+        write(&db, "UPDATE users SET last_login_on = CURRENT_TIMESTAMP");
+        watch.look_again();
+        let after_login = watch.look();
+        assert!(after_login.commits > after_user.commits);
+        assert_eq!(after_login.access_changes, after_user.access_changes, "a login stamp changes no access");
     }
 }

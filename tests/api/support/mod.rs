@@ -152,11 +152,15 @@ impl TestApp {
 
     /// Waits until the server has heard of the writes made so far. On PostgreSQL every commit
     /// is also announced by notification, a few milliseconds late, and its arrival makes the
-    /// answers kept since stale; a test that expects a kept answer lets it land first.
+    /// answers kept since stale; a test that expects a kept answer lets it land first. On
+    /// SQLite a commit made other than through the server is seen once the last look at the
+    /// database has aged past `LOOK_INTERVAL`.
     pub async fn settle(&self) {
-        if TestDb::postgres_server().is_some() {
-            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        let wait = match TestDb::postgres_server() {
+            Some(_) => std::time::Duration::from_millis(100),
+            None => 2 * contacts_server::db::LOOK_INTERVAL,
+        };
+        actix_web::rt::time::sleep(wait).await;
     }
 
     /// Runs `contacts-server import` of `csv` into `project` on this server's database, as a
