@@ -174,7 +174,7 @@ static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// when it sees another connection's commit, but keeps it across its own; so with one
 /// connection for every write, a write finds the pages it touches in memory instead of
 /// reading them again, and the writers' queue moves that much faster.
-pub struct SqliteWriter {
+struct SqliteWriter {
     manager: ConnectionManager,
     conn: std::sync::Mutex<DbConnection>,
 }

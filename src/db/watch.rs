@@ -2,12 +2,12 @@
 //! instance), so a server's caches never serve an answer from before them.
 //!
 //! - SQLite: a connection of its own reads `PRAGMA data_version`, which changes whenever
-//!   anyone else has committed to the file; every look sees every commit before it. A look
-//!   stands for `LOOK_INTERVAL`, so another process's commit is seen at most that late; this
-//!   server's own writes make the next request look again (`look_again`).
-//!   When it changes, the watch also reads `access_version` (migration 11), which triggers
-//!   bump on writes to users, memberships, roles, projects and web forms: a caller looked up
-//!   by API key stays good across any number of contact writes.
+//!   anyone else has committed to the file; every look sees every commit before it. When it
+//!   has changed, the watch also reads `access_version` (migration 11), which triggers bump on
+//!   writes to users, memberships, roles, projects and web forms: a caller looked up by API
+//!   key stays good across any number of contact writes. A look stands for `LOOK_INTERVAL`,
+//!   so another process's commit is seen at most that late; after this server's own writes
+//!   the next request looks again (`look_again`).
 //! - PostgreSQL: every write statement notifies the `contacts_server_writes` channel with the
 //!   schema it wrote to (triggers of migration 7; PostgreSQL delivers a notification only once
 //!   its transaction commits, one per transaction). A thread with a connection of its own
@@ -36,7 +36,11 @@ pub enum CommitWatch {
         looker: Mutex<Looker>,
         commits: AtomicU64,
         access_changes: AtomicU64,
-        /// When the last look began, in nanoseconds after `epoch`, plus one; 0: look next time.
+        /// Calls of `look_again` so far (from 1, so that the first request looks).
+        asks: AtomicU64,
+        /// The asks the last finished look began after, and when it began (nanoseconds after
+        /// `epoch`): it stands for requests within `LOOK_INTERVAL` of that, and no later ask.
+        answered: AtomicU64,
         looked_at: AtomicU64,
         epoch: Instant,
     },
@@ -95,6 +99,8 @@ impl CommitWatch {
             looker: Mutex::new(looker),
             commits: AtomicU64::new(0),
             access_changes: AtomicU64::new(0),
+            asks: AtomicU64::new(1),
+            answered: AtomicU64::new(0),
             looked_at: AtomicU64::new(0),
             epoch: Instant::now(),
         })
@@ -120,8 +126,8 @@ impl CommitWatch {
     /// Makes the next look read the database, whatever the interval: this server has just
     /// written, and its next answer must see that.
     pub fn look_again(&self) {
-        if let CommitWatch::DataVersion { looked_at, .. } = self {
-            looked_at.store(0, Ordering::Release);
+        if let CommitWatch::DataVersion { asks, .. } = self {
+            asks.fetch_add(1, Ordering::AcqRel);
         }
     }
 
@@ -130,20 +136,21 @@ impl CommitWatch {
     /// never a stale answer.
     pub fn look(&self) -> Seen {
         match self {
-            CommitWatch::DataVersion { looker, commits, access_changes, looked_at, epoch } => {
+            CommitWatch::DataVersion { looker, commits, access_changes, asks, answered, looked_at, epoch } => {
                 let seen = || Seen {
                     commits: commits.load(Ordering::Acquire),
                     access_changes: access_changes.load(Ordering::Acquire),
                 };
-                let began = u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1;
-                let last = looked_at.load(Ordering::Acquire);
-                if last != 0 && began.saturating_sub(last) < LOOK_INTERVAL.as_nanos() as u64 {
+                let now = || u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                let standing = answered.load(Ordering::Acquire) == asks.load(Ordering::Acquire)
+                    && now().saturating_sub(looked_at.load(Ordering::Acquire)) < LOOK_INTERVAL.as_nanos() as u64;
+                if standing {
                     return seen();
                 }
                 let mut looker = looker.lock().unwrap_or_else(PoisonError::into_inner);
-                // Stamped with when it began: a commit after that is left to the next look.
-                looked_at.store(began, Ordering::Release);
                 let looker = &mut *looker;
+                // Both read before the database is: the look covers the asks made so far.
+                let (asked, began) = (asks.load(Ordering::Acquire), now());
                 let version = sqlite_versions::pragma_data_version::table
                     .select(sqlite_versions::pragma_data_version::data_version)
                     .first::<i64>(&mut looker.conn)
@@ -161,6 +168,9 @@ impl CommitWatch {
                         access_changes.fetch_add(1, Ordering::AcqRel);
                     }
                 }
+                // The time first: a request that sees the new `answered` sees it too.
+                looked_at.store(began, Ordering::Release);
+                answered.store(asked, Ordering::Release);
                 seen()
             }
             CommitWatch::Notified { heard } => {
