@@ -155,18 +155,13 @@ impl CommitWatch {
                     .select(sqlite_versions::pragma_data_version::data_version)
                     .first::<i64>(&mut looker.conn)
                     .ok();
-                if version.is_none() || version != looker.data_version {
-                    looker.data_version = version;
-                    commits.fetch_add(1, Ordering::AcqRel);
+                if count_change(version, &mut looker.data_version, commits) {
                     // Read after the pragma: a commit between the two is seen here or next look.
                     let access = sqlite_versions::access_version::table
                         .select(sqlite_versions::access_version::changes)
                         .first::<i64>(&mut looker.conn)
                         .ok();
-                    if access.is_none() || access != looker.access_version {
-                        looker.access_version = access;
-                        access_changes.fetch_add(1, Ordering::AcqRel);
-                    }
+                    count_change(access, &mut looker.access_version, access_changes);
                 }
                 // The time first: a request that sees the new `answered` sees it too.
                 looked_at.store(began, Ordering::Release);
@@ -183,6 +178,17 @@ impl CommitWatch {
             }
         }
     }
+}
+
+/// Counts a change in `count` when `read` differs from `last` or could not be read (`None`),
+/// and keeps it as the new `last`.
+fn count_change(read: Option<i64>, last: &mut Option<i64>, count: &AtomicU64) -> bool {
+    let changed = read.is_none() || read != *last;
+    if changed {
+        *last = read;
+        count.fetch_add(1, Ordering::AcqRel);
+    }
+    changed
 }
 
 /// The listener thread: connects, listens, counts notifications; on any failure, stops
