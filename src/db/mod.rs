@@ -208,7 +208,11 @@ impl SqliteWriter {
         let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // A write that panicked or failed to roll back may have left the connection in a
         // transaction; a new connection starts clean (closing the old one rolls it back).
-        if !matches!(transaction_depth(&mut conn), Ok(None)) {
+        let clean = match &mut *conn {
+            DbConnection::Sqlite(sqlite) => matches!(sqlite_depth(sqlite), Ok(None)),
+            DbConnection::Postgres(_) => false,
+        };
+        if !clean {
             *conn = self.manager.establish().map_err(|e| {
                 diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UnableToSendCommand,
@@ -220,20 +224,12 @@ impl SqliteWriter {
     }
 }
 
-fn transaction_depth(conn: &mut DbConnection) -> diesel::QueryResult<Option<std::num::NonZeroU32>> {
+/// How deep in transactions a SQLite connection is (`None`: in none); an error once diesel has
+/// lost track of it.
+fn sqlite_depth(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<Option<std::num::NonZeroU32>> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    match conn {
-        DbConnection::Sqlite(sqlite) => {
-            <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(
-                sqlite,
-            )
-            .transaction_depth()
-        }
-        DbConnection::Postgres(pg) => {
-            <AnsiTransactionManager as TransactionManager<diesel::PgConnection>>::transaction_manager_status_mut(pg)
-                .transaction_depth()
-        }
-    }
+    <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(conn)
+        .transaction_depth()
 }
 
 /// Runs `f` in a transaction that will write. On SQLite it begins IMMEDIATE, taking the write
@@ -248,7 +244,8 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    if matches!(conn, DbConnection::Postgres(_)) || transaction_depth(conn)?.is_some() {
+    let DbConnection::Sqlite(sqlite) = conn else { return conn.transaction(f) };
+    if sqlite_depth(sqlite)?.is_some() {
         return conn.transaction(f);
     }
     // Writers of this process queue here rather than in SQLite's busy handler, which polls
