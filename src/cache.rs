@@ -206,6 +206,7 @@ impl<K: Hash + Eq + Clone, V: Clone> FreshCache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diesel::connection::SimpleConnection;
 
     fn answer<E>(n: Result<i64, E>) -> impl FnOnce() -> std::future::Ready<Result<i64, E>> {
         move || std::future::ready(n)
@@ -243,5 +244,29 @@ mod tests {
         assert_eq!(cache.get_or_compute("k", &generation, answer::<()>(Ok(1))).await, Ok(1));
         std::thread::sleep(Duration::from_millis(30));
         assert_eq!(cache.get_or_compute("k", &generation, answer::<()>(Ok(2))).await, Ok(2));
+    }
+
+    /// A look at SQLite stands for its interval, but never across this server's own write:
+    /// `bump` (every write request) makes the next request look, so a right granted through
+    /// the server counts on the very next request.
+    #[test]
+    fn a_write_by_this_server_makes_the_next_request_look_again() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("generation.db");
+        let db = crate::db::Db::open(&crate::db::DbOptions {
+            url: format!("sqlite://{}", path.display()),
+            pool_size: 2,
+            connect_timeout: Duration::from_secs(5),
+        })
+        .expect("open");
+        let hour = Duration::from_secs(3600);
+        let watch = CommitWatch::data_version_looking_every(path.to_str().expect("a UTF-8 path"), hour);
+        let generation = Generation::watching(Some(Arc::new(watch.expect("a watch"))));
+        let before = generation.access_current();
+        let grant = "UPDATE roles SET permissions = permissions WHERE id = 1";
+        db.connection().expect("a connection").batch_execute(grant).expect("a role write");
+        assert_eq!(generation.access_current(), before, "within the interval, the last look stands");
+        generation.bump();
+        assert!(generation.access_current() > before, "after a write of its own, the server looks again");
     }
 }

@@ -39,10 +39,12 @@ pub enum CommitWatch {
         /// Calls of `look_again` so far (from 1, so that the first request looks).
         asks: AtomicU64,
         /// The asks the last finished look began after, and when it began (nanoseconds after
-        /// `epoch`): it stands for requests within `LOOK_INTERVAL` of that, and no later ask.
+        /// `epoch`): it stands for requests within `interval` of that, and no later ask.
         answered: AtomicU64,
         looked_at: AtomicU64,
         epoch: Instant,
+        /// How long a look stands for: `LOOK_INTERVAL`, or longer in tests.
+        interval: Duration,
     },
     Notified {
         heard: Arc<Heard>,
@@ -90,6 +92,11 @@ mod sqlite_versions {
 
 impl CommitWatch {
     pub fn data_version(path: &str) -> anyhow::Result<CommitWatch> {
+        CommitWatch::data_version_looking_every(path, LOOK_INTERVAL)
+    }
+
+    /// A SQLite watch whose look stands for `interval`.
+    pub fn data_version_looking_every(path: &str, interval: Duration) -> anyhow::Result<CommitWatch> {
         let mut conn = diesel::SqliteConnection::establish(path)?;
         // Without a busy handler the pragma fails whenever readers briefly contend for the
         // WAL index, and every failure would read as a change.
@@ -103,6 +110,7 @@ impl CommitWatch {
             answered: AtomicU64::new(0),
             looked_at: AtomicU64::new(0),
             epoch: Instant::now(),
+            interval,
         })
     }
 
@@ -136,14 +144,23 @@ impl CommitWatch {
     /// never a stale answer.
     pub fn look(&self) -> Seen {
         match self {
-            CommitWatch::DataVersion { looker, commits, access_changes, asks, answered, looked_at, epoch } => {
+            CommitWatch::DataVersion {
+                looker,
+                commits,
+                access_changes,
+                asks,
+                answered,
+                looked_at,
+                epoch,
+                interval,
+            } => {
                 let seen = || Seen {
                     commits: commits.load(Ordering::Acquire),
                     access_changes: access_changes.load(Ordering::Acquire),
                 };
                 let now = || u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
                 let standing = answered.load(Ordering::Acquire) == asks.load(Ordering::Acquire)
-                    && now().saturating_sub(looked_at.load(Ordering::Acquire)) < LOOK_INTERVAL.as_nanos() as u64;
+                    && now().saturating_sub(looked_at.load(Ordering::Acquire)) < interval.as_nanos() as u64;
                 if standing {
                     return seen();
                 }
