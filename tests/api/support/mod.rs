@@ -84,7 +84,13 @@ impl TestApp {
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let server = contacts_server::app::serve(listener, db.clone(), &config).expect("start the server");
         actix_web::rt::spawn(server);
-        TestApp { address, db, http: reqwest::Client::new(), admin_key: admin.api_key, _database: database }
+        // The server closes a connection idle for 5 s (actix's keep-alive); a client that kept it
+        // longer could send a request on it as it closes, after a long import in a test.
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("an HTTP client");
+        TestApp { address, db, http, admin_key: admin.api_key, _database: database }
     }
 
     pub fn admin(&self) -> Actor<'_> {
