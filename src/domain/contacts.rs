@@ -1,6 +1,8 @@
 //! Contacts: reading input, the visibility and permission rules, and the use cases (list, show,
 //! create, update, delete); each write is one transaction on one connection.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
@@ -14,6 +16,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::store::attachments as attachment_store;
+use crate::store::contact_extras::{self, Extra};
 /// A list's query, as the HTTP layer carries it between the steps of a list.
 pub use crate::store::contacts::ContactQuery;
 use crate::store::contacts::{
@@ -254,32 +257,43 @@ pub fn display_name(row: &ContactRow) -> String {
     [Some(row.first_name.as_str()), row.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
-/// The names, projects and tags of many contacts, in a fixed number of queries.
+/// The names, projects, tags, custom values and avatars of many contacts, in one query.
 pub fn load_details(conn: &mut DbConnection, rows: Vec<ContactRow>) -> Result<Vec<ContactDetails>, Error> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let tag_rows = tags::names_of(conn, &ids)?;
-    let project_rows = store::projects_of(conn, &ids)?;
     let mut user_ids: Vec<i32> = rows.iter().flat_map(|r| [r.author_id, r.assigned_to_id]).flatten().collect();
     user_ids.sort_unstable();
     user_ids.dedup();
-    let names = users::names(conn, &user_ids)?;
-    let custom_values = ShownValues::load(conn, custom::CONTACT, &ids)?;
-    let avatars = attachment_store::avatars_of(conn, &ids)?;
-    let name_of = |id: Option<i32>| {
-        let id = id?;
-        names.iter().find(|n| n.0 == id).map(|n| (id, users::display_name(&n.1, &n.2)))
-    };
+    let mut tag_names: HashMap<i32, Vec<String>> = HashMap::new();
+    let mut linked: HashMap<i32, Vec<ProjectLink>> = HashMap::new();
+    let mut avatars: HashMap<i32, i32> = HashMap::new();
+    let mut names = HashMap::new();
+    let (mut fields, mut values) = (Vec::new(), Vec::new());
+    for extra in contact_extras::of_contacts(conn, &ids, &user_ids, custom::CONTACT)? {
+        match extra {
+            Extra::Tag { contact, name } => tag_names.entry(contact).or_default().push(name),
+            Extra::Project { contact, id, name, identifier } => {
+                linked.entry(contact).or_default().push(ProjectLink { id, name, identifier })
+            }
+            Extra::Value { contact, field, value } => values.push((contact, field, value)),
+            Extra::Avatar { contact, attachment } => {
+                let newest = avatars.entry(contact).or_insert(attachment);
+                *newest = (*newest).max(attachment);
+            }
+            Extra::Person { id, firstname, lastname } => {
+                names.insert(id, users::display_name(&firstname, &lastname));
+            }
+            Extra::Field { id, name, multiple } => fields.push(ShownValue { id, name, multiple, values: Vec::new() }),
+        }
+    }
+    let custom_values = ShownValues::new(fields, values);
+    let name_of = |id: Option<i32>| id.and_then(|id| names.get(&id).map(|name| (id, name.clone())));
     Ok(rows
         .into_iter()
         .map(|row| ContactDetails {
             custom_fields: custom_values.of(row.id),
-            avatar: avatars.iter().filter(|a| a.0 == row.id).map(|a| a.1).max(),
-            tags: tag_rows.iter().filter(|t| t.0 == row.id).map(|t| t.1.clone()).collect(),
-            projects: project_rows
-                .iter()
-                .filter(|p| p.0 == row.id)
-                .map(|p| ProjectLink { id: p.1, name: p.2.clone(), identifier: p.3.clone() })
-                .collect(),
+            avatar: avatars.get(&row.id).copied(),
+            tags: tag_names.remove(&row.id).unwrap_or_default(),
+            projects: linked.remove(&row.id).unwrap_or_default(),
             author: name_of(row.author_id),
             assigned_to: name_of(row.assigned_to_id),
             notes: Vec::new(),

@@ -370,29 +370,33 @@ pub struct ShownValue {
     pub values: Vec<String>,
 }
 
-/// The fields of one type and the values of a page of its records, loaded in two queries and
-/// handed out per record.
+/// The fields of one type and the values of a page of its records, handed out per record.
 #[derive(Debug, Default)]
 pub struct ShownValues {
-    fields: Vec<CustomFieldRow>,
+    /// Every field of the type, as shown without a value.
+    fields: Vec<ShownValue>,
     values: HashMap<i32, Vec<(i32, String)>>,
 }
 
 impl ShownValues {
+    /// Reads the fields of `customized_type` and the values of `owners`, in two queries.
     pub fn load(conn: &mut DbConnection, customized_type: &str, owners: &[i32]) -> Result<ShownValues, Error> {
         let fields = store::of_type(conn, customized_type)?;
-        if fields.is_empty() || owners.is_empty() {
-            return Ok(ShownValues { fields, values: HashMap::new() });
-        }
         let rows = match customized_type {
+            _ if fields.is_empty() || owners.is_empty() => Vec::new(),
             DEAL => store::values_of_deals(conn, owners)?,
             _ => store::values_of_contacts(conn, owners)?,
         };
+        Ok(ShownValues::new(fields.iter().map(blank).collect(), rows))
+    }
+
+    /// From `fields` (each without a value) and (owner, field, value) rows, as stored.
+    pub fn new(fields: Vec<ShownValue>, rows: Vec<(i32, i32, String)>) -> ShownValues {
         let mut values: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
         for (owner, field, value) in rows {
             values.entry(owner).or_default().push((field, value));
         }
-        Ok(ShownValues { fields, values })
+        ShownValues { fields, values }
     }
 
     /// Every field of the type, with `owner`'s values (none when unset).
@@ -406,18 +410,21 @@ impl ShownValues {
 pub fn shown(fields: &[CustomFieldRow], written: &[(i32, Vec<String>)]) -> Vec<ShownValue> {
     let values: Vec<(i32, String)> =
         written.iter().flat_map(|(field, list)| list.iter().map(|value| (*field, value.clone()))).collect();
-    show_fields(fields, &values)
+    show_fields(&fields.iter().map(blank).collect::<Vec<_>>(), &values)
+}
+
+/// A field as shown on a record that has no value for it.
+fn blank(f: &CustomFieldRow) -> ShownValue {
+    ShownValue { id: f.id, name: f.name.clone(), multiple: f.multiple, values: Vec::new() }
 }
 
 /// Every field of `fields`, each with its values among `values` (field id, value).
-fn show_fields(fields: &[CustomFieldRow], values: &[(i32, String)]) -> Vec<ShownValue> {
+fn show_fields(fields: &[ShownValue], values: &[(i32, String)]) -> Vec<ShownValue> {
     fields
         .iter()
         .map(|f| ShownValue {
-            id: f.id,
-            name: f.name.clone(),
-            multiple: f.multiple,
             values: values.iter().filter(|(field, _)| *field == f.id).map(|(_, v)| v.clone()).collect(),
+            ..f.clone()
         })
         .collect()
 }

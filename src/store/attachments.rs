@@ -5,7 +5,6 @@ use diesel::prelude::*;
 
 use crate::db::schema::attachments;
 use crate::db::DbConnection;
-use crate::store::in_ids::in_ids;
 
 /// An attachment without its bytes, for showing and permission checks.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -70,15 +69,4 @@ pub fn make_avatar(conn: &mut DbConnection, contact_id: i32, id: i32) -> QueryRe
         .set((attachments::contact_id.eq(contact_id), attachments::token.eq(None::<String>)))
         .execute(conn)?;
     Ok(())
-}
-
-/// (contact id, attachment id) of the avatars of many contacts, in one query.
-pub fn avatars_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, i32)>> {
-    if contact_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    attachments::table
-        .filter(in_ids(attachments::contact_id.assume_not_null(), contact_ids))
-        .select((attachments::contact_id.assume_not_null(), attachments::id))
-        .load(conn)
 }

@@ -497,19 +497,6 @@ pub fn project_ids(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// (contact id, project id, project name, identifier) for a set of contacts, in one query.
-pub fn projects_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, i32, String, String)>> {
-    if contact_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    contacts_projects::table
-        .inner_join(projects::table)
-        .filter(in_ids(contacts_projects::contact_id, contact_ids))
-        .select((contacts_projects::contact_id, projects::id, projects::name, projects::identifier))
-        .order(projects::id.asc())
-        .load(conn)
-}
-
 pub fn link_project(conn: &mut DbConnection, contact_id: i32, project_id: i32) -> QueryResult<usize> {
     diesel::insert_into(contacts_projects::table)
         .values((contacts_projects::contact_id.eq(contact_id), contacts_projects::project_id.eq(project_id)))

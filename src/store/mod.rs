@@ -2,6 +2,7 @@
 
 pub mod attachments;
 pub mod bulk;
+pub mod contact_extras;
 pub mod contacts;
 pub mod copy;
 pub mod custom_fields;

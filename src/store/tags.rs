@@ -3,7 +3,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::in_ids::in_ids;
 use super::lower;
 use crate::db::schema::{taggings, tags};
 use crate::db::DbConnection;
@@ -45,8 +44,8 @@ pub fn find_or_create(conn: &mut DbConnection, name: &str) -> QueryResult<TagRow
 }
 
 /// A contact's tags show by name, ignoring case. Sorted in Rust, both for a create's answer (which
-/// reads nothing back) and by `names_of`, so that the two agree.
-fn shown_order(name: &str) -> (String, String) {
+/// reads nothing back) and when a page is read (`contact_extras`), so that the two agree.
+pub(super) fn shown_order(name: &str) -> (String, String) {
     (name.to_lowercase(), name.to_string())
 }
 
@@ -89,23 +88,6 @@ pub fn tag_new_contact(
     let mut shown: Vec<String> = tags.into_iter().map(|t| t.name).collect();
     shown.sort_by_cached_key(|name| shown_order(name));
     Ok(shown)
-}
-
-/// (contact id, tag name) for a set of contacts, in one query; each contact's names in the order
-/// they show.
-pub fn names_of(conn: &mut DbConnection, contact_ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
-    if contact_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut rows: Vec<(i32, String)> = taggings::table
-        .inner_join(tags::table)
-        .filter(in_ids(taggings::contact_id, contact_ids))
-        .select((taggings::contact_id, tags::name))
-        // Boxed whole: the two-backend connection takes a boxed subquery only inside a boxed query.
-        .into_boxed()
-        .load(conn)?;
-    rows.sort_by_cached_key(|(contact, name)| (*contact, shown_order(name)));
-    Ok(rows)
 }
 
 /// (id, name, count) of every tag carried by a contact `visible` matches: a tag only on contacts

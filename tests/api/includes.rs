@@ -99,3 +99,39 @@ async fn included_lists_respect_permissions() {
         assert!(res.list("contact.issues").is_empty(), "{}", res.text);
     }
 }
+
+#[actix_web::test]
+async fn a_contact_s_details_are_read_in_one_statement() {
+    // Uncached, so every request reads. Beyond finding the contact, a show reads its projects
+    // (may the reader see it?) and then, in one statement, its tags, projects, custom fields and
+    // values, avatar and the people named: on PostgreSQL each statement is a round trip.
+    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let field = admin
+        .post(Format::Json, "/custom_fields", json!({"custom_field": {"name": "Tier", "field_format": "string"}}))
+        .await
+        .int("custom_field.id");
+    let bare = admin.create_contact("crm", json!({"first_name": "Bare"})).await;
+    let full = admin
+        .create_contact(
+            "crm",
+            json!({"first_name": "Full", "tag_list": "b,a", "assigned_to_id": 1,
+                   "custom_fields": [{"id": field, "value": "gold"}]}),
+        )
+        .await;
+    let mut spent = Vec::new();
+    for id in [full + 100, bare, full] {
+        let before = app.db.query_count();
+        let res = admin.get(Format::Json, &format!("/contacts/{id}")).await;
+        spent.push(app.db.query_count() - before);
+        assert_eq!(res.status, if id > full { 404 } else { 200 }, "{}", res.text);
+    }
+    assert_eq!(spent[1] - spent[0], 2, "beyond a missing contact's look-up: {spent:?}");
+    assert_eq!(spent[1], spent[2]);
+    let res = admin.get(Format::Json, &format!("/contacts/{full}")).await;
+    assert_eq!(res.at("contact.tag_list"), &json!(["a", "b"]));
+    assert_eq!(res.str("contact.custom_fields.0.value"), "gold");
+    assert_eq!(res.str("contact.assigned_to.name"), "Redmine Admin");
+    assert_eq!(res.str("contact.projects.0.name"), "CRM");
+}
