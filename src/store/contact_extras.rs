@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Integer, Nullable, Text};
 
-use super::in_ids::in_ids;
+use super::in_ids::in_ids_any_plan;
 use crate::db::schema::{
     attachments, contacts_projects, custom_fields, custom_values, projects, taggings, tags, users,
 };
@@ -102,7 +102,7 @@ pub fn of_contacts(
     let kind = |k: i32| k.into_sql::<Integer>();
     let tags = taggings::table
         .inner_join(tags::table)
-        .filter(in_ids(taggings::contact_id, contact_ids))
+        .filter(in_ids_any_plan(taggings::contact_id, contact_ids))
         .select((
             kind(TAG),
             taggings::contact_id,
@@ -115,7 +115,7 @@ pub fn of_contacts(
         .into_boxed();
     let projects = contacts_projects::table
         .inner_join(projects::table)
-        .filter(in_ids(contacts_projects::contact_id, contact_ids))
+        .filter(in_ids_any_plan(contacts_projects::contact_id, contact_ids))
         .select((
             kind(PROJECT),
             contacts_projects::contact_id,
@@ -127,7 +127,7 @@ pub fn of_contacts(
         ))
         .into_boxed();
     let values = custom_values::table
-        .filter(in_ids(custom_values::contact_id.assume_not_null(), contact_ids))
+        .filter(in_ids_any_plan(custom_values::contact_id.assume_not_null(), contact_ids))
         .select((
             kind(VALUE),
             custom_values::contact_id.assume_not_null(),
@@ -139,7 +139,7 @@ pub fn of_contacts(
         ))
         .into_boxed();
     let avatars = attachments::table
-        .filter(in_ids(attachments::contact_id.assume_not_null(), contact_ids))
+        .filter(in_ids_any_plan(attachments::contact_id.assume_not_null(), contact_ids))
         .select((
             kind(AVATAR),
             attachments::contact_id.assume_not_null(),
@@ -151,7 +151,7 @@ pub fn of_contacts(
         ))
         .into_boxed();
     let people = users::table
-        .filter(in_ids(users::id, user_ids))
+        .filter(in_ids_any_plan(users::id, user_ids))
         .select((
             kind(PERSON),
             users::id,

@@ -19,12 +19,23 @@ pub struct InIds<C> {
     ids: Vec<i32>,
     /// The ids as a JSON array, SQLite's form (read by `json_each`).
     json: String,
+    /// PostgreSQL: pass the ids through a subquery the planner does not look into.
+    unseen: bool,
 }
 
 /// `column IN (ids)`, prepared once whatever the number of ids.
 pub fn in_ids<C>(column: C, ids: &[i32]) -> InIds<C> {
     let json = format!("[{}]", ids.iter().map(i32::to_string).collect::<Vec<_>>().join(","));
-    InIds { column, ids: ids.to_vec(), json }
+    InIds { column, ids: ids.to_vec(), json, unseen: false }
+}
+
+/// `in_ids` for looking rows up by key, where one plan suits any ids. PostgreSQL plans a
+/// prepared statement afresh on each run while its plan for the ids it sees (one, say) looks
+/// cheaper than its plan for ids unknown; behind a subquery the ids are unknown to both, so
+/// after five runs it keeps one plan. A contact's details statement spent 0.3-0.9 ms planning
+/// on every show, and 0.02 ms after.
+pub fn in_ids_any_plan<C>(column: C, ids: &[i32]) -> InIds<C> {
+    InIds { unseen: true, ..in_ids(column, ids) }
 }
 
 impl<C: Expression> Expression for InIds<C> {
@@ -57,9 +68,15 @@ impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for InIds<C> {
 impl<C: QueryFragment<Pg>> QueryFragment<Pg> for InIds<C> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         self.column.walk_ast(out.reborrow())?;
-        out.push_sql(" = ANY(");
-        out.push_bind_param::<Array<Integer>, _>(&self.ids)?;
-        out.push_sql(")");
+        if self.unseen {
+            out.push_sql(" = ANY((SELECT ");
+            out.push_bind_param::<Array<Integer>, _>(&self.ids)?;
+            out.push_sql(")::int4[])");
+        } else {
+            out.push_sql(" = ANY(");
+            out.push_bind_param::<Array<Integer>, _>(&self.ids)?;
+            out.push_sql(")");
+        }
         Ok(())
     }
 }
