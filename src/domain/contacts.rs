@@ -379,28 +379,27 @@ fn load_one(conn: &mut DbConnection, row: ContactRow) -> Result<ContactDetails, 
 }
 
 /// The plugin's `visible?`: admins; anyone for a public contact; members with view_contacts in
-/// one of its projects for a project contact; its author and assignee for a private one.
-fn can_view(user: &CurrentUser, row: &ContactRow, projects: &[ProjectRow]) -> bool {
+/// one of its projects for a project contact; its author and assignee for a private one. The
+/// projects are read from the row's own list of them, as lists read them, so a show and a list
+/// never disagree and a show needs no query of the links.
+fn can_view(user: &CurrentUser, row: &ContactRow) -> bool {
     user.admin
         || match row.visibility {
             VISIBILITY_PUBLIC => true,
             VISIBILITY_PRIVATE => row.author_id == Some(user.id) || row.assigned_to_id == Some(user.id),
-            _ => projects.iter().any(|p| user.allowed(p, Permission::ViewContacts)),
+            _ => {
+                let readable = user.projects_allowing(Permission::ViewContacts);
+                row.project_ids
+                    .split(',')
+                    .filter_map(|id| id.parse().ok())
+                    .any(|id| readable.binary_search(&id).is_ok())
+            }
         }
 }
 
-/// Which of `ids` name contacts `user` may see (one query for the rows, one for their projects).
+/// Which of `ids` name contacts `user` may see.
 pub fn visible_among(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32]) -> Result<Vec<ContactRow>, Error> {
-    let rows = store::find_many(conn, ids)?;
-    let links = store::project_rows_of(conn, ids)?;
-    Ok(rows
-        .into_iter()
-        .filter(|row| {
-            let projects: Vec<ProjectRow> =
-                links.iter().filter(|(c, _)| *c == row.id).map(|(_, p)| p.clone()).collect();
-            can_view(user, row, &projects)
-        })
-        .collect())
+    Ok(store::find_many(conn, ids)?.into_iter().filter(|row| can_view(user, row)).collect())
 }
 
 /// The contact `id` and its projects when `user` may see it and `permission` holds in one of
@@ -421,26 +420,32 @@ pub fn find_allowed(
 
 /// Visible, and `permission` in one of its projects (edit_contacts, delete_contacts).
 fn can(user: &CurrentUser, permission: Permission, row: &ContactRow, projects: &[ProjectRow]) -> bool {
-    can_view(user, row, projects) && projects.iter().any(|p| user.allowed(p, permission))
+    can_view(user, row) && projects.iter().any(|p| user.allowed(p, permission))
 }
 
 /// The contact `id` if `user` may see it: 404 when missing, 403 when hidden.
-pub fn find_visible(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: i32,
-) -> Result<(ContactRow, Vec<ProjectRow>), Error> {
+fn find_visible_row(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<ContactRow, Error> {
     let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
-    let projects = store::project_rows(conn, id)?;
-    if can_view(user, &row, &projects) {
-        Ok((row, projects))
+    if can_view(user, &row) {
+        Ok(row)
     } else {
         Err(Error::Forbidden)
     }
 }
 
+/// The contact `id` and its projects if `user` may see it: 404 when missing, 403 when hidden.
+pub fn find_visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+) -> Result<(ContactRow, Vec<ProjectRow>), Error> {
+    let row = find_visible_row(conn, user, id)?;
+    let projects = store::project_rows(conn, id)?;
+    Ok((row, projects))
+}
+
 pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes) -> Result<ContactDetails, Error> {
-    let (row, _) = find_visible(conn, user, id)?;
+    let row = find_visible_row(conn, user, id)?;
     let mut contact = load_one(conn, row)?;
     load_includes(conn, user, std::slice::from_mut(&mut contact), inc)?;
     Ok(contact)

@@ -43,6 +43,9 @@ pub struct ContactRow {
     pub country_code: Option<String>,
     pub created_on: NaiveDateTime,
     pub updated_on: NaiveDateTime,
+    /// Its projects' ids as the link triggers keep them (`project_ids_text`): what lists and
+    /// shows decide a project contact's visibility by.
+    pub project_ids: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -527,19 +530,4 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Contac
         return Ok(Vec::new());
     }
     contacts::table.filter(in_ids(contacts::id, ids)).select(ContactRow::as_select()).load(conn)
-}
-
-/// (contact id, project row) for many contacts, for permission checks on a set of contacts.
-pub fn project_rows_of(
-    conn: &mut DbConnection,
-    contact_ids: &[i32],
-) -> QueryResult<Vec<(i32, super::projects::ProjectRow)>> {
-    if contact_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    contacts_projects::table
-        .inner_join(projects::table)
-        .filter(in_ids(contacts_projects::contact_id, contact_ids))
-        .select((contacts_projects::contact_id, super::projects::ProjectRow::as_select()))
-        .load(conn)
 }
