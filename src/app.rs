@@ -35,12 +35,30 @@ async fn note_writes(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let records_only = writes_records_only(req.path());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await;
-    if let (true, Some(state)) = (writes, state) {
-        state.caches.generation.bump();
+    match (writes, state) {
+        (true, Some(state)) if records_only => state.caches.generation.bump_records(),
+        (true, Some(state)) => state.caches.generation.bump(),
+        _ => {}
     }
     res
+}
+
+/// Whether a write to `path` can touch CRM records only (contacts, notes, deals, tags, saved
+/// queries, custom fields, uploads), never who a caller is or what they may do: then callers
+/// found by API key stay remembered. Any other path counts as a change of rights.
+fn writes_records_only(path: &str) -> bool {
+    const RECORDS: [&str; 8] =
+        ["contacts", "notes", "deals", "deal_categories", "contacts_tags", "crm_queries", "custom_fields", "uploads"];
+    // Segments without their format suffix: `/projects/crm/contacts.json` → projects, crm, contacts.
+    let mut segments = path.split('/').skip(1).map(|s| s.split('.').next().unwrap_or(s));
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("projects"), Some(_), Some(third)) => ["contacts", "deals", "deal_categories"].contains(&third),
+        (Some(first), _, _) => RECORDS.contains(&first),
+        _ => false,
+    }
 }
 
 /// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
@@ -211,4 +229,20 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
     // the pool, each holding a thread and its allocator heap (RSS grew past 250 MB that way).
     let blocking = (config.db.pool_size as usize).div_ceil(workers).max(1);
     Ok(server.workers(workers).worker_max_blocking_threads(blocking).run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::writes_records_only;
+
+    #[test]
+    fn only_writes_to_crm_records_leave_callers_standing() {
+        for path in ["/contacts.json", "/contacts/7.xml", "/projects/crm/contacts.json", "/contacts_tags/merge.json"] {
+            assert!(writes_records_only(path), "{path}");
+        }
+        for path in ["/users/3.json", "/projects/crm.json", "/projects/crm/memberships.json", "/memberships/2", "/", ""]
+        {
+            assert!(!writes_records_only(path), "{path}");
+        }
+    }
 }

@@ -57,30 +57,42 @@ impl Caches {
 #[derive(Default)]
 pub struct Generation {
     local: AtomicU64,
+    /// This instance's writes that may have changed who a caller is or what they may do.
+    local_access: AtomicU64,
     watch: Option<Arc<CommitWatch>>,
 }
 
 impl Generation {
     pub fn watching(watch: Option<Arc<CommitWatch>>) -> Generation {
-        Generation { local: AtomicU64::new(0), watch }
+        Generation { local: AtomicU64::new(0), local_access: AtomicU64::new(0), watch }
     }
 
     pub fn current(&self) -> u64 {
         self.local.load(Ordering::Acquire) + self.watch.as_ref().map_or(0, |w| w.look().commits)
     }
 
-    /// Grows with every write that may change who a caller is or what they may do. Where the
-    /// watch sees every commit (SQLite), that is the commits to users, memberships, roles,
-    /// projects and web forms, this instance's own included; elsewhere, every write.
+    /// Grows with every write that may change who a caller is or what they may do: the
+    /// commits to users, memberships, roles, projects and web forms the watch sees (on SQLite
+    /// this instance's own among them), and on PostgreSQL, which hears of commits a little
+    /// late, this instance's own writes other than `bump_records`. Without a watch, every write.
     pub fn access_current(&self) -> u64 {
         match &self.watch {
             Some(watch) if watch.is_exact() => watch.look().access_changes,
-            _ => self.current(),
+            Some(watch) => self.local_access.load(Ordering::Acquire) + watch.look().access_changes,
+            None => self.current(),
         }
     }
 
-    /// This instance has written: no answer from before serves a request after.
+    /// This instance has written, perhaps to who may do what: no answer from before serves a
+    /// request after.
     pub fn bump(&self) {
+        self.local_access.fetch_add(1, Ordering::AcqRel);
+        self.bump_records();
+    }
+
+    /// This instance has written CRM records only (contacts, notes, deals, tags, queries, custom
+    /// fields, uploads): no answer from before serves a request after, but callers stand.
+    pub fn bump_records(&self) {
         self.local.fetch_add(1, Ordering::AcqRel);
         if let Some(watch) = &self.watch {
             watch.look_again();

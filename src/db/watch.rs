@@ -10,9 +10,10 @@
 //!   the next request looks again (`look_again`).
 //! - PostgreSQL: every write statement notifies the `contacts_server_writes` channel with the
 //!   schema it wrote to (triggers of migration 7; PostgreSQL delivers a notification only once
-//!   its transaction commits, one per transaction). A thread with a connection of its own
-//!   `LISTEN`s and counts them, a few milliseconds behind the commit. While it cannot listen,
-//!   every look counts as a change, so nothing is served from a cache.
+//!   its transaction commits, one per transaction), and a write to users, memberships, roles,
+//!   projects or web forms also with `<schema> access` (migration 13). A thread with a
+//!   connection of its own `LISTEN`s and counts them, a few milliseconds behind the commit.
+//!   While it cannot listen, every look counts as a change, so nothing is served from a cache.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -52,7 +53,7 @@ pub enum CommitWatch {
 }
 
 /// What a look has seen so far: commits of any kind, and the commits among them that may
-/// have changed who a caller is or what they may do (on PostgreSQL, every commit).
+/// have changed who a caller is or what they may do.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {
     pub commits: u64,
@@ -70,7 +71,18 @@ pub struct Looker {
 #[derive(Default)]
 pub struct Heard {
     commits: AtomicU64,
+    access_changes: AtomicU64,
     listening: AtomicBool,
+}
+
+impl Heard {
+    /// One more commit, of rights too when `access`.
+    fn count(&self, access: bool) {
+        self.commits.fetch_add(1, Ordering::AcqRel);
+        if access {
+            self.access_changes.fetch_add(1, Ordering::AcqRel);
+        }
+    }
 }
 
 /// What the SQLite watch reads, as tables so that diesel keeps the statements prepared.
@@ -186,12 +198,13 @@ impl CommitWatch {
                 seen()
             }
             CommitWatch::Notified { heard } => {
-                let commits = if heard.listening.load(Ordering::Acquire) {
-                    heard.commits.load(Ordering::Acquire)
-                } else {
-                    heard.commits.fetch_add(1, Ordering::AcqRel) + 1
-                };
-                Seen { commits, access_changes: commits }
+                if !heard.listening.load(Ordering::Acquire) {
+                    heard.count(true);
+                }
+                Seen {
+                    commits: heard.commits.load(Ordering::Acquire),
+                    access_changes: heard.access_changes.load(Ordering::Acquire),
+                }
             }
         }
     }
@@ -229,20 +242,20 @@ fn listen_until_dropped(url: &str, shared: &Weak<Heard>) {
 /// Counts notifications of writes to `schema` on `conn` until it fails or the watch is dropped.
 fn hear(conn: &mut diesel::PgConnection, schema: &str, shared: &Weak<Heard>) {
     let mut pinged = Instant::now();
+    let access = format!("{schema} access");
     {
         let Some(heard) = shared.upgrade() else { return };
         // Commits made while nobody listened are unknown: count one for them.
-        heard.commits.fetch_add(1, Ordering::AcqRel);
+        heard.count(true);
         heard.listening.store(true, Ordering::Release);
     }
     loop {
         let Some(heard) = shared.upgrade() else { return };
         for note in conn.notifications_iter() {
             match note {
-                Ok(note) if note.payload != schema => {}
-                Ok(_) => {
-                    heard.commits.fetch_add(1, Ordering::AcqRel);
-                }
+                Ok(note) if note.payload == schema => heard.count(false),
+                Ok(note) if note.payload == access => heard.count(true),
+                Ok(_) => {}
                 Err(_) => return,
             }
         }
