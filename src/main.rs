@@ -7,7 +7,15 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` of mimalloc.h's `mi_option_e` (the binding names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> std::process::ExitCode {
+    // Freed memory goes back to the system after 10 ms rather than mimalloc 3's second: a SQLite
+    // server answering new URLs at full speed and then streaming a million-contact export peaked
+    // at 98-100 MB of RSS, and at 82-85 MB so, for a few percent of its rate on such lists.
+    // SAFETY: sets a plain integer option, which mimalloc allows at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
