@@ -33,7 +33,7 @@ pub fn in_ids<C>(column: C, ids: &[i32]) -> InIds<C> {
 /// prepared statement afresh on each run while its plan for the ids it sees (one, say) looks
 /// cheaper than its plan for ids unknown; behind a subquery the ids are unknown to both, so
 /// after five runs it keeps one plan. A contact's details statement spent 0.3-0.9 ms planning
-/// on every show, and 0.02 ms after.
+/// on every show; its bind now takes 0.09 ms.
 pub fn in_ids_any_plan<C>(column: C, ids: &[i32]) -> InIds<C> {
     InIds { unseen: true, ..in_ids(column, ids) }
 }
