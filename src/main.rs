@@ -13,7 +13,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn main() -> std::process::ExitCode {
     // Freed memory goes back to the system after 10 ms rather than mimalloc 3's second: a SQLite
     // server answering new URLs at full speed and then streaming a million-contact export peaked
-    // at 98-100 MB of RSS, and at 82-85 MB so, for a few percent of its rate on such lists.
+    // at 98-100 MB of RSS, and at 82-85 MB so, for about 9% of its rate on such lists.
     // SAFETY: sets a plain integer option, which mimalloc allows at any time.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     tracing_subscriber::fmt()
