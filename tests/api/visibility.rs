@@ -49,8 +49,8 @@ async fn contacts_are_visible_by_project_membership_and_visibility() {
 
 #[actix_web::test]
 async fn a_contact_is_seen_through_any_of_its_projects_and_no_other() {
-    // Projects 1 and 11: the lists compare each contact's own list of project ids ("11",
-    // "1,11"), which must not read project 11 as project 1.
+    // Projects 1 and 11: the lists and shows compare each contact's own list of project ids
+    // ("11", "1,11"), which must not read project 11 as project 1.
     let app = TestApp::spawn().await;
     for n in 1..=11 {
         app.project(&format!("p{n}"), false).await;
@@ -68,6 +68,9 @@ async fn a_contact_is_seen_through_any_of_its_projects_and_no_other() {
             assert_eq!(res.meta("total_count"), Some(2), "{query}");
         }
         assert_eq!(reader.get(format, &format!("/contacts/{elsewhere}")).await.status, 403);
+        // A show agrees with the list, for a project linked after the contact was created too.
+        assert_eq!(reader.get(format, &format!("/contacts/{shared}")).await.status, 200);
+        assert_eq!(reader.get(format, &format!("/contacts/{home}")).await.status, 200);
         assert_eq!(app.admin().get(format, "/contacts?tags=lead").await.meta("total_count"), Some(3));
     }
 }
