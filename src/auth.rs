@@ -20,7 +20,8 @@ use crate::store::users::{self as user_store, STATUS_ACTIVE};
 
 /// Credentials of a request, in Redmine's order: `key=` first, then the header, then Basic.
 fn credentials(req: &HttpRequest) -> Result<Option<Credentials>, Error> {
-    if let Some(key) = QueryParams::from_request(req).get("key").filter(|k| !k.is_empty()) {
+    // A blank `key=` is no key (Rails' `present?`): the header still counts.
+    if let Some(key) = QueryParams::from_request(req).get("key").map(str::trim).filter(|k| !k.is_empty()) {
         return Ok(Some(Credentials::ApiKey(key.to_string())));
     }
     let headers = req.headers();

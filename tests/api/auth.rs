@@ -27,6 +27,28 @@ async fn every_redmine_credential_authenticates_users_current() {
     }
 }
 
+/// Redmine reads `key=` first when it is present (not blank), then the header.
+#[actix_web::test]
+async fn a_key_parameter_wins_over_the_header_unless_it_is_blank() {
+    let app = TestApp::spawn().await;
+    let key = app.admin_key.clone();
+    let member = app.user("mia").await;
+    let Auth::Key(member_key) = &member.auth else { panic!("users act with their key") };
+    let current =
+        |query: &str| app.http.get(app.url(&format!("/users/current.json{query}"))).header("X-Redmine-API-Key", &key);
+    for (query, status, login) in
+        [("?key=%20", 200, Some("admin")), ("?key=", 200, Some("admin")), ("?key=wrong", 401, None)]
+    {
+        let res = crate::support::Res::read(Format::Json, current(query).send().await).await;
+        assert_eq!(res.status, status, "{query}: {}", res.text);
+        if let Some(login) = login {
+            assert_eq!(res.str("user.login"), login, "{query}");
+        }
+    }
+    let res = crate::support::Res::read(Format::Json, current(&format!("?key={member_key}")).send().await).await;
+    assert_eq!(res.str("user.login"), "mia", "a key parameter present is the one read");
+}
+
 #[actix_web::test]
 async fn missing_credentials_get_a_challenge_and_wrong_ones_a_bare_401() {
     let app = TestApp::spawn().await;
