@@ -392,11 +392,27 @@ pub fn create(
 }
 
 pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealInput) -> Result<(), Error> {
-    let (row, project) = find_allowed(conn, user, id, Permission::EditDeals)?;
+    let (row, current) = find_allowed(conn, user, id, Permission::EditDeals)?;
     let mut errors = input.errors.clone();
     if matches!(input.name, Some(None)) {
         errors.insert(0, "Name cannot be blank".into());
     }
+    // A project sent moves the deal there: one the user may add deals to.
+    let project = match &input.project_ref {
+        Some(r) => match projects::find_by_ref(conn, r)? {
+            Some(target) if target.id == current.id => current,
+            Some(target) => {
+                user.require(&target, Permission::AddDeals)?;
+                target
+            }
+            None => {
+                errors.push("Project is invalid".into());
+                current
+            }
+        },
+        None => current,
+    };
+    let moved = project.id != row.project_id;
     check_references(conn, user, &project, &input, &mut errors)?;
     let custom_values = custom::check(conn, custom::DEAL, input.custom_fields.as_ref(), false, &mut errors)?;
     if !errors.is_empty() {
@@ -419,7 +435,9 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealI
         due_date: input.due_date,
         background,
         status_id: input.status_id,
-        category_id: input.category_id,
+        // A category is its project's: a moved deal keeps none unless one of the new project's is sent.
+        category_id: input.category_id.or(moved.then_some(None)),
+        project_id: moved.then_some(project.id),
         assigned_to_id: input.assigned_to_id,
         updated_on: Some(now()),
     };

@@ -53,6 +53,7 @@ pub struct NewDealRow {
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = deals)]
 pub struct DealChanges {
+    pub project_id: Option<i32>,
     pub name: Option<String>,
     pub contact_id: Option<Option<i32>>,
     pub price_cents: Option<Option<i64>>,

@@ -143,3 +143,37 @@ async fn deals_refuse_bad_input_and_hide_contacts_the_reader_cannot_see() {
     assert_eq!(app.admin().get(Format::Json, &format!("/deals/{deal}")).await.str("deal.contact.name"), "Hidden");
     assert_eq!(app.user("out").await.get(Format::Json, &format!("/deals/{deal}")).await.status, 403);
 }
+
+/// A project sent with an update moves the deal, to a project the user may add deals to; its
+/// old project's category does not go with it.
+#[actix_web::test]
+async fn an_update_moves_a_deal_to_another_project() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.project("sales", false).await;
+    app.project("closed", false).await;
+    let manager = app.member("max", "crm", "Manager").await;
+    app.add_member(&manager, "sales", "Manager").await;
+    app.add_member(&manager, "closed", "Reporter").await;
+    for format in Format::API {
+        let category = manager
+            .post(format, "/projects/crm/deal_categories", json!({"deal_category": {"name": format!("C {format:?}")}}))
+            .await;
+        let body = json!({"deal": {"name": "Move me", "category_id": category.int("deal_category.id")}});
+        let id = manager.post(format, "/projects/crm/deals", body).await.int("deal.id");
+        let path = format!("/deals/{id}");
+        let refused = manager.put(format, &path, json!({"deal": {"project_id": "closed"}})).await;
+        assert_eq!(refused.status, 403, "a Reporter adds no deals: {}", refused.text);
+        let unknown = manager.put(format, &path, json!({"deal": {"project_id": "nowhere"}})).await;
+        assert_eq!((unknown.status, unknown.errors()), (422, vec!["Project is invalid".to_string()]));
+        assert_eq!(manager.get(format, &path).await.str("deal.project.name"), "CRM", "refused moves write nothing");
+        let moved = manager.put(format, &path, json!({"deal": {"project_id": "sales"}})).await;
+        assert_eq!(moved.status, 204, "{}", moved.text);
+        let shown = manager.get(format, &path).await;
+        assert_eq!(shown.str("deal.project.name"), "SALES");
+        assert_eq!(shown.opt("deal.category.id"), None, "the old project's category stays behind: {}", shown.text);
+        let listed = manager.get(format, "/projects/sales/deals").await;
+        assert_eq!(listed.meta("total_count"), Some(1), "{}", listed.text);
+        assert_eq!(manager.delete(format, &path).await.status, 204);
+    }
+}
