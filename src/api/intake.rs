@@ -83,7 +83,13 @@ async fn intake(
     }
     let back_url = match body.text("back_url") {
         Some(url) if redirect_allowed(req, &viewer, url) => Some(url.to_string()),
-        Some(_) => return Err(Error::BadRequest("back_url points to a site this form may not send you to".into())),
+        Some(_) => {
+            return Err(Error::BadRequest(
+                "back_url points to a site this form may not send you to, or is not a plain URL (visible ASCII, \
+                 the rest percent-encoded)"
+                    .into(),
+            ))
+        }
         None => None,
     };
     let mut input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
@@ -157,6 +163,11 @@ fn with_cors(mut res: HttpResponse, origin: Option<String>) -> HttpResponse {
 /// A web form may send a browser to its success URL's site and its allowed origins; a post with
 /// a user's key, to this server or to the site the post came from.
 fn redirect_allowed(req: &HttpRequest, viewer: &Viewer, url: &str) -> bool {
+    // A Location header holds visible ASCII only: a line break would end it (and begin a
+    // header of the sender's choosing).
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
+    }
     if url.starts_with('/') && !url.starts_with("//") && !url.contains('\\') {
         return true;
     }

@@ -841,7 +841,8 @@ fn insert_new(
     input: ContactInput,
     mut errors: Vec<String>,
 ) -> Result<ContactDetails, Error> {
-    if !matches!(input.first_name, Some(Some(_))) {
+    // Unless the name sent was refused already (too long, not text): it is not blank.
+    if !matches!(input.first_name, Some(Some(_))) && !errors.iter().any(|e| e.starts_with("First name ")) {
         errors.insert(0, "First name cannot be blank".to_string());
     }
     let assigned_to = check_assignee(conn, &input, &mut errors)?;

@@ -57,7 +57,7 @@ impl FieldInput {
             f.int(key, label).map(|v| v.map(|n| n.clamp(0, i32::MAX as i64) as i32))
         };
         let input = FieldInput {
-            name: f.text("name", "Name", 30).flatten(),
+            name: f.required_text("name", "Name", 30),
             customized_type: f.text("customized_type", "Customized type", 30).flatten(),
             field_format: f.text("field_format", "Format", 30).flatten(),
             possible_values,

@@ -63,6 +63,18 @@ impl Fields {
         Some(if text.is_empty() { None } else { Some(text) })
     }
 
+    /// Text that may be left out but not cleared (a name): blank or null is "cannot be blank",
+    /// as Redmine's presence validation says on an update as on a create.
+    pub fn required_text(&mut self, key: &str, label: &str, max: usize) -> Option<String> {
+        match self.text(key, label, max) {
+            Some(None) => {
+                self.error(format!("{label} cannot be blank"));
+                None
+            }
+            patch => patch.flatten(),
+        }
+    }
+
     /// A whole number (JSON number or its text).
     pub fn int(&mut self, key: &str, label: &str) -> Patch<i64> {
         let value = self.map.get(key)?;
@@ -171,6 +183,10 @@ impl Fields {
                 return None;
             }
         };
+        if items.iter().any(|s| s.contains('\0')) {
+            self.error(format!("{label} is invalid"));
+            return None;
+        }
         Some(items.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
     }
 

@@ -23,11 +23,14 @@ impl ProjectInput {
     pub fn parse(map: Map<String, Value>) -> Result<ProjectInput, Error> {
         let mut f = Fields::new(map);
         let input = ProjectInput {
-            name: f.text("name", "Name", MAX_STRING).flatten(),
+            name: f.required_text("name", "Name", MAX_STRING),
             identifier: f.text("identifier", "Identifier", 100).flatten(),
             description: f.text("description", "Description", MAX_TEXT),
             is_public: f.bool("is_public", "Public"),
         };
+        if input.identifier.as_deref().is_some_and(|i| !identifier_is_valid(i)) {
+            f.error("Identifier is invalid");
+        }
         f.finish()?;
         Ok(input)
     }
@@ -57,7 +60,6 @@ pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: ProjectInput) 
     }
     match &input.identifier {
         None => errors.push("Identifier cannot be blank".into()),
-        Some(i) if !identifier_is_valid(i) => errors.push("Identifier is invalid".into()),
         Some(i) if store::identifier_taken(conn, i)? => errors.push("Identifier has already been taken".into()),
         Some(_) => {}
     }

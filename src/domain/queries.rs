@@ -111,7 +111,12 @@ impl QueryInput {
         let project_ref = match f.raw("project_id") {
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            _ => None,
+            None | Some(Value::Null | Value::String(_)) => None,
+            // Not read as "no project": that would make a project's query global.
+            Some(_) => {
+                f.error("Project is invalid");
+                None
+            }
         };
         let visibility = f.int("visibility", "Visibility").flatten();
         let input = QueryInput {

@@ -61,10 +61,10 @@ impl UserInput {
     pub fn parse(map: Map<String, Value>) -> Result<UserInput, Error> {
         let mut f = Fields::new(map);
         let input = UserInput {
-            login: f.text("login", "Login", 60).flatten(),
+            login: f.required_text("login", "Login", 60),
             password: f.text("password", "Password", 128).flatten(),
-            firstname: f.text("firstname", "First name", 30).flatten(),
-            lastname: f.text("lastname", "Last name", MAX_STRING).flatten(),
+            firstname: f.required_text("firstname", "First name", 30),
+            lastname: f.required_text("lastname", "Last name", MAX_STRING),
             mail: f.text("mail", "Email", MAX_STRING),
             admin: f.bool("admin", "Administrator"),
             status: f.int("status", "Status").flatten().map(|s| s as i32),

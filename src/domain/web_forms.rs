@@ -48,12 +48,12 @@ impl WebFormInput {
         }
         let success_url = f.text("success_url", "Success URL", MAX_TEXT);
         if let Some(Some(url)) = &success_url {
-            if origin_of(url).is_none() {
+            if !is_redirect_url(url) {
                 f.error("Success URL is invalid");
             }
         }
         let input = WebFormInput {
-            name: f.text("name", "Name", MAX_STRING).flatten(),
+            name: f.required_text("name", "Name", MAX_STRING),
             success_url,
             allowed_origins,
             default_tags: f.list("default_tags", "Default tags").map(|t| t.join(",")),
@@ -73,7 +73,7 @@ impl WebFormInput {
             }
         }
         if let Some(Some(url)) = &self.success_url {
-            if origin_of(url).is_none() {
+            if !is_redirect_url(url) {
                 errors.push("Success URL is invalid".to_string());
             }
         }
@@ -83,6 +83,12 @@ impl WebFormInput {
             Err(Error::Invalid(errors))
         }
     }
+}
+
+/// Whether `url` can be sent as a redirect's Location: an absolute http(s) URL of visible ASCII
+/// only, since a line break would end the header and non-ASCII is not allowed in one.
+pub fn is_redirect_url(url: &str) -> bool {
+    origin_of(url).is_some() && url.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// `scheme://host[:port]` of an absolute http(s) URL, lower-cased; `None` for anything else.

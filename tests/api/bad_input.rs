@@ -127,3 +127,90 @@ async fn the_seed_documents_curl_examples_work() {
         .unwrap();
     assert_eq!(res.status(), 406);
 }
+
+/// A name may be left out of an update but not cleared: Redmine's presence validation answers
+/// 422 on an update as on a create, and nothing is written.
+#[actix_web::test]
+async fn required_names_cannot_be_cleared_by_an_update() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let field = admin.post(Format::Json, "/custom_fields", json!({"custom_field": {"name": "Tier"}})).await;
+    let form = admin.post(Format::Json, "/projects/crm/web_forms", json!({"web_form": {"name": "Site"}})).await;
+    let user = app.user("uma").await;
+    let cases = [
+        ("/projects/crm".to_string(), json!({"project": {"name": ""}}), "Name cannot be blank", "project.name", "CRM"),
+        (
+            "/projects/crm".to_string(),
+            json!({"project": {"name": null}}),
+            "Name cannot be blank",
+            "project.name",
+            "CRM",
+        ),
+        (
+            format!("/custom_fields/{}", field.int("custom_field.id")),
+            json!({"custom_field": {"name": " "}}),
+            "Name cannot be blank",
+            "custom_field.name",
+            "Tier",
+        ),
+        (
+            format!("/web_forms/{}", form.int("web_form.id")),
+            json!({"web_form": {"name": ""}}),
+            "Name cannot be blank",
+            "web_form.name",
+            "Site",
+        ),
+        (
+            format!("/users/{}", user.id),
+            json!({"user": {"firstname": ""}}),
+            "First name cannot be blank",
+            "user.firstname",
+            "uma",
+        ),
+        (
+            format!("/users/{}", user.id),
+            json!({"user": {"lastname": null}}),
+            "Last name cannot be blank",
+            "user.lastname",
+            "Tester",
+        ),
+    ];
+    for format in Format::API {
+        for (path, body, message, shown, kept) in &cases {
+            let res = admin.put(format, path, body.clone()).await;
+            assert_eq!((res.status, res.errors()), (422, vec![message.to_string()]), "{path} {body}");
+            assert_eq!(admin.get(format, path).await.str(shown), *kept, "{path}: nothing written");
+        }
+    }
+}
+
+/// A value refused for what it is gets one message about it: a first name too long is not
+/// also "blank"; a NUL in a list is refused like one in any text; a saved query's project
+/// that is not an id is refused, not read as "every project".
+#[actix_web::test]
+async fn refused_values_are_named_once_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    for format in Format::API {
+        let long =
+            admin.post(format, "/projects/crm/contacts", json!({"contact": {"first_name": "x".repeat(300)}})).await;
+        assert_eq!(
+            (long.status, long.errors()),
+            (422, vec!["First name is too long (maximum is 255 characters)".to_string()])
+        );
+    }
+    for (contact, message) in [
+        (json!({"first_name": "Ann", "tag_list": "vip,a\u{0}b"}), "Tags is invalid"),
+        (json!({"first_name": "Ann", "phone": "555\u{0}"}), "Phone is invalid"),
+    ] {
+        let res = admin.post(Format::Json, "/projects/crm/contacts", json!({"contact": contact})).await;
+        assert_eq!((res.status, res.errors()), (422, vec![message.to_string()]));
+    }
+    assert_eq!(contact_count(&app).await, 0);
+    let query = json!({"query": {"name": "Q", "object_type": "contact", "project_id": {"id": 1}}});
+    let res = admin.post(Format::Json, "/crm_queries", query).await;
+    assert_eq!((res.status, res.errors()), (422, vec!["Project is invalid".to_string()]));
+    assert!(admin.get(Format::Json, "/crm_queries").await.list("queries").is_empty());
+}

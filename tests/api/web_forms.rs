@@ -154,6 +154,11 @@ async fn scoped_keys_create_contacts_in_their_project_and_do_nothing_else() {
     let bad = manager.post(Format::Json, "/projects/crm/web_forms", bad).await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.errors(), ["Allowed origins is invalid (each one scheme://host[:port])", "Success URL is invalid"]);
+    for success_url in ["https://example.org/ok\r\nX-Evil: 1", "https://example.org/danke schön"] {
+        let split = json!({"web_form": {"name": "Split", "success_url": success_url}});
+        let created = manager.post(Format::Json, "/projects/crm/web_forms", split.clone()).await;
+        assert_eq!((created.status, created.errors()), (422, vec!["Success URL is invalid".to_string()]));
+    }
 
     let form = |first: &str| {
         Multipart::default().text("key", &key).text("contact[first_name]", first).text("contact[tag_list]", "hot")
@@ -265,6 +270,20 @@ async fn browsers_get_redirects_they_may_follow_and_pages_that_list_errors() {
             .await;
     assert_eq!(foreign.status, 400);
     assert!(foreign.text.contains("may not send you to"), "{}", foreign.text);
+    // A line break would end the Location header and start one of the sender's: refused
+    // before anything is stored, as is what a header cannot hold.
+    for back_url in ["/done%0D%0ASet-Cookie:%20a=b", "https://shop.example/d%C3%A9j%C3%A0"] {
+        let split = post(
+            &app,
+            "/contacts.json",
+            urlencoded,
+            form(&format!("contact[first_name]=Crlf&back_url={back_url}")),
+            &referer,
+        )
+        .await;
+        assert_eq!(split.status, 400, "{back_url}: {}", split.text);
+        assert!(split.header("set-cookie").is_none());
+    }
     let invalid = post(&app, "/contacts", urlencoded, form("contact[last_name]=Nameless"), &referer).await;
     assert_eq!(invalid.status, 422);
     assert_eq!(invalid.header("content-type").unwrap(), "text/html; charset=utf-8");
