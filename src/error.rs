@@ -27,6 +27,9 @@ pub enum Error {
     /// 400: a body or parameter that cannot be read at all.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 408: the body stopped arriving (`BodyLimits::idle`).
+    #[error("request body stalled")]
+    BodyStalled,
     /// 413
     #[error("payload too large")]
     TooLarge,
@@ -81,6 +84,7 @@ impl ResponseError for Error {
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BodyStalled => StatusCode::REQUEST_TIMEOUT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

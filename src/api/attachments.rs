@@ -55,9 +55,9 @@ pub async fn upload(
     if !content_type.starts_with("application/octet-stream") {
         return Err(Error::UnsupportedMedia);
     }
-    let limit = req.app_data::<Data<BodyLimits>>().map_or(BodyLimits::default().max_file_bytes, |l| l.max_file_bytes);
+    let limits = req.app_data::<Data<BodyLimits>>().map_or_else(BodyLimits::default, |l| *l.get_ref());
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
-    let bytes = read_limited(payload, declared, limit).await?;
+    let bytes = read_limited(payload, declared, limits.max_file_bytes, limits.idle).await?;
     let filename = query.text("filename").unwrap_or("").to_string();
     let row = state.db.run(move |conn| attachments::upload(conn, &user, &filename, &bytes)).await?;
     let id = row.id;

@@ -1,7 +1,10 @@
 //! `Body`: a request body read once (within the size limit) and parsed by its content type into
 //! one params tree, as Rails merges JSON, XML and form bodies into `params`.
 
+use std::time::Duration;
+
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -20,6 +23,9 @@ pub struct BodyLimits {
     pub max_file_bytes: usize,
     /// One text field of a multipart form.
     pub max_field_bytes: usize,
+    /// The longest a body may stall between two chunks: a client that declares a body and
+    /// sends none would otherwise hold its request open for good.
+    pub idle: Duration,
     pub parse: ParseLimits,
 }
 
@@ -29,6 +35,7 @@ impl Default for BodyLimits {
             max_bytes: 1024 * 1024,
             max_file_bytes: 2 * 1024 * 1024,
             max_field_bytes: 64 * 1024,
+            idle: Duration::from_secs(30),
             parse: ParseLimits::default(),
         }
     }
@@ -96,14 +103,7 @@ impl FromRequest for Body {
             if declared_len.is_some_and(|n| n > limits.max_bytes) {
                 return Err(Error::TooLarge);
             }
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| Error::BadRequest("the request body could not be read".into()))?;
-                if bytes.len() + chunk.len() > limits.max_bytes {
-                    return Err(Error::TooLarge);
-                }
-                bytes.extend_from_slice(&chunk);
-            }
+            let bytes = read_all(&mut payload, limits.max_bytes, limits.idle).await?;
             parse(content_type.as_deref(), &bytes, limits.parse).map(|params| Body(params, Vec::new()))
         })
     }
@@ -117,16 +117,49 @@ async fn read_multipart(mut payload: Payload, boundary: String, limits: BodyLimi
     // from one half of this future to the other.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
     let forward = async move {
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()));
+        loop {
+            let chunk = match next_chunk(&mut payload, limits.idle).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(chunk)) => Ok(chunk),
+                Err(Error::BodyStalled) => {
+                    let _ = tx.send(Err(std::io::Error::other("stalled"))).await;
+                    return Err(Error::BodyStalled);
+                }
+                Err(_) => Err(std::io::Error::other("the request body could not be read")),
+            };
             if tx.send(chunk).await.is_err() {
-                break; // the parser stopped early
+                return Ok(()); // the parser stopped early
             }
         }
     };
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-    let (_, parsed) = futures_util::future::join(forward, parse_multipart(stream, boundary, limits)).await;
+    let (forwarded, parsed) = futures_util::future::join(forward, parse_multipart(stream, boundary, limits)).await;
+    // A stalled body reads to the parser as a broken one; it is the client that went quiet.
+    forwarded?;
     parsed
+}
+
+/// The next chunk of a body, `None` at its end; 408 when none comes within `idle`.
+async fn next_chunk(payload: &mut Payload, idle: Duration) -> Result<Option<web::Bytes>, Error> {
+    match actix_web::rt::time::timeout(idle, payload.next()).await {
+        Err(_) => Err(Error::BodyStalled),
+        Ok(None) => Ok(None),
+        Ok(Some(chunk)) => {
+            chunk.map(Some).map_err(|_: PayloadError| Error::BadRequest("the request body could not be read".into()))
+        }
+    }
+}
+
+/// A whole body of at most `limit` bytes.
+async fn read_all(payload: &mut Payload, limit: usize, idle: Duration) -> Result<web::BytesMut, Error> {
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = next_chunk(payload, idle).await? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(Error::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 async fn parse_multipart(
@@ -187,22 +220,15 @@ fn multipart_error(e: multer::Error) -> Error {
 
 /// Reads a raw body (`/uploads`) of at most `limit` bytes.
 pub async fn read_limited(
-    mut payload: web::Payload,
+    payload: web::Payload,
     declared: Option<usize>,
     limit: usize,
+    idle: Duration,
 ) -> Result<web::Bytes, Error> {
     if declared.is_some_and(|n| n > limit) {
         return Err(Error::TooLarge);
     }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| Error::BadRequest("the request body could not be read".into()))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(Error::TooLarge);
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes.freeze())
+    Ok(read_all(&mut payload.into_inner(), limit, idle).await?.freeze())
 }
 
 fn parse(content_type: Option<&str>, bytes: &[u8], limits: ParseLimits) -> Result<Map<String, Value>, Error> {

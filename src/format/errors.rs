@@ -39,6 +39,7 @@ pub fn messages(err: &Error) -> Vec<String> {
              make sure to append .json or .xml to your request URL."
         }
         Error::PreconditionFailed => "Invalid X-Redmine-Switch-User header",
+        Error::BodyStalled => "The request body stopped arriving",
         Error::TooLarge => "Request body too large",
         Error::UnsupportedMedia => "Unsupported content type",
         Error::RateLimited { .. } => "Too many requests, try again later",

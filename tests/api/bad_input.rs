@@ -214,3 +214,56 @@ async fn refused_values_are_named_once_and_nothing_is_written() {
     assert_eq!((res.status, res.errors()), (422, vec!["Project is invalid".to_string()]));
     assert!(admin.get(Format::Json, "/crm_queries").await.list("queries").is_empty());
 }
+
+/// A body that stops arriving is given up after `idle` (408 in the request's format) rather
+/// than holding its request open for good; nothing is stored.
+#[actix_web::test]
+async fn a_stalled_body_is_408_and_nothing_is_written() {
+    let app = TestApp::spawn_with(|c| c.body.idle = std::time::Duration::from_millis(300)).await;
+    app.project("crm", false).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let key = app.admin_key.clone();
+    let partial_json = r#"{"contact": {"first_name": "Sl"#;
+    let partial_form = "--b\r\nContent-Disposition: form-data; name=\"contact[first_name]\"\r\n\r\nSlow";
+    let requests = [
+        ("/projects/crm/contacts.json", "application/json", partial_json, "application/json"),
+        ("/projects/crm/contacts.xml", "multipart/form-data; boundary=b", partial_form, "application/xml"),
+        ("/uploads.json", "application/octet-stream", "GIF89a", "application/json"),
+    ];
+    for (path, content_type, partial, answered_as) in requests {
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nX-Redmine-API-Key: {key}\r\nContent-Type: {content_type}\r\n\
+             Content-Length: 1000\r\n\r\n{partial}"
+        );
+        let target = address.clone();
+        let answer = actix_web::rt::task::spawn_blocking(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(target).expect("connect");
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("a read timeout");
+            stream.write_all(request.as_bytes()).expect("send the start of a request");
+            let mut answer = Vec::new();
+            let mut buf = [0; 4096];
+            // Up to the end of the answer's body: its length is in its header.
+            while let Ok(n @ 1..) = stream.read(&mut buf) {
+                answer.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&answer);
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_string))
+                        .and_then(|l| l.trim().parse::<usize>().ok());
+                    if length.is_some_and(|l| body.len() >= l) {
+                        break;
+                    }
+                }
+            }
+            String::from_utf8_lossy(&answer).to_string()
+        })
+        .await
+        .expect("the client thread");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
+        assert!(answer.to_ascii_lowercase().contains(&format!("content-type: {answered_as}")), "{path}: {answer}");
+        assert!(answer.contains("stopped arriving"), "{path}: {answer}");
+    }
+    assert_eq!(contact_count(&app).await, 0);
+}
