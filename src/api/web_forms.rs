@@ -61,6 +61,10 @@ pub async fn form_html(
     viewer: Viewer,
     id: Path<i32>,
 ) -> Result<HttpResponse, Error> {
+    // An HTML page only: there is no `form.html.json`.
+    if Format::of(&req) != Format::Html {
+        return Err(Error::NotFound);
+    }
     let user = viewer.user()?;
     let id = id.into_inner();
     let (form, fields) = state

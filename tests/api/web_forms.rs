@@ -520,6 +520,11 @@ async fn the_embeddable_form_holds_the_key_and_the_custom_fields() {
     assert!(html.contains(r#"<option value="&#60; 1k">&#60; 1k</option>"#), "a list field is a select: {html}");
     assert!(html.contains("Note &#60;b&#62;"), "names are escaped: {html}");
     assert!(html.contains(r#"name="contact[avatar]""#) && html.contains(r#"name="nickname""#));
+    for format in Format::API {
+        let asked = admin.get(format, &format!("/web_forms/{id}/form.html")).await;
+        assert_eq!(asked.status, 404, "the form is a page, not JSON or XML: {}", asked.text);
+        assert_eq!(asked.header("content-type").unwrap(), format.content_type());
+    }
     let outsider = app.user("outsider").await;
     assert_eq!(
         outsider
