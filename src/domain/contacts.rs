@@ -1079,10 +1079,28 @@ pub fn add_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, project
     }
     let target = projects::find_by_ref(conn, project_ref)?.ok_or(Error::NotFound)?;
     user.require(&target, Permission::EditContacts)?;
-    if !projects.iter().any(|p| p.id == target.id) {
-        store::link_project(conn, id, target.id)?;
+    if projects.iter().any(|p| p.id == target.id) {
+        return Ok(());
     }
-    Ok(())
+    write_transaction(conn, |c| {
+        lock_for_links(c, id)?;
+        if !store::project_ids(c, id)?.contains(&target.id) {
+            store::link_project(c, id, target.id)?;
+        }
+        Ok(())
+    })
+}
+
+/// Takes the contact's row lock before its links change. The link trigger rewrites the row's
+/// list of projects (what visibility is decided by) from the links it can see: without the
+/// lock, two link changes at once on PostgreSQL each rewrote it without the other's, and the
+/// list stayed wrong. Waiting here, the second sees the first's committed link.
+fn lock_for_links(conn: &mut DbConnection, id: i32) -> Result<(), Error> {
+    if store::lock(conn, id, now())? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
 }
 
 /// Unlinks a contact from a project; a contact's last project stays (403), as in the plugin.
@@ -1097,7 +1115,8 @@ pub fn remove_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, proj
         return Err(Error::NotFound);
     }
     write_transaction(conn, |c| {
-        // Counted again under the write: two removals at once cannot leave a contact homeless.
+        lock_for_links(c, id)?;
+        // Counted again under the lock: two removals at once cannot leave a contact homeless.
         if store::project_ids(c, id)?.len() <= 1 {
             return Err(Error::Forbidden);
         }

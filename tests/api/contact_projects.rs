@@ -58,3 +58,43 @@ async fn linking_needs_edit_permission_in_both_projects() {
         assert_eq!(res.status, 403, "a Reporter in the target project may not link");
     }
 }
+
+/// Links and unlinks sent at once for one contact each see the others' (the contact is locked
+/// first), so the project list visibility is decided by keeps every link: a member of one of
+/// the projects sees the contact exactly while it is linked there, and the last project stays.
+#[actix_web::test]
+async fn concurrent_links_and_unlinks_keep_every_project_and_the_visibility_they_give() {
+    let app = TestApp::spawn().await;
+    let others = ["p2", "p3", "p4", "p5"];
+    app.project("p1", false).await;
+    for p in others {
+        app.project(p, false).await;
+    }
+    let reader = app.member("rex", "p5", "Reporter").await;
+    let admin = app.admin();
+    for round in 0..5 {
+        let id = admin.create_contact("p1", json!({"first_name": format!("Round {round}")})).await;
+        let path = format!("/contacts/{id}");
+        let link_path = format!("{path}/projects");
+        let links = others.map(|p| admin.post(Format::Json, &link_path, json!({"project": {"id": p}})));
+        for res in futures_util::future::join_all(links).await {
+            assert_eq!(res.status, 204, "{}", res.text);
+        }
+        assert_eq!(admin.get(Format::Json, &path).await.list("contact.projects").len(), 5, "round {round}");
+        assert_eq!(reader.get(Format::Json, &path).await.status, 200, "round {round}: linked to p5, seen there");
+        let unlink_paths = others.map(|p| format!("{path}/projects/{p}"));
+        let unlinks = unlink_paths.iter().map(|p| admin.delete(Format::Json, p));
+        for res in futures_util::future::join_all(unlinks).await {
+            assert_eq!(res.status, 204, "{}", res.text);
+        }
+        assert_eq!(admin.get(Format::Json, &path).await.list("contact.projects").len(), 1, "round {round}");
+        assert_eq!(reader.get(Format::Json, &path).await.status, 403, "round {round}: unlinked from p5, hidden");
+        // Two removals at once cannot leave the contact without a project.
+        admin.post(Format::Json, &format!("{path}/projects"), json!({"project": {"id": "p2"}})).await;
+        let both_paths = ["p1", "p2"].map(|p| format!("{path}/projects/{p}"));
+        let both = both_paths.iter().map(|p| admin.delete(Format::Json, p));
+        let statuses: Vec<u16> = futures_util::future::join_all(both).await.iter().map(|r| r.status).collect();
+        assert!(statuses.contains(&403), "round {round}: {statuses:?}");
+        assert_eq!(admin.get(Format::Json, &path).await.list("contact.projects").len(), 1, "round {round}");
+    }
+}
