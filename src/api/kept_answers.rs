@@ -155,12 +155,19 @@ fn request_key(req: &ServiceRequest) -> Option<[u8; 32]> {
     }
     let header = |name: &str| req.headers().get(name).map_or(&b""[..], |v| v.as_bytes());
     let mut digest = Sha256::new();
+    // Everything an answer depends on: who asks, and the headers the body is written by (the
+    // meta switch; the host and scheme that absolute URLs such as `content_url` carry).
     for part in [
         if format == Format::Json { &b"json"[..] } else { &b"xml"[..] },
         req.uri().path().as_bytes(),
         req.uri().query().unwrap_or("").as_bytes(),
         header("x-redmine-api-key"),
         header("x-redmine-switch-user"),
+        if req.headers().contains_key("x-redmine-nometa") { &b"nometa"[..] } else { &b""[..] },
+        header("host"),
+        header("forwarded"),
+        header("x-forwarded-host"),
+        header("x-forwarded-proto"),
     ] {
         digest.update((part.len() as u64).to_le_bytes());
         digest.update(part);

@@ -64,6 +64,36 @@ async fn a_kept_answer_is_never_served_to_someone_else() {
     }
 }
 
+/// The headers an answer's body depends on are part of the question: the meta switch, and the
+/// host an absolute URL (an attachment's `content_url`) is written with.
+#[actix_web::test]
+async fn a_kept_answer_follows_the_headers_its_body_depends_on() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let png = crate::web_forms::PNG.to_vec();
+    let upload = admin
+        .raw(reqwest::Method::POST, Format::Json, "/uploads?filename=a.png", "application/octet-stream", png)
+        .await;
+    let avatar = json!({"first_name": "Meta", "avatar": {"token": upload.str("upload.token")}});
+    let id = admin.create_contact("crm", avatar).await;
+    let attachment = admin.get(Format::Json, &format!("/contacts/{id}")).await.int("contact.avatar.attachment_id");
+    app.settle().await;
+    for format in Format::API {
+        for order in [[false, true], [true, false]] {
+            for nometa in order {
+                let headers: &[(&str, &str)] = if nometa { &[("X-Redmine-Nometa", "1")] } else { &[] };
+                let res = admin.get_with(format, &format!("/contacts?limit=1&order={order:?}"), headers).await;
+                assert_eq!(res.meta("total_count").is_none(), nometa, "nometa {nometa}: {}", res.text);
+            }
+        }
+        for host in ["crm.example", "mirror.example:8080"] {
+            let res = admin.get_with(format, &format!("/attachments/{attachment}"), &[("Host", host)]).await;
+            assert!(res.str("attachment.content_url").starts_with(&format!("http://{host}/")), "{}", res.text);
+        }
+    }
+}
+
 #[actix_web::test]
 async fn a_password_is_checked_on_every_request() {
     let app = TestApp::spawn().await;
