@@ -32,11 +32,13 @@ pub async fn download(state: Data<AppState>, viewer: Viewer, path: Path<(i32, St
     let user = viewer.user()?;
     let (id, _) = path.into_inner();
     let (row, bytes) = state.db.run(move |conn| attachments::download(conn, &user, id)).await?;
+    // Images are shown; any other file is saved, never opened by the browser on this site.
+    let disposition = if row.content_type.starts_with("image/") { "inline" } else { "attachment" };
     Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{}\"", row.filename)))
         .insert_header((header::CONTENT_TYPE, row.content_type))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"))
-        .insert_header((header::CONTENT_DISPOSITION, format!("inline; filename=\"{}\"", row.filename)))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .body(bytes))
 }

@@ -1,6 +1,7 @@
-//! Attachments: contact avatars and Redmine's upload API. Only images are kept, checked by
-//! their bytes (PNG, JPEG, GIF, WebP), never by the type or name a client claims; SVG, which can
-//! carry script, is never an image here.
+//! Attachments: contact avatars and Redmine's upload API. A file's type is found from its
+//! bytes (PNG, JPEG, GIF, WebP), never from the type or name a client claims; anything else
+//! (SVG, which can carry script, among it) is `application/octet-stream`, may be uploaded but
+//! never becomes an avatar, and downloads as an attachment, not inline.
 
 use sha2::{Digest, Sha256};
 
@@ -26,7 +27,7 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A checked image, ready to store.
+/// A file typed by its content, ready to store.
 #[derive(Debug, Clone)]
 pub struct Image {
     pub filename: String,
@@ -34,11 +35,23 @@ pub struct Image {
     pub bytes: Vec<u8>,
 }
 
+/// What an avatar that is not an image is told.
+pub const NOT_AN_IMAGE: &str = "Avatar is not an image (PNG, JPEG, GIF or WebP)";
+
+/// The type stored for a file that is not one of the images.
+const ANY_FILE: &str = "application/octet-stream";
+
 impl Image {
-    /// Checks an uploaded file: an image by its content, with a file name safe to send back.
+    /// Checks an avatar: an image by its content, with a file name safe to send back.
     pub fn check(filename: &str, bytes: &[u8]) -> Result<Image, String> {
-        let content_type = image_type(bytes).ok_or("Avatar is not an image (PNG, JPEG, GIF or WebP)")?;
+        let content_type = image_type(bytes).ok_or(NOT_AN_IMAGE)?;
         Ok(Image { filename: safe_filename(filename, content_type), content_type, bytes: bytes.to_vec() })
+    }
+
+    /// Any uploaded file, typed by its content: an image, or `application/octet-stream`.
+    fn any(filename: &str, bytes: &[u8]) -> Image {
+        let content_type = image_type(bytes).unwrap_or(ANY_FILE);
+        Image { filename: safe_filename(filename, content_type), content_type, bytes: bytes.to_vec() }
     }
 
     pub fn row(&self, contact_id: Option<i32>, author_id: Option<i32>) -> NewAttachmentRow {
@@ -64,22 +77,23 @@ fn safe_filename(name: &str, content_type: &str) -> String {
         base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '%')).take(100).collect();
     let clean = clean.trim().trim_start_matches('.').to_string();
     if clean.is_empty() {
-        format!("avatar.{}", content_type.trim_start_matches("image/"))
+        match content_type.strip_prefix("image/") {
+            Some(ext) => format!("avatar.{ext}"),
+            None => "upload".to_string(),
+        }
     } else {
         clean
     }
 }
 
-/// `POST /uploads`: stores an image unattached and returns it with its token.
+/// `POST /uploads`: stores a file unattached and returns it with its token.
 pub fn upload(
     conn: &mut DbConnection,
     user: &CurrentUser,
     filename: &str,
     bytes: &[u8],
 ) -> Result<AttachmentRow, Error> {
-    let image = Image::check(filename, bytes)
-        .map_err(|_| Error::invalid("This file is not an image (PNG, JPEG, GIF or WebP)"))?;
-    let id = store::insert(conn, &image.row(None, Some(user.id)))?;
+    let id = store::insert(conn, &Image::any(filename, bytes).row(None, Some(user.id)))?;
     let token = format!("{id}.{}", super::users::generate_api_key());
     store::set_token(conn, id, &token)?;
     store::find(conn, id)?.ok_or(Error::NotFound)

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::attachments::Image;
+use super::attachments::{Image, NOT_AN_IMAGE};
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
@@ -937,7 +937,12 @@ fn check_avatar(
         },
         Some(AvatarInput::Token(token)) => match attachment_store::find_unattached_by_token(conn, token)? {
             Some(upload) if upload.author_id.is_some() && upload.author_id == author_id => {
-                Some(AvatarWrite::Upload(upload.id))
+                if upload.content_type.starts_with("image/") {
+                    Some(AvatarWrite::Upload(upload.id))
+                } else {
+                    errors.push(NOT_AN_IMAGE.to_string());
+                    None
+                }
             }
             _ => {
                 errors.push("Avatar is invalid".to_string());

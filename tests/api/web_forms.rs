@@ -374,8 +374,40 @@ async fn redmines_upload_api_attaches_an_avatar_by_token() {
     let res = upload(PNG, "application/octet-stream").await;
     assert_eq!(res.status, 201, "{}", res.text);
     let token = res.str("upload.token");
-    assert_eq!(upload(b"plain text", "application/octet-stream").await.status, 422);
     assert_eq!(upload(PNG, "image/png").await.status, 415);
+    // Any file may be uploaded (python-redmine's `upload(f, filename='hello.txt')`); one that
+    // is not an image downloads as an attachment and never becomes an avatar.
+    let text = admin
+        .raw(
+            reqwest::Method::POST,
+            Format::Json,
+            "/uploads?filename=hello.txt",
+            "application/octet-stream",
+            b"hello".to_vec(),
+        )
+        .await;
+    assert_eq!(text.status, 201, "{}", text.text);
+    let text_id = text.int("upload.id");
+    let shown = admin.get(Format::Json, &format!("/attachments/{text_id}")).await;
+    assert_eq!(shown.str("attachment.content_type"), "application/octet-stream");
+    let download = app
+        .http
+        .get(app.url(&format!("/attachments/download/{text_id}/hello.txt")))
+        .header("X-Redmine-API-Key", &app.admin_key)
+        .send()
+        .await
+        .expect("a download");
+    assert_eq!(download.status(), 200);
+    let disposition = download.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert_eq!(disposition, r#"attachment; filename="hello.txt""#);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), b"hello");
+    let not_an_avatar =
+        json!({"contact": {"project_id": "crm", "first_name": "Txt", "avatar": {"token": text.str("upload.token")}}});
+    let refused = admin.post(Format::Json, "/contacts", not_an_avatar).await;
+    assert_eq!(
+        (refused.status, refused.errors()),
+        (422, vec!["Avatar is not an image (PNG, JPEG, GIF or WebP)".to_string()])
+    );
     let res = admin
         .post(
             Format::Xml,
