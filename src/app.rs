@@ -11,8 +11,8 @@ use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
 use crate::api::{
-    attachments, contacts, custom_fields, deals, exports, intake, issues, kept_answers, notes, projects, queries, tags,
-    users, web_forms,
+    attachments, contacts, custom_fields, deals, exports, intake, issues, kept_answers, notes, projects, queries,
+    search, tags, users, web_forms,
 };
 use crate::cache::Caches;
 use crate::config::{Config, FormSettings};
@@ -188,6 +188,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/attachments/{id}").route(get().to(attachments::show_attachment)))
     .service(web::resource("/attachments/download/{id}/{filename}").route(get().to(attachments::download)))
     .service(web::resource("/uploads").route(post().to(attachments::upload)))
+    .service(web::resource("/search").route(get().to(search::search)))
     .service(web::resource("/users/current").route(get().to(users::current_user)))
     .service(web::resource("/users").route(get().to(users::list_users)).route(post().to(users::create_user)))
     .service(

@@ -13,6 +13,7 @@ pub mod notes;
 pub mod projects;
 pub mod queries;
 pub mod rate_limit;
+pub mod search;
 pub mod tags;
 pub mod users;
 pub mod web_forms;

@@ -11,6 +11,7 @@ pub mod notes;
 pub mod pages;
 pub mod projects;
 pub mod queries;
+pub mod search;
 pub mod tags;
 pub mod users;
 pub mod web_forms;

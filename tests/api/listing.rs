@@ -266,3 +266,40 @@ async fn a_search_page_is_the_same_whether_rows_are_scanned_or_found_through_the
         assert_eq!(paged, ids(&whole));
     }
 }
+
+/// Redmine's search API as python-redmine's `search('Ada', resources=['contacts'])` sends it:
+/// contacts the caller may see, as results of type "contact", paged like any list.
+#[actix_web::test]
+async fn the_search_api_finds_contacts_the_caller_may_see() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.project("hidden", false).await;
+    let member = app.member("mia", "crm", "Reporter").await;
+    let admin = app.admin();
+    for n in 0..3 {
+        let contact = json!({"first_name": "Ada", "last_name": format!("Lovelace {n}"), "background": "Engines"});
+        admin.create_contact("crm", contact).await;
+    }
+    admin.create_contact("hidden", json!({"first_name": "Ada", "last_name": "Elsewhere"})).await;
+    admin.create_contact("crm", json!({"first_name": "Grace"})).await;
+    for format in Format::API {
+        let res = member.get(format, "/search?contacts=True&q=ada&limit=100&offset=0").await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        assert_eq!(res.meta("total_count"), Some(3), "not the contact of a project the member cannot read");
+        let results = res.list("results");
+        assert_eq!(results.len(), 3);
+        assert_eq!(res.str("results.0.type"), "contact");
+        assert_eq!(res.str("results.0.title"), "Ada Lovelace 2", "newest first");
+        assert_eq!(res.str("results.0.description"), "Engines");
+        let id = res.str("results.0.id");
+        assert_eq!(res.str("results.0.url"), app.url(&format!("/contacts/{id}")));
+        assert!(res.opt("results.0.datetime").is_some());
+        let page = member.get(format, "/search?q=lovelace&limit=2&offset=2").await;
+        assert_eq!((page.meta("total_count"), page.list("results").len()), (Some(3), 1), "{}", page.text);
+        for query in ["q=&contacts=1", "q=ada&issues=1"] {
+            let none = member.get(format, &format!("/search?{query}")).await;
+            assert_eq!((none.status, none.meta("total_count")), (200, Some(0)), "{query}: {}", none.text);
+        }
+    }
+    assert_eq!(app.anonymous().get(Format::Json, "/search?q=ada").await.status, 401);
+}
