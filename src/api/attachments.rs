@@ -10,7 +10,7 @@ use crate::domain::attachments;
 use crate::error::Error;
 use crate::format::body::{read_limited, BodyLimits};
 use crate::format::query::QueryParams;
-use crate::format::Reply;
+use crate::format::{own_origin, Reply};
 use crate::views::attachments as views;
 
 pub async fn show_attachment(
@@ -22,8 +22,7 @@ pub async fn show_attachment(
     let user = viewer.user()?;
     let id = id.into_inner();
     let attachment = state.db.run(move |conn| attachments::find_visible(conn, &user, id)).await?;
-    let info = req.connection_info();
-    Ok(Reply::ok(views::show(&attachment, &format!("{}://{}", info.scheme(), info.host()))))
+    Ok(Reply::ok(views::show(&attachment, &own_origin(&req))))
 }
 
 /// The bytes, with the type found when they were checked, and headers that keep a browser from

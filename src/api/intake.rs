@@ -14,7 +14,7 @@ use crate::domain::contacts::{self, AvatarInput, ContactInput, Includes};
 use crate::domain::web_forms::{self, origin_of};
 use crate::error::Error;
 use crate::format::body::Body;
-use crate::format::{Document, Element, Format, Reply};
+use crate::format::{own_origin, Document, Element, Format, Reply};
 use crate::views::{contacts as views, pages};
 
 /// The field a person never sees (it sits off-screen in the embeddable form) and bots fill in.
@@ -175,8 +175,7 @@ fn redirect_allowed(req: &HttpRequest, viewer: &Viewer, url: &str) -> bool {
         Viewer::Form(form) => form.allows_redirect_to(url),
         _ => {
             let Some(target) = origin_of(url) else { return false };
-            let info = req.connection_info();
-            let own = format!("{}://{}", info.scheme(), info.host()).to_ascii_lowercase();
+            let own = own_origin(req).to_ascii_lowercase();
             let from = [header::ORIGIN, header::REFERER]
                 .iter()
                 .filter_map(|h| req.headers().get(h).and_then(|v| v.to_str().ok()).and_then(origin_of))

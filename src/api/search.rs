@@ -10,7 +10,7 @@ use crate::domain::contacts::{self, ContactFilters, Includes};
 use crate::domain::paging::{Page, Paging};
 use crate::error::Error;
 use crate::format::query::QueryParams;
-use crate::format::Reply;
+use crate::format::{own_origin, Reply};
 use crate::views::search as views;
 
 /// The result types Redmine and its plugins search; a request naming some searches only those.
@@ -43,6 +43,5 @@ pub async fn search(
                 .await?
         }
     };
-    let info = req.connection_info();
-    Ok(Reply::ok(views::results(&page, &format!("{}://{}", info.scheme(), info.host()))))
+    Ok(Reply::ok(views::results(&page, &own_origin(&req))))
 }

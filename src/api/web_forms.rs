@@ -9,7 +9,7 @@ use crate::domain::access::Viewer;
 use crate::domain::web_forms::{self, WebFormInput};
 use crate::error::Error;
 use crate::format::body::Body;
-use crate::format::{Format, Reply};
+use crate::format::{own_origin, Format, Reply};
 use crate::views::pages::{self, FormField};
 use crate::views::web_forms as views;
 
@@ -89,8 +89,7 @@ pub async fn form_html(
             name: f.name,
         })
         .collect();
-    let info = req.connection_info();
-    let action = format!("{}://{}/contacts", info.scheme(), info.host());
+    let action = format!("{}/contacts", own_origin(&req));
     let origins: Vec<&str> = form.origins().collect();
     let html = pages::web_form(&form.name, &origins.join(", "), &action, &form.form_key, &fields);
     Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, Format::Html.content_type())).body(html))

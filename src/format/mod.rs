@@ -21,6 +21,13 @@ use actix_web::{HttpMessage, HttpRequest};
 pub use reply::Reply;
 pub use tree::{Document, Element, List, Node, Scalar};
 
+/// This server's own `scheme://host` as the request reached it (behind a proxy, as forwarded),
+/// for the absolute URLs Redmine answers with (`Location`, `content_url`, a search result's `url`).
+pub fn own_origin(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 /// The representation a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

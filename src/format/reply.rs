@@ -54,8 +54,7 @@ impl Responder for Reply {
                 let mut res = HttpResponse::build(status);
                 res.insert_header((header::CONTENT_TYPE, format.content_type()));
                 if let Some(path) = location {
-                    let info = req.connection_info();
-                    res.insert_header((header::LOCATION, format!("{}://{}{}", info.scheme(), info.host(), path)));
+                    res.insert_header((header::LOCATION, format!("{}{path}", super::own_origin(req))));
                 }
                 res.body(body)
             }
