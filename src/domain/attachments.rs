@@ -29,7 +29,7 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
 
 /// A file typed by its content, ready to store.
 #[derive(Debug, Clone)]
-pub struct Image {
+pub struct CheckedFile {
     pub filename: String,
     pub content_type: &'static str,
     pub bytes: Vec<u8>,
@@ -41,17 +41,17 @@ pub const NOT_AN_IMAGE: &str = "Avatar is not an image (PNG, JPEG, GIF or WebP)"
 /// The type stored for a file that is not one of the images.
 const ANY_FILE: &str = "application/octet-stream";
 
-impl Image {
+impl CheckedFile {
     /// Checks an avatar: an image by its content, with a file name safe to send back.
-    pub fn check(filename: &str, bytes: &[u8]) -> Result<Image, String> {
+    pub fn image(filename: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
         let content_type = image_type(bytes).ok_or(NOT_AN_IMAGE)?;
-        Ok(Image { filename: safe_filename(filename, content_type), content_type, bytes: bytes.to_vec() })
+        Ok(CheckedFile { filename: safe_filename(filename, content_type), content_type, bytes: bytes.to_vec() })
     }
 
     /// Any uploaded file, typed by its content: an image, or `application/octet-stream`.
-    fn any(filename: &str, bytes: &[u8]) -> Image {
+    fn any(filename: &str, bytes: &[u8]) -> CheckedFile {
         let content_type = image_type(bytes).unwrap_or(ANY_FILE);
-        Image { filename: safe_filename(filename, content_type), content_type, bytes: bytes.to_vec() }
+        CheckedFile { filename: safe_filename(filename, content_type), content_type, bytes: bytes.to_vec() }
     }
 
     pub fn row(&self, contact_id: Option<i32>, author_id: Option<i32>) -> NewAttachmentRow {
@@ -93,7 +93,7 @@ pub fn upload(
     filename: &str,
     bytes: &[u8],
 ) -> Result<AttachmentRow, Error> {
-    let id = store::insert(conn, &Image::any(filename, bytes).row(None, Some(user.id)))?;
+    let id = store::insert(conn, &CheckedFile::any(filename, bytes).row(None, Some(user.id)))?;
     let token = format!("{id}.{}", super::users::generate_api_key());
     store::set_token(conn, id, &token)?;
     store::find(conn, id)?.ok_or(Error::NotFound)

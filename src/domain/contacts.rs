@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::attachments::{Image, NOT_AN_IMAGE};
+use super::attachments::{CheckedFile, NOT_AN_IMAGE};
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
@@ -914,7 +914,7 @@ pub fn new_row(input: ContactInput, author_id: Option<i32>, at: NaiveDateTime) -
 /// An avatar to set: a new image, or an upload (found by its token) to attach.
 #[derive(Debug, Clone)]
 enum AvatarWrite {
-    New(Image),
+    New(CheckedFile),
     Upload(i32),
 }
 
@@ -928,7 +928,7 @@ fn check_avatar(
 ) -> Result<Option<AvatarWrite>, Error> {
     Ok(match avatar {
         None => None,
-        Some(AvatarInput::File { filename, bytes }) => match Image::check(filename, bytes) {
+        Some(AvatarInput::File { filename, bytes }) => match CheckedFile::image(filename, bytes) {
             Ok(image) => Some(AvatarWrite::New(image)),
             Err(message) => {
                 errors.push(message);
