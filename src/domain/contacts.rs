@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::access::CurrentUser;
 use super::attachments::{CheckedFile, NOT_AN_IMAGE};
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
-use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::input::{self, Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use crate::db::{write_transaction, DbConnection};
@@ -841,10 +841,7 @@ fn insert_new(
     input: ContactInput,
     mut errors: Vec<String>,
 ) -> Result<ContactDetails, Error> {
-    // Unless the name sent was refused already (too long, not text): it is not blank.
-    if !matches!(input.first_name, Some(Some(_))) && !errors.iter().any(|e| e.starts_with("First name ")) {
-        errors.insert(0, "First name cannot be blank".to_string());
-    }
+    input::require_on_create(&input.first_name, "First name", &mut errors);
     let assigned_to = check_assignee(conn, &input, &mut errors)?;
     let fields = custom::fields(conn, custom::CONTACT)?;
     let custom_values = custom::validate(&fields, input.custom_fields.as_ref(), true, &mut errors);

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::access::CurrentUser;
 use super::contacts::{display_name, visible_among};
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
-use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::input::{self, Fields, Patch, MAX_STRING, MAX_TEXT};
 use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
@@ -350,9 +350,7 @@ pub fn create(
         None => return Err(Error::invalid("Project cannot be blank")),
     };
     user.require(&project, Permission::AddDeals)?;
-    if !matches!(input.name, Some(Some(_))) {
-        errors.insert(0, "Name cannot be blank".into());
-    }
+    input::require_on_create(&input.name, "Name", &mut errors);
     check_references(conn, user, &project, &input, &mut errors)?;
     let statuses = store::statuses(conn)?;
     let status_id = input.status_id.or_else(|| statuses.iter().find(|s| s.is_default).map(|s| s.id));

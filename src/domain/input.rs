@@ -14,6 +14,15 @@ pub const MAX_TEXT: usize = 65_535;
 /// A field that may be absent (leave it), null/blank (clear it) or set.
 pub type Patch<T> = Option<Option<T>>;
 
+/// A create's required `field`: "cannot be blank" first among `errors` when it is not set,
+/// unless a value sent for it was refused already (too long, not text), which is not blank.
+pub fn require_on_create<T>(field: &Patch<T>, label: &str, errors: &mut Vec<String>) {
+    let refused = errors.iter().any(|e| e.strip_prefix(label).is_some_and(|rest| rest.starts_with(' ')));
+    if !matches!(field, Some(Some(_))) && !refused {
+        errors.insert(0, format!("{label} cannot be blank"));
+    }
+}
+
 /// Reads typed fields from one params object and remembers what was wrong.
 pub struct Fields {
     map: Map<String, Value>,

@@ -185,8 +185,8 @@ async fn required_names_cannot_be_cleared_by_an_update() {
     }
 }
 
-/// A value refused for what it is gets one message about it: a first name too long is not
-/// also "blank"; a NUL in a list is refused like one in any text; a saved query's project
+/// A value refused for what it is gets one message about it: a name too long (contact, deal)
+/// is not also "blank"; a NUL in a list is refused like one in any text; a saved query's project
 /// that is not an id is refused, not read as "every project".
 #[actix_web::test]
 async fn refused_values_are_named_once_and_nothing_is_written() {
@@ -199,6 +199,11 @@ async fn refused_values_are_named_once_and_nothing_is_written() {
         assert_eq!(
             (long.status, long.errors()),
             (422, vec!["First name is too long (maximum is 255 characters)".to_string()])
+        );
+        let deal = admin.post(format, "/projects/crm/deals", json!({"deal": {"name": "x".repeat(300)}})).await;
+        assert_eq!(
+            (deal.status, deal.errors()),
+            (422, vec!["Name is too long (maximum is 255 characters)".to_string()])
         );
     }
     for (contact, message) in [
