@@ -2,19 +2,15 @@
 
 use std::net::TcpListener;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
-use actix_web::middleware::{from_fn, Logger, Next};
+use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
 use crate::api::{
-    attachments, contacts, custom_fields, deals, exports, intake, issues, kept_answers, notes, projects, queries,
-    search, tags, users, web_forms,
+    attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, search, tags,
+    users, web_forms,
 };
-use crate::cache::Caches;
 use crate::config::{Config, FormSettings};
 use crate::db::Db;
 use crate::error::Error;
@@ -25,40 +21,6 @@ pub struct AppState {
     pub db: Db,
     pub forms: FormSettings,
     pub limiter: RateLimiter,
-    pub caches: Caches,
-}
-
-/// A request that may have written bumps the write generation once answered, so no answer
-/// cached before it is served again (see `cache`).
-async fn note_writes(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let records_only = writes_records_only(req.path());
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let res = next.call(req).await;
-    match (writes, state) {
-        (true, Some(state)) if records_only => state.caches.generation.bump_records(),
-        (true, Some(state)) => state.caches.generation.bump(),
-        _ => {}
-    }
-    res
-}
-
-/// Whether a write to `path` can touch CRM records only (contacts, notes, deals, tags, saved
-/// queries, custom fields, uploads), never who a caller is or what they may do: then callers
-/// found by API key stay remembered. Any other path counts as a change of rights.
-fn writes_records_only(path: &str) -> bool {
-    const RECORDS: [&str; 8] =
-        ["contacts", "notes", "deals", "deal_categories", "contacts_tags", "crm_queries", "custom_fields", "uploads"];
-    // Segments without their format suffix: `/projects/crm/contacts.json` → projects, crm, contacts.
-    let mut segments = path.split('/').skip(1).map(|s| s.split('.').next().unwrap_or(s));
-    match (segments.next(), segments.next(), segments.next()) {
-        (Some("projects"), Some(_), Some(third)) => ["contacts", "deals", "deal_categories"].contains(&third),
-        (Some(first), _, _) => RECORDS.contains(&first),
-        _ => false,
-    }
 }
 
 /// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
@@ -203,8 +165,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
-    let caches = Caches::new(config.cache_ttl, Some(db.watch_commits().map_err(std::io::Error::other)?));
-    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), caches });
+    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute() });
     let body_limits = web::Data::new(config.body);
     let server = HttpServer::new(move || {
         App::new()
@@ -214,10 +175,7 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
             .configure(routes)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
-            // Inside `negotiate`, so it knows the format and never sees an error body rendered.
-            .wrap(from_fn(kept_answers::answer_from_memory))
             .wrap(from_fn(format::negotiate))
-            .wrap(from_fn(note_writes))
             // The path only (%U): a query string may carry `key=`, which must never reach a log.
             .wrap(
                 Logger::new(r#"%{method}xi %U %s %b %Dms"#)
@@ -230,20 +188,4 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
     // the pool, each holding a thread and its allocator heap (RSS grew past 250 MB that way).
     let blocking = (config.db.pool_size as usize).div_ceil(workers).max(1);
     Ok(server.workers(workers).worker_max_blocking_threads(blocking).run())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::writes_records_only;
-
-    #[test]
-    fn only_writes_to_crm_records_leave_callers_standing() {
-        for path in ["/contacts.json", "/contacts/7.xml", "/projects/crm/contacts.json", "/contacts_tags/merge.json"] {
-            assert!(writes_records_only(path), "{path}");
-        }
-        for path in ["/users/3.json", "/projects/crm.json", "/projects/crm/memberships.json", "/memberships/2", "/", ""]
-        {
-            assert!(!writes_records_only(path), "{path}");
-        }
-    }
 }

@@ -71,23 +71,10 @@ pub async fn viewer_for_key(state: &AppState, key: &str) -> Result<Viewer, Error
     resolve(state, Credentials::ApiKey(key.to_string()), None).await
 }
 
-/// A user's credentials, or else a web form's key; neither is a 401. An API key's answer is
-/// remembered (by its digest; see `cache`); a password's is not.
+/// A user's credentials, or else a web form's key; neither is a 401. Looked up on every
+/// request: what a caller may do is never remembered, so a lock or a removed membership counts
+/// on the next request to any instance.
 async fn resolve(state: &AppState, credentials: Credentials, switch_to: Option<String>) -> Result<Viewer, Error> {
-    let Credentials::ApiKey(key) = &credentials else { return look_up(state, credentials, switch_to).await };
-    let cache_key = (users::key_digest(key), switch_to.clone());
-    let caches = &state.caches;
-    // Only writes to users, memberships, roles, projects or forms change the answer.
-    let since = caches.generation.access_current();
-    if let Some(viewer) = caches.viewers.get_fresh(&cache_key, since) {
-        return Ok(viewer);
-    }
-    let viewer = look_up(state, credentials, switch_to).await?;
-    caches.viewers.put(cache_key, since, viewer.clone());
-    Ok(viewer)
-}
-
-async fn look_up(state: &AppState, credentials: Credentials, switch_to: Option<String>) -> Result<Viewer, Error> {
     state
         .db
         .run(move |conn| {

@@ -57,11 +57,6 @@ pub enum Command {
         /// Posts one web form may take per minute (0: no limit).
         #[arg(long, env = "CONTACTS_FORMS_PER_FORM_PER_MINUTE", default_value_t = 600)]
         forms_per_form_per_minute: u32,
-        /// How long list totals, API-key lookups and read answers may be kept, in seconds (0:
-        /// not at all). Any commit makes them stale at once (on PostgreSQL, once its notification
-        /// arrives); on PostgreSQL this also bounds their age, should a notification be lost.
-        #[arg(long, env = "CONTACTS_CACHE_SECS", default_value_t = 5)]
-        cache_secs: u64,
     },
     /// Create or update the database schema.
     Migrate {
@@ -237,7 +232,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             forms_refuse_user_keys,
             forms_per_ip_per_minute,
             forms_per_form_per_minute,
-            cache_secs,
         } => {
             let mut config = config(&db);
             config.bind = bind;
@@ -247,7 +241,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config.forms.allow_user_keys = !forms_refuse_user_keys;
             config.forms.per_ip_per_minute = forms_per_ip_per_minute;
             config.forms.per_form_per_minute = forms_per_form_per_minute;
-            config.cache_ttl = std::time::Duration::from_secs(cache_secs);
             serve(config)
         }
         Command::Migrate { db } => {

@@ -16,8 +16,6 @@ pub struct Config {
     /// HTTP worker threads; `None` lets actix use one per core.
     pub workers: Option<usize>,
     pub forms: FormSettings,
-    /// How long list totals and API-key lookups are remembered (see `cache`); zero turns it off.
-    pub cache_ttl: Duration,
 }
 
 /// Rules for contacts posted from public web forms.
@@ -56,7 +54,6 @@ impl Config {
             body: BodyLimits::default(),
             workers: None,
             forms: FormSettings::default(),
-            cache_ttl: Duration::from_secs(5),
         }
     }
 }

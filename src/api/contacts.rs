@@ -4,8 +4,8 @@ use actix_web::web::{Data, Path};
 
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, ContactDetails, ContactFilters, ContactInput, ContactQuery, Includes};
-use crate::domain::paging::{Page, Paging};
+use crate::domain::contacts::{self, ContactFilters, ContactInput, Includes};
+use crate::domain::paging::Paging;
 use crate::domain::queries;
 use crate::error::Error;
 use crate::format::body::Body;
@@ -35,51 +35,21 @@ async fn list(
     let user = viewer.user()?;
     let paging = Paging::from_query(&query);
     let includes = Includes::from_query(&query);
-    let remembered = state.clone();
-    let reader = user.clone();
-    let first = state
+    let page = state
         .db
         .run(move |conn| {
             // A saved query's parameters stand under the request's (`query_id=`).
-            let query = queries::apply_saved(conn, &reader, queries::CONTACT, query)?;
+            let query = queries::apply_saved(conn, &user, queries::CONTACT, query)?;
             let mut filters = ContactFilters::from_query(&query);
             if project.is_some() {
                 filters.project_ref = project;
             }
-            let list_query = contacts::list_query(conn, &reader, &filters)?;
-            // Usually the total is remembered, and the page is read on the same connection.
-            let caches = &remembered.caches;
-            Ok(match caches.totals.get_fresh(&contacts::total_key(&list_query), caches.generation.current()) {
-                Some(total) => ListStep::Read(contacts::list_page(conn, &reader, list_query, total, paging, includes)?),
-                None => ListStep::Count(list_query),
-            })
+            let list_query = contacts::list_query(conn, &user, &filters)?;
+            let total_count = contacts::count(conn, &list_query)?;
+            contacts::list_page(conn, &user, list_query, total_count, paging, includes)
         })
         .await?;
-    let page = match first {
-        ListStep::Read(page) => page,
-        ListStep::Count(list_query) => {
-            // Counted once however many requests miss the total together, holding no
-            // connection while they wait.
-            let (db, caches) = (&state.db, &state.caches);
-            let total_count = caches
-                .totals
-                .get_or_compute(contacts::total_key(&list_query), &caches.generation, || {
-                    let counted = list_query.clone();
-                    db.run(move |conn| contacts::count(conn, &counted))
-                })
-                .await?;
-            db.run(move |conn| contacts::list_page(conn, &user, list_query, total_count, paging, includes)).await?
-        }
-    };
     Ok(Reply::ok(views::index(&page, &includes)))
-}
-
-/// Where a list stands after its first trip to the database.
-enum ListStep {
-    /// The total was remembered: the page is read.
-    Read(Page<ContactDetails>),
-    /// The total must be counted first.
-    Count(ContactQuery),
 }
 
 pub async fn show_contact(

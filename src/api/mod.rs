@@ -8,7 +8,6 @@ pub mod deals;
 pub mod exports;
 pub mod intake;
 pub mod issues;
-pub mod kept_answers;
 pub mod notes;
 pub mod projects;
 pub mod queries;

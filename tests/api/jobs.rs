@@ -148,7 +148,7 @@ async fn bad_rows_are_reported_by_line_and_all_or_nothing_writes_nothing() {
 async fn an_import_of_several_batches_writes_every_row_once() {
     // More rows than one batch (5,000), so on PostgreSQL two writers share the work.
     const ROWS: usize = 12_001;
-    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    let app = TestApp::spawn().await;
     app.project("crm", false).await;
     let member = app.member("mem", "crm", "Reporter").await;
     let admin = app.admin();

@@ -130,7 +130,7 @@ async fn assert_totals_agree(readers: &[&Actor<'_>], step: &str) {
 #[actix_web::test]
 async fn the_unfiltered_total_follows_every_kind_of_write() {
     // No remembered totals: a CLI import below writes behind the server's back.
-    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    let app = TestApp::spawn().await;
     app.project("crm", false).await;
     app.project("open", true).await;
     app.project("sales", false).await;
@@ -191,7 +191,7 @@ async fn the_unfiltered_total_follows_every_kind_of_write() {
 
 #[actix_web::test]
 async fn the_tallies_are_filled_from_the_contacts_a_database_already_has() {
-    let app = TestApp::spawn_with(|c| c.cache_ttl = std::time::Duration::ZERO).await;
+    let app = TestApp::spawn().await;
     app.project("crm", false).await;
     app.project("open", true).await;
     let member = app.member("mem", "crm", "Reporter").await;

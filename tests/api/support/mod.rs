@@ -156,19 +156,6 @@ impl TestApp {
         res.int("project.id")
     }
 
-    /// Waits until the server has heard of the writes made so far. On PostgreSQL every commit
-    /// is also announced by notification, a few milliseconds late, and its arrival makes the
-    /// answers kept since stale; a test that expects a kept answer lets it land first. On
-    /// SQLite a commit made other than through the server is seen once the last look at the
-    /// database has aged past `LOOK_INTERVAL`.
-    pub async fn settle(&self) {
-        let wait = match TestDb::postgres_server() {
-            Some(_) => std::time::Duration::from_millis(100),
-            None => 2 * contacts_server::db::LOOK_INTERVAL,
-        };
-        actix_web::rt::time::sleep(wait).await;
-    }
-
     /// Runs `contacts-server import` of `csv` into `project` on this server's database, as a
     /// process of its own (a write the server does not answer), and expects it to succeed.
     pub fn import_csv(&self, csv: &str, project: &str) {
@@ -227,15 +214,6 @@ impl Actor<'_> {
 
     pub async fn get(&self, format: Format, path: &str) -> Res {
         Res::read(format, self.request(reqwest::Method::GET, &Self::path(format, path)).send().await).await
-    }
-
-    /// A GET with extra request headers.
-    pub async fn get_with(&self, format: Format, path: &str, headers: &[(&str, &str)]) -> Res {
-        let mut req = self.request(reqwest::Method::GET, &Self::path(format, path));
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        Res::read(format, req.send().await).await
     }
 
     pub async fn delete(&self, format: Format, path: &str) -> Res {
