@@ -8,8 +8,8 @@ use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
 use crate::api::{
-    attachments, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries, search, tags,
-    users, web_forms,
+    attachments, conditional, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries,
+    search, tags, users, web_forms,
 };
 use crate::config::{Config, FormSettings};
 use crate::db::Db;
@@ -176,6 +176,8 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .configure(routes)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
             .wrap(from_fn(format::negotiate))
+            // Outside `negotiate`, so it tags the body as it goes out, errors rendered.
+            .wrap(from_fn(conditional::etag))
             // The path only (%U): a query string may carry `key=`, which must never reach a log.
             .wrap(
                 Logger::new(r#"%{method}xi %U %s %b %Dms"#)

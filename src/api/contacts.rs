@@ -49,7 +49,8 @@ async fn list(
             contacts::list_page(conn, &user, list_query, total_count, paging, includes)
         })
         .await?;
-    Ok(Reply::ok(views::index(&page, &includes)))
+    let newest = page.items.iter().map(|c| c.row.updated_on);
+    Ok(Reply::ok(views::index(&page, &includes)).last_modified(newest))
 }
 
 pub async fn show_contact(
@@ -62,7 +63,7 @@ pub async fn show_contact(
     let id = id.into_inner();
     let includes = Includes::from_query(&query);
     let contact = state.db.run(move |conn| contacts::show(conn, &user, id, includes)).await?;
-    Ok(Reply::ok(views::show(&contact, &includes)))
+    Ok(Reply::ok(views::show(&contact, &includes)).last_modified([contact.row.updated_on]))
 }
 
 /// `POST /projects/:project/contacts` (python-redmine's create); `POST /contacts` is in `intake`.

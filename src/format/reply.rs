@@ -3,6 +3,7 @@
 use actix_web::body::BoxBody;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, Responder};
+use chrono::NaiveDateTime;
 
 use super::query::QueryParams;
 use super::tree::Document;
@@ -11,8 +12,9 @@ use crate::error::Error;
 
 #[derive(Debug)]
 pub enum Reply {
-    /// A tree, rendered as JSON or XML.
-    Document { status: StatusCode, doc: Document, location: Option<String> },
+    /// A tree, rendered as JSON or XML; `last_modified` is the newest `updated_on` of the
+    /// records it shows, where the handler knows it.
+    Document { status: StatusCode, doc: Document, location: Option<String>, last_modified: Option<NaiveDateTime> },
     /// 204, Redmine's answer to a successful update or delete.
     NoContent,
     /// A download (CSV, vCard): its type, the file name offered, and the bytes, possibly
@@ -22,12 +24,20 @@ pub enum Reply {
 
 impl Reply {
     pub fn ok(doc: Document) -> Reply {
-        Reply::Document { status: StatusCode::OK, doc, location: None }
+        Reply::Document { status: StatusCode::OK, doc, location: None, last_modified: None }
+    }
+
+    /// Sends `Last-Modified` with the newest of `times` (UTC), when there is one.
+    pub fn last_modified(mut self, times: impl IntoIterator<Item = NaiveDateTime>) -> Reply {
+        if let Reply::Document { last_modified, .. } = &mut self {
+            *last_modified = times.into_iter().max();
+        }
+        self
     }
 
     /// 201 with the new record and a `Location` (a path; made absolute when answering).
     pub fn created(doc: Document, location: String) -> Reply {
-        Reply::Document { status: StatusCode::CREATED, doc, location: Some(location) }
+        Reply::Document { status: StatusCode::CREATED, doc, location: Some(location), last_modified: None }
     }
 }
 
@@ -42,7 +52,7 @@ impl Responder for Reply {
                 .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
                 .insert_header(("X-Content-Type-Options", "nosniff"))
                 .body(body),
-            Reply::Document { status, doc, location } => {
+            Reply::Document { status, doc, location, last_modified } => {
                 let format = Format::of(req);
                 let doc = if wants_no_meta(req) { doc.without_meta() } else { doc };
                 let body = match format {
@@ -53,6 +63,10 @@ impl Responder for Reply {
                 };
                 let mut res = HttpResponse::build(status);
                 res.insert_header((header::CONTENT_TYPE, format.content_type()));
+                if let Some(time) = last_modified {
+                    let time = std::time::SystemTime::from(time.and_utc());
+                    res.insert_header((header::LAST_MODIFIED, header::HttpDate::from(time).to_string()));
+                }
                 if let Some(path) = location {
                     res.insert_header((header::LOCATION, format!("{}{path}", super::own_origin(req))));
                 }

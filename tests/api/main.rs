@@ -5,6 +5,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod cli;
+mod conditional;
 mod contact_projects;
 mod contacts;
 mod custom_fields;

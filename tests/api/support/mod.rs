@@ -216,6 +216,15 @@ impl Actor<'_> {
         Res::read(format, self.request(reqwest::Method::GET, &Self::path(format, path)).send().await).await
     }
 
+    /// A GET with extra request headers.
+    pub async fn get_with(&self, format: Format, path: &str, headers: &[(&str, &str)]) -> Res {
+        let mut req = self.request(reqwest::Method::GET, &Self::path(format, path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        Res::read(format, req.send().await).await
+    }
+
     pub async fn delete(&self, format: Format, path: &str) -> Res {
         Res::read(format, self.request(reqwest::Method::DELETE, &Self::path(format, path)).send().await).await
     }
