@@ -8,8 +8,8 @@ use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
 use crate::api::{
-    attachments, conditional, contacts, custom_fields, deals, exports, intake, issues, notes, projects, queries,
-    search, tags, users, web_forms,
+    attachments, client_gone, conditional, contacts, custom_fields, deals, exports, intake, issues, notes, projects,
+    queries, search, tags, users, web_forms,
 };
 use crate::config::{Config, FormSettings};
 use crate::db::Db;
@@ -178,12 +178,14 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .wrap(from_fn(format::negotiate))
             // Outside `negotiate`, so it tags the body as it goes out, errors rendered.
             .wrap(from_fn(conditional::etag))
+            .wrap(from_fn(client_gone::stop_when_gone))
             // The path only (%U): a query string may carry `key=`, which must never reach a log.
             .wrap(
                 Logger::new(r#"%{method}xi %U %s %b %Dms"#)
                     .custom_request_replace("method", |req| req.method().to_string()),
             )
     })
+    .on_connect(client_gone::remember_socket)
     .listen(listener)?;
     let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // As many blocking threads as there are connections to give them: more would only wait on

@@ -57,6 +57,10 @@ pub enum Command {
         /// Posts one web form may take per minute (0: no limit).
         #[arg(long, env = "CONTACTS_FORMS_PER_FORM_PER_MINUTE", default_value_t = 600)]
         forms_per_form_per_minute: u32,
+        /// How long one request's SQL may run before it is stopped and answered 503 (0: no
+        /// limit). A request whose client has gone is stopped at once.
+        #[arg(long, env = "CONTACTS_STATEMENT_TIMEOUT_SECS", default_value_t = 10)]
+        statement_timeout_secs: u64,
     },
     /// Create or update the database schema.
     Migrate {
@@ -232,6 +236,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             forms_refuse_user_keys,
             forms_per_ip_per_minute,
             forms_per_form_per_minute,
+            statement_timeout_secs,
         } => {
             let mut config = config(&db);
             config.bind = bind;
@@ -241,6 +246,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config.forms.allow_user_keys = !forms_refuse_user_keys;
             config.forms.per_ip_per_minute = forms_per_ip_per_minute;
             config.forms.per_form_per_minute = forms_per_form_per_minute;
+            config.db.statement_timeout =
+                (statement_timeout_secs > 0).then(|| std::time::Duration::from_secs(statement_timeout_secs));
             serve(config)
         }
         Command::Migrate { db } => {

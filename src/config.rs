@@ -50,6 +50,7 @@ impl Config {
                 url: url.to_string(),
                 pool_size: default_pool_size(),
                 connect_timeout: Duration::from_secs(5),
+                statement_timeout: None,
             },
             body: BodyLimits::default(),
             workers: None,

@@ -42,6 +42,9 @@ pub enum Error {
     /// 503: the database is unreachable or busy beyond the wait.
     #[error("database unavailable")]
     Unavailable,
+    /// 503: the request's statements ran past the statement time limit.
+    #[error("statement time limit reached")]
+    TimedOut,
     /// 500: a bug or an unexpected database failure; logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -64,6 +67,7 @@ impl From<diesel::result::Error> for Error {
             E::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => Error::Unavailable,
             E::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Error::Unavailable,
             E::DatabaseError(_, ref info) if is_busy(info.message()) => Error::Unavailable,
+            E::DatabaseError(_, ref info) if crate::db::is_stopped(info.message()) => Error::TimedOut,
             other => Error::Internal(anyhow::Error::new(other)),
         }
     }
@@ -88,7 +92,7 @@ impl ResponseError for Error {
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

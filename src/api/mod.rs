@@ -2,6 +2,7 @@
 //! in `Db::run`, and returns a `Reply`; it builds no query and never looks at the format.
 
 pub mod attachments;
+pub mod client_gone;
 pub mod conditional;
 pub mod contacts;
 pub mod custom_fields;

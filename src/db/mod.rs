@@ -3,6 +3,10 @@
 
 pub mod schema;
 mod sqlite_memory;
+mod stop;
+
+pub use stop::is_stopped;
+use stop::{AbandonOnDrop, Run, Stopper};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -79,14 +83,38 @@ impl Instrumentation for CountQueries {
 pub struct ConnectionManager {
     url: DatabaseUrl,
     counter: Arc<QueryCounter>,
+    /// PostgreSQL's `statement_timeout` for pooled connections (SQLite's is kept per run).
+    statement_timeout: Option<Duration>,
 }
 
 impl ConnectionManager {
+    /// A connection for the SQLite writer, or for anything else that is never stopped.
     fn establish(&self) -> ConnectionResult<DbConnection> {
-        let mut conn = match self.url.backend {
-            Backend::Postgres => DbConnection::Postgres(diesel::PgConnection::establish(&self.url.target)?),
+        self.open(false).map(|(conn, _)| conn)
+    }
+
+    /// A connection, and with `stoppable` what can stop its statements (see `stop`).
+    fn open(&self, stoppable: bool) -> ConnectionResult<(DbConnection, Option<Stopper>)> {
+        let (mut conn, stopper) = match self.url.backend {
+            Backend::Postgres => {
+                let mut conn = diesel::PgConnection::establish(&self.url.target)?;
+                let stopper = match stoppable {
+                    true => Some(
+                        stop::prepare_postgres(&mut conn, self.statement_timeout, &self.url.target)
+                            .map_err(ConnectionError::CouldntSetupConfiguration)?,
+                    ),
+                    false => None,
+                };
+                (DbConnection::Postgres(conn), stopper)
+            }
             Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
+                let (mut conn, stopper) = match stoppable {
+                    true => {
+                        let (conn, stop) = stop::establish_sqlite(&self.url.target)?;
+                        (conn, Some(Stopper::Sqlite(stop)))
+                    }
+                    false => (diesel::SqliteConnection::establish(&self.url.target)?, None),
+                };
                 // busy_timeout makes writers queue instead of failing with "database is locked"
                 // (WAL, which lets readers run beside the one writer, is set once per file in
                 // `Db::open`: switching it needs a lock every new connection would contend for).
@@ -102,18 +130,20 @@ impl ConnectionManager {
                     crate::store::sqlite_shares_project(&ids, &wanted)
                 })
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                DbConnection::Sqlite(conn)
+                (DbConnection::Sqlite(conn), stopper)
             }
         };
         conn.set_instrumentation(CountQueries(self.counter.clone()));
-        Ok(conn)
+        Ok((conn, stopper))
     }
 }
 
 /// A pooled connection, when it last went back to the pool, and whether its last use went
 /// well.
 pub struct Pooled {
+    /// Declared before `stopper`, so it is closed first: SQLite's progress handler reads it.
     conn: DbConnection,
+    stopper: Option<Stopper>,
     returned: Instant,
     last_use_ok: bool,
 }
@@ -139,8 +169,8 @@ impl ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<Pooled, r2d2::Error> {
-        let conn = self.establish().map_err(r2d2::Error::ConnectionError)?;
-        Ok(Pooled { conn, returned: Instant::now(), last_use_ok: true })
+        let (conn, stopper) = self.open(true).map_err(r2d2::Error::ConnectionError)?;
+        Ok(Pooled { conn, stopper, returned: Instant::now(), last_use_ok: true })
     }
 
     /// On checkout (PostgreSQL: a connection dies with its server, and is then replaced). A
@@ -288,6 +318,7 @@ pub struct Db {
     writer: Option<Arc<SqliteWriter>>,
     backend: Backend,
     queries: Arc<QueryCounter>,
+    statement_timeout: Option<Duration>,
 }
 
 /// How to open the database.
@@ -296,6 +327,9 @@ pub struct DbOptions {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout: Duration,
+    /// How long a request's statements may run before they are stopped and the request gets
+    /// a 503 (`serve --statement-timeout-secs`); `None` for maintenance jobs.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Db {
@@ -319,13 +353,13 @@ impl Db {
         let backend = url.backend;
         let writer = match backend {
             Backend::Sqlite => {
-                let manager = ConnectionManager { url: url.clone(), counter: counter.clone() };
+                let manager = ConnectionManager { url: url.clone(), counter: counter.clone(), statement_timeout: None };
                 let conn = manager.establish().map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
                 Some(Arc::new(SqliteWriter { manager, conn: std::sync::Mutex::new(conn) }))
             }
             Backend::Postgres => None,
         };
-        let manager = ConnectionManager { url, counter: counter.clone() };
+        let manager = ConnectionManager { url, counter: counter.clone(), statement_timeout: options.statement_timeout };
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             // A PostgreSQL connection can die with its server (and is then replaced); a SQLite
@@ -334,7 +368,7 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let db = Db { pool, writer, backend, queries: counter };
+        let db = Db { pool, writer, backend, queries: counter, statement_timeout: options.statement_timeout };
         db.migrate()?;
         Ok(db)
     }
@@ -389,17 +423,25 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
-        let (pool, writer) = (self.pool.clone(), self.writer.clone());
-        actix_web::web::block(move || {
+        let (pool, writer, limit) = (self.pool.clone(), self.writer.clone(), self.statement_timeout);
+        let run = Arc::new(Run::default());
+        // Dropped with this future when the client goes away: its statement is stopped.
+        let abandon = AbandonOnDrop(Some(run.clone()));
+        let outcome = actix_web::web::block(move || {
             let _route = WriteRoute::to(writer);
             let mut conn = pool.get().map_err(|_| Error::Unavailable)?;
+            if let Some(stopper) = &conn.stopper {
+                run.start(stopper, limit);
+            }
             let outcome = f(&mut conn);
-            // Refusals (404, 403, 422) say nothing of the connection; these may.
+            run.finish();
+            // Refusals (404, 403, 422, a stopped statement) say nothing of the connection.
             conn.last_use_ok = !matches!(outcome, Err(Error::Unavailable | Error::Internal(_)));
             outcome
         })
-        .await
-        .map_err(|_| Error::Unavailable)?
+        .await;
+        abandon.defuse();
+        outcome.map_err(|_| Error::Unavailable)?
     }
 
     /// Runs `f` with a pooled connection on the current thread (CLI commands).
@@ -416,7 +458,8 @@ mod tests {
 
     fn sqlite_db(dir: &tempfile::TempDir) -> Db {
         let url = format!("sqlite://{}", dir.path().join("writer.db").display());
-        Db::open(&DbOptions { url, pool_size: 2, connect_timeout: Duration::from_secs(5) }).expect("open")
+        Db::open(&DbOptions { url, pool_size: 2, connect_timeout: Duration::from_secs(5), statement_timeout: None })
+            .expect("open")
     }
 
     fn tag_count(db: &Db) -> i64 {

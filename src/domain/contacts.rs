@@ -654,6 +654,14 @@ pub fn list_query(
         }
     };
     let search_words = filters.search.as_deref().map(search_words).unwrap_or_default();
+    // Each word and tag is a condition of its own: thousands of them are no real question,
+    // and past about 1,000 the query cannot even be built.
+    if search_words.len() > MAX_TERMS {
+        errors.push(format!("Search is too long (maximum is {MAX_TERMS} words)"));
+    }
+    if filters.tags.len() > MAX_TERMS {
+        errors.push(format!("Tags is too long (maximum is {MAX_TERMS} tags)"));
+    }
     // Names to ids once here, so the page's scan tests each row against ids. A name no tag has
     // becomes an empty list, which no contact matches.
     let tag_ids = filters
@@ -715,8 +723,18 @@ fn custom_filters(
     Ok((searchable, matches))
 }
 
+/// The most search words, or tags, one list may filter by.
+const MAX_TERMS: usize = 50;
+
+/// The distinct lower-cased words of a search (a word twice is one condition).
 fn search_words(search: &str) -> Vec<String> {
-    search.split_whitespace().map(str::to_lowercase).collect()
+    let mut words: Vec<String> = Vec::new();
+    for word in search.split_whitespace().map(str::to_lowercase) {
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words
 }
 
 /// What `search` scans: names, company, job title, emails, phones and the phones' digits alone

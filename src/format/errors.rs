@@ -44,6 +44,7 @@ pub fn messages(err: &Error) -> Vec<String> {
         Error::UnsupportedMedia => "Unsupported content type",
         Error::RateLimited { .. } => "Too many requests, try again later",
         Error::Unavailable => "The service is unavailable, try again later",
+        Error::TimedOut => "The request took too long and was stopped; narrow it down or try again later",
         Error::Internal(_) => "Internal error",
     };
     vec![text.to_string()]

@@ -20,6 +20,7 @@ mod notes;
 mod projects;
 mod queries;
 mod standard_tools;
+mod statement_limits;
 mod support;
 mod tags;
 mod users;

@@ -57,6 +57,8 @@ impl TestApp {
         let mut config = Config::for_database(&database.url);
         config.db.pool_size = 4;
         config.workers = Some(1);
+        // As `serve` runs by default.
+        config.db.statement_timeout = Some(std::time::Duration::from_secs(10));
         adjust(&mut config);
         let db = Db::open(&config.db).expect("open the test database");
         // The first admin, as `contacts-server user create --admin` makes it (kept when the

@@ -1,0 +1,89 @@
+//! Requests that run too long, or whose client has gone, stop using the database: a statement
+//! past `--statement-timeout-secs` is a 503 in the request's format, and an abandoned request's
+//! statement is stopped, on both backends; the connection serves the next request either way.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use contacts_server::format::Format;
+
+use crate::support::process::BIN;
+use crate::support::{TestApp, TestDb};
+
+/// A database of 20,000 seeded contacts, each with an `@` in its search text.
+fn seeded() -> TestDb {
+    let db = TestDb::fresh();
+    let out = Command::new(BIN).args(["seed", "--contacts", "20000", "--database-url", &db.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    db
+}
+
+/// A search every contact matches 30 times over (each word is a piece of `@example.com`, which
+/// every seeded contact's email holds): seconds of work for the database.
+fn heavy_path() -> String {
+    let text = "@example.com";
+    let mut words: Vec<&str> = Vec::new();
+    for len in (3..=text.len()).rev() {
+        for start in 0..=text.len() - len {
+            let word = &text[start..start + len];
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+    }
+    format!("/contacts?limit=1&search={}", words[..30].join("+").replace('@', "%40"))
+}
+
+#[actix_web::test]
+async fn a_request_past_the_statement_time_limit_is_a_503_and_the_connection_serves_the_next() {
+    let app = TestApp::spawn_on(seeded(), |c| {
+        c.db.pool_size = 1;
+        c.db.statement_timeout = Some(Duration::from_millis(200));
+    })
+    .await;
+    let admin = app.admin();
+    for format in Format::API {
+        let started = Instant::now();
+        let res = admin.get(format, &heavy_path()).await;
+        assert_eq!(res.status, 503, "{}", res.text);
+        assert_eq!(res.header("content-type").as_deref(), Some(format.content_type()));
+        assert_eq!(res.errors(), vec!["The request took too long and was stopped; narrow it down or try again later"]);
+        assert!(started.elapsed() < Duration::from_secs(5), "stopped near its limit: {:?}", started.elapsed());
+        let next = admin.get(format, "/contacts?limit=1").await;
+        assert_eq!(next.status, 200, "the one pooled connection is healthy: {}", next.text);
+        assert_eq!(next.meta("total_count"), Some(20000));
+    }
+}
+
+#[actix_web::test]
+async fn a_request_whose_client_has_gone_stops_using_the_database() {
+    let app = TestApp::spawn_on(seeded(), |c| {
+        c.db.pool_size = 1;
+        c.db.statement_timeout = Some(Duration::from_secs(60));
+    })
+    .await;
+    let heavy = app.url(&heavy_path().replacen("/contacts", "/contacts.json", 1));
+    let client = reqwest::Client::new();
+    let send = |timeout: Option<Duration>| {
+        let mut req = client.get(&heavy).header("X-Redmine-API-Key", &app.admin_key);
+        if let Some(timeout) = timeout {
+            req = req.timeout(timeout);
+        }
+        req.send()
+    };
+    // How long the heavy request takes when its client waits for it.
+    let started = Instant::now();
+    assert_eq!(send(None).await.expect("an answer").status(), 200);
+    let whole = started.elapsed();
+    assert!(whole > Duration::from_millis(400), "the request must be heavy enough to tell: {whole:?}");
+
+    // The client gives up after a tenth of that; with one pooled connection, a light request
+    // right after waits for the heavy one unless it was stopped.
+    let abandoned = send(Some(whole / 10)).await;
+    assert!(abandoned.is_err(), "the client gave up");
+    let started = Instant::now();
+    let light = app.admin().get(Format::Json, "/contacts?limit=1").await;
+    let waited = started.elapsed();
+    assert_eq!(light.status, 200, "{}", light.text);
+    assert!(waited < whole / 2, "the abandoned request held the connection: {waited:?} of {whole:?}");
+}
