@@ -406,6 +406,18 @@ async fn a_create_answers_with_the_body_a_show_gives() {
             shown.text
         );
         assert!(shown.opt("contact.avatar.attachment_id").is_some(), "{}", shown.text);
+        if format == Format::Xml {
+            // The avatar's id is an attribute; the tags are one text; the address's country
+            // code follows its country name.
+            let avatar = upload.int("upload.id");
+            shown.assert_xml_at("avatar", &format!(r#"<avatar attachment_id="{avatar}"/>"#));
+            shown.assert_xml_at("tag_list", "<tag_list>alpha, VIP, Zeta, Éclair, été</tag_list>");
+            shown.assert_xml_at(
+                "address",
+                "<address><full_address>London, United Kingdom</full_address><street/><city>London</city>\
+                 <region/><country>United Kingdom</country><country_code>GB</country_code><postcode/></address>",
+            );
+        }
     }
     let form = admin
         .post(

@@ -104,6 +104,23 @@ async fn values_round_trip_on_contacts_in_both_formats() {
         assert_eq!(value_of(contact, active), "1", "the default fills an unsent field");
         let multiple = contact["custom_fields"].as_array().unwrap().iter().find(|f| f["name"] == "Segments").cloned();
         assert_eq!(multiple.unwrap()["multiple"].to_string().trim_matches('"'), "true");
+        if format == Format::Xml {
+            // Redmine's shape: id and name as attributes, a multiple field's values in an array.
+            shown.assert_xml_at(
+                "custom_fields",
+                &format!(
+                    r#"<custom_fields type="array">
+                        <custom_field id="{license}" name="License"><value>L-77</value></custom_field>
+                        <custom_field id="{seats}" name="Seats"><value>12</value></custom_field>
+                        <custom_field id="{segments}" name="Segments" multiple="true">
+                            <value type="array"><value>smb</value><value>eu</value></value>
+                        </custom_field>
+                        <custom_field id="{renewal}" name="Renewal"><value>2030-01-31</value></custom_field>
+                        <custom_field id="{active}" name="Active"><value>1</value></custom_field>
+                    </custom_fields>"#
+                ),
+            );
+        }
         // A partial update changes the fields sent and leaves the others.
         let res = admin
             .put(
