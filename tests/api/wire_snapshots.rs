@@ -271,7 +271,10 @@ async fn contacts_show_and_list_with_each_include() {
         &format!("/contacts/{}?include=contacts", wire.ids.acme),
     )
     .await;
-    wire.check(&manager, "project_contacts_list", "/projects/crm/contacts?include=projects").await;
+    wire.check(&manager, "project_contacts_list", "/projects/crm/contacts").await;
+    wire.check(&manager, "project_contacts_list_include_projects", "/projects/crm/contacts?include=projects").await;
+    let all = "notes,contacts,deals,issues,tickets,projects";
+    wire.check(&manager, "project_contacts_list_include_all", &format!("/projects/crm/contacts?include={all}")).await;
     wire.check(&manager, "contacts_list_nometa", "/contacts?nometa=1&limit=1").await;
     wire.check(&manager, "contacts_list_paged", "/contacts?limit=1&offset=1&sort=name").await;
 }
