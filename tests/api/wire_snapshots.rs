@@ -38,6 +38,7 @@ struct Fixture {
     field: i64,
     membership: i64,
     manager: i64,
+    manager_key: String,
 }
 
 impl Wire {
@@ -183,14 +184,14 @@ impl Wire {
             field: fields[0],
             membership,
             manager: manager.id,
+            manager_key: manager.key(),
         };
         Wire { app, secrets: RefCell::new(secrets), ids }
     }
 
+    /// The member of crm with the Manager role, who made most of the fixture.
     fn manager(&self) -> Actor<'_> {
-        let secrets = self.secrets.borrow();
-        let key = &secrets.iter().find(|(_, p)| p == "[manager api key]").expect("the manager's key").0;
-        Actor { app: &self.app, auth: crate::support::Auth::Key(key.clone()), id: self.ids.manager }
+        Actor { app: &self.app, auth: crate::support::Auth::Key(self.ids.manager_key.clone()), id: self.ids.manager }
     }
 
     /// `secret` is replaced by `placeholder` in every answer from now on.
@@ -213,7 +214,8 @@ impl Wire {
         insta::assert_snapshot!(format!("{name}.{suffix}"), self.redact(res));
     }
 
-    /// Status, content type, the body's length, then the body, with the run's own values replaced.
+    /// Status, content type and length, then the body, once the run's own values are replaced
+    /// (the length is the replaced body's, so a trailing byte cannot hide).
     fn redact(&self, res: &Res) -> String {
         let mut body = res.text.clone();
         for (secret, placeholder) in self.secrets.borrow().iter() {
