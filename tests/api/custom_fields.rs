@@ -328,3 +328,23 @@ fn the_cli_defines_a_field_and_prints_its_id() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("Name has already been taken"));
 }
+
+/// A custom value is searched without regard to case whatever its letters, on SQLite as on
+/// PostgreSQL (SQLite's lower() folds only ASCII, so "ÉCLAIR" was not found even as typed).
+#[actix_web::test]
+async fn non_ascii_values_are_searched_regardless_of_case_on_both_backends() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let nick = define(&admin, json!({"name": "Nick", "searchable": true})).await;
+    let found = admin
+        .create_contact("crm", json!({"first_name": "X", "custom_fields": [{"id": nick, "value": "ÉCLAIR Ünal"}]}))
+        .await;
+    admin.create_contact("crm", json!({"first_name": "Y", "custom_fields": [{"id": nick, "value": "Eclair"}]})).await;
+    for format in Format::API {
+        for query in ["search=ÉCLAIR", "search=éclair", &format!("cf_{nick}=~Ünal"), &format!("cf_{nick}=~üNAL")] {
+            let res = admin.get(format, &format!("/contacts?{query}")).await;
+            assert_eq!(res.ids("contacts"), vec![found], "{query}: {}", res.text);
+        }
+    }
+}

@@ -70,3 +70,24 @@ async fn roles_list_their_permissions() {
         assert_eq!(user.get(format, "/roles/2").await.str("role.name"), "Reporter");
     }
 }
+
+/// A login is one login whatever the case of its letters, on SQLite as on PostgreSQL (SQLite's
+/// lower() folds only ASCII: "éva" was a second user beside "Éva" there, and could not sign in
+/// as her).
+#[actix_web::test]
+async fn logins_differing_only_in_non_ascii_case_are_one_login() {
+    let app = TestApp::spawn().await;
+    let user = |login: &str| json!({"user": {"login": login, "password": PASSWORD, "firstname": "E", "lastname": "V"}});
+    let res = app.admin().post(Format::Json, "/users", user("Éva")).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    for format in Format::API {
+        let res = app.admin().post(format, "/users", user("éVA")).await;
+        assert_eq!((res.status, res.errors()), (422, vec!["Login has already been taken".to_string()]));
+        let signed_in = crate::support::Actor {
+            app: &app,
+            auth: crate::support::Auth::Basic("éva".into(), PASSWORD.into()),
+            id: 0,
+        };
+        assert_eq!(signed_in.get(format, "/users/current").await.str("user.login"), "Éva");
+    }
+}
