@@ -130,6 +130,8 @@ impl ConnectionManager {
                     crate::store::sqlite_shares_project(&ids, &wanted)
                 })
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                crate::store::unicode_lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 (DbConnection::Sqlite(conn), stopper)
             }
         };

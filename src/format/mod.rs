@@ -11,6 +11,9 @@ pub mod reply;
 pub mod tree;
 pub mod xml;
 
+#[cfg(test)]
+mod render_tests;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};

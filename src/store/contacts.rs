@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
 use super::in_ids::in_ids;
-use super::{coalesce, lower, shares_project};
+use super::{coalesce, lower, shares_project, unicode_lower};
 use crate::db::schema::{
     contact_tallies, contacts, contacts_projects, contacts_search, custom_values, projects, taggings,
 };
@@ -261,7 +261,7 @@ macro_rules! contact_conditions {
                         custom_values::table
                             .filter(custom_values::contact_id.eq(contacts::id.nullable()))
                             .filter(custom_values::custom_field_id.eq_any(q.searchable_fields.clone()))
-                            .filter(lower(custom_values::value).like(pattern).escape('\\')),
+                            .filter(unicode_lower(custom_values::value).like(pattern).escape('\\')),
                     );
                     out.push(Box::new(in_text.or(in_values)));
                 }
@@ -273,7 +273,7 @@ macro_rules! contact_conditions {
                 out.push(match wanted {
                     ValueMatch::Equals(v) => Box::new(exists(values.filter(custom_values::value.eq(v.clone())))),
                     ValueMatch::Contains(v) => Box::new(exists(
-                        values.filter(lower(custom_values::value).like(contains_pattern(v)).escape('\\')),
+                        values.filter(unicode_lower(custom_values::value).like(contains_pattern(v)).escape('\\')),
                     )),
                 });
             }

@@ -18,8 +18,16 @@ pub mod users;
 pub mod web_forms;
 
 diesel::define_sql_function! {
-    /// SQL `lower()`, the same on both backends.
+    /// SQL `lower()`: ASCII letters only on SQLite, and on PostgreSQL for the columns declared
+    /// COLLATE "C" (names, tags), so that sorting and the tag index agree on both backends.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// Every letter lower-cased, the same on both backends: Rust's `str::to_lowercase`
+    /// registered on SQLite connections, a SQL function over `lower()` on PostgreSQL (migration
+    /// `unicode_lower`). For text compared without regard to case whatever its letters.
+    fn unicode_lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 diesel::define_sql_function! {

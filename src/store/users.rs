@@ -78,7 +78,9 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<UserRow> {
 
 pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<UserRow>> {
     users::table
-        .filter(super::lower(users::login).eq(super::lower(login)))
+        // Every letter folded, as PostgreSQL's lower() always did here: on SQLite "Éva" and
+        // "éva" were two logins.
+        .filter(super::unicode_lower(users::login).eq(login.to_lowercase()))
         .select(UserRow::as_select())
         .first(conn)
         .optional()

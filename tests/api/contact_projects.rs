@@ -11,7 +11,7 @@ async fn contacts_are_linked_to_and_unlinked_from_projects() {
     let app = TestApp::spawn().await;
     app.project("crm", false).await;
     let sales = app.project("sales", false).await;
-    for format in Format::API {
+    for (round, format) in Format::API.into_iter().enumerate() {
         let id = app.admin().create_contact("crm", json!({"first_name": "Linked"})).await;
         let res =
             app.admin().post(format, &format!("/contacts/{id}/projects"), json!({"project": {"id": "sales"}})).await;
@@ -21,7 +21,10 @@ async fn contacts_are_linked_to_and_unlinked_from_projects() {
         assert_eq!(again.status, 204, "linking twice is harmless");
         let shown = app.admin().get(format, &format!("/contacts/{id}")).await;
         assert_eq!(shown.list("contact.projects").len(), 2);
-        assert!(app.admin().get(format, "/projects/sales/contacts").await.meta("total_count").unwrap() >= 1);
+        // This round's contact, and the last round's, which kept sales as its last project.
+        let in_sales = app.admin().get(format, "/projects/sales/contacts").await;
+        assert_eq!(in_sales.meta("total_count"), Some(round as i64 + 1), "{}", in_sales.text);
+        assert_eq!(in_sales.ids("contacts")[0], id, "newest first");
         assert_eq!(app.admin().delete(format, &format!("/contacts/{id}/projects/crm")).await.status, 204);
         let last = app.admin().delete(format, &format!("/contacts/{id}/projects/sales")).await;
         assert_eq!(last.status, 403, "the last project stays");

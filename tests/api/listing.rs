@@ -292,7 +292,8 @@ async fn the_search_api_finds_contacts_the_caller_may_see() {
         assert_eq!(res.str("results.0.description"), "Engines");
         let id = res.str("results.0.id");
         assert_eq!(res.str("results.0.url"), app.url(&format!("/contacts/{id}")));
-        assert!(res.opt("results.0.datetime").is_some());
+        let contact = member.get(format, &format!("/contacts/{id}")).await;
+        assert_eq!(res.str("results.0.datetime"), contact.str("contact.created_on"));
         let page = member.get(format, "/search?q=lovelace&limit=2&offset=2").await;
         assert_eq!((page.meta("total_count"), page.list("results").len()), (Some(3), 1), "{}", page.text);
         for query in ["q=&contacts=1", "q=ada&issues=1"] {

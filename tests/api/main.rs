@@ -26,3 +26,4 @@ mod tags;
 mod users;
 mod visibility;
 mod web_forms;
+mod wire_snapshots;

@@ -2,6 +2,8 @@
 
 use contacts_server::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
+use diesel::query_dsl::LoadQuery;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
 
@@ -22,21 +24,113 @@ fn each_migration_exists_for_both_backends() {
     assert_eq!(sqlite, names(&format!("{root}/migrations/postgres")));
 }
 
+/// Every down migration undoes exactly its up: the schema dumped after each step down equals the
+/// one dumped at the same step on the way up, all the way down to an empty database, and again
+/// after running everything up from there.
 #[test]
 fn migrations_run_revert_and_run_again() {
     let db = TestDb::sqlite();
     let mut conn = diesel::SqliteConnection::establish(db.url.trim_start_matches("sqlite://")).unwrap();
-    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
-    conn.revert_all_migrations(SQLITE_MIGRATIONS).unwrap();
-    conn.batch_execute("SELECT 1").unwrap();
-    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    check_each_step_reverts(&mut conn, || SQLITE_MIGRATIONS, SQLITE_SCHEMA);
     if let Some(server) = TestDb::postgres_server() {
         let db = TestDb::postgres(server);
         let mut conn = diesel::PgConnection::establish(&db.url).unwrap();
-        conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
-        conn.revert_all_migrations(POSTGRES_MIGRATIONS).unwrap();
-        conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+        check_each_step_reverts(&mut conn, || POSTGRES_MIGRATIONS, POSTGRES_SCHEMA);
     }
+}
+
+/// The SQLite schema: every table, index, trigger and view as its SQL text, without SQLite's own
+/// tables (`sqlite_sequence` stays once an AUTOINCREMENT table was made).
+const SQLITE_SCHEMA: &str = "SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || coalesce(sql, '') AS line \
+                             FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1";
+
+/// The PostgreSQL schema of the test's own schema (its `search_path`): columns, constraints,
+/// indexes, sequences, triggers, functions and views.
+const POSTGRES_SCHEMA: &str = "\
+    SELECT 'column ' || table_name || '.' || column_name || ' #' || ordinal_position || ' ' || data_type \
+        || coalesce(' collate ' || collation_name, '') || ' null ' || is_nullable \
+        || coalesce(' default ' || column_default, '') AS line \
+    FROM information_schema.columns WHERE table_schema = current_schema() \
+    UNION ALL \
+    SELECT 'constraint ' || rel.relname || '.' || con.conname || ': ' || pg_get_constraintdef(con.oid) \
+    FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid \
+    WHERE con.connamespace = current_schema()::regnamespace \
+    UNION ALL \
+    SELECT 'index ' || tablename || '.' || indexname || ': ' || indexdef \
+    FROM pg_indexes WHERE schemaname = current_schema() \
+    UNION ALL \
+    SELECT 'sequence ' || sequence_name || ' ' || data_type || ' from ' || start_value \
+    FROM information_schema.sequences WHERE sequence_schema = current_schema() \
+    UNION ALL \
+    SELECT 'trigger ' || c.relname || '.' || t.tgname || ': ' || pg_get_triggerdef(t.oid) \
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+    WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace \
+    UNION ALL \
+    SELECT 'function ' || p.proname || ': ' || pg_get_functiondef(p.oid) \
+    FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace \
+    UNION ALL \
+    SELECT 'view ' || table_name || ': ' || view_definition \
+    FROM information_schema.views WHERE table_schema = current_schema() \
+    ORDER BY 1";
+
+#[derive(diesel::QueryableByName)]
+struct SchemaLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    line: String,
+}
+
+fn dump<C>(conn: &mut C, query: &str) -> Vec<String>
+where
+    C: Connection,
+    for<'a> diesel::query_builder::SqlQuery: LoadQuery<'a, C, SchemaLine>,
+{
+    let lines: Vec<SchemaLine> = diesel::sql_query(query).load(conn).unwrap();
+    lines.into_iter().map(|l| l.line).collect()
+}
+
+/// Runs every migration, then reverts them one by one (dumping the schema after each), then runs
+/// them one by one again, comparing each step's schema with the one dumped at that step before.
+fn check_each_step_reverts<C, S>(conn: &mut C, migrations: impl Fn() -> S, schema: &str)
+where
+    C: Connection + MigrationHarness<C::Backend>,
+    S: MigrationSource<C::Backend>,
+    for<'a> diesel::query_builder::SqlQuery: LoadQuery<'a, C, SchemaLine>,
+{
+    let empty = dump(conn, schema);
+    let applied: Vec<String> =
+        conn.run_pending_migrations(migrations()).unwrap().iter().map(ToString::to_string).collect();
+    assert!(applied.len() > 1, "migrations ran: {applied:?}");
+    // `down[k]`: the schema with the first k migrations applied.
+    let mut down = vec![Vec::new(); applied.len() + 1];
+    down[applied.len()] = dump(conn, schema);
+    for k in (0..applied.len()).rev() {
+        let reverted = conn.revert_last_migration(migrations()).unwrap().to_string();
+        assert_eq!(reverted, applied[k]);
+        down[k] = dump(conn, schema);
+    }
+    // Down to nothing but diesel's own table of applied migrations.
+    let leftovers: Vec<&String> =
+        down[0].iter().filter(|line| !empty.contains(line) && !line.contains("__diesel_schema_migrations")).collect();
+    assert!(leftovers.is_empty(), "left after reverting every migration: {leftovers:#?}");
+    for (k, name) in applied.iter().enumerate() {
+        let ran = conn.run_next_migration(migrations()).unwrap().to_string();
+        assert_eq!(&ran, name);
+        assert_schema_eq(&down[k + 1], &dump(conn, schema), &format!("after {name} ran again"));
+    }
+    assert!(conn.run_pending_migrations(migrations()).unwrap().is_empty());
+}
+
+/// Compares the schema at one step on the way down and on the way up; a failure names the lines
+/// (table, column, index, trigger) only one side has.
+#[track_caller]
+fn assert_schema_eq(down: &[String], up: &[String], when: &str) {
+    let only_down: Vec<&String> = down.iter().filter(|l| !up.contains(l)).collect();
+    let only_up: Vec<&String> = up.iter().filter(|l| !down.contains(l)).collect();
+    assert!(
+        only_down.is_empty() && only_up.is_empty() && down == up,
+        "schema {when} differs from the one at that step on the way down.\n\
+         only on the way down: {only_down:#?}\nonly on the way up: {only_up:#?}"
+    );
 }
 
 /// A tagging written without `created_on` (by an instance from before migration 10, during a

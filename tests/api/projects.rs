@@ -28,6 +28,23 @@ async fn a_user_creates_a_project_and_becomes_its_manager() {
         let members = user.get(format, &format!("/projects/{ident}/memberships")).await;
         assert_eq!(members.str("memberships.0.user.id"), user.id.to_string());
         assert_eq!(members.str("memberships.0.roles.0.name"), "Manager");
+        if format == Format::Xml {
+            let membership = members.int("memberships.0.id");
+            members.assert_xml_at(
+                "",
+                &format!(
+                    r#"<memberships type="array" total_count="1" offset="0" limit="25">
+                        <membership>
+                            <id>{membership}</id>
+                            <project id="{id}" name="Alpha"/>
+                            <user id="{}" name="pm Tester"/>
+                            <roles type="array"><role id="1" name="Manager"/></roles>
+                        </membership>
+                    </memberships>"#,
+                    user.id
+                ),
+            );
+        }
         let created =
             user.post(format, &format!("/projects/{ident}/contacts"), json!({"contact": {"first_name": "Mine"}})).await;
         assert_eq!(created.status, 201, "a manager adds contacts");

@@ -4,6 +4,7 @@
 mod db;
 pub mod process;
 mod wire;
+pub mod xml;
 
 pub use db::TestDb;
 pub use wire::{to_xml, Res};

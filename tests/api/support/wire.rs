@@ -4,6 +4,8 @@ use contacts_server::format::params::{parse_xml, ParseLimits};
 use contacts_server::format::Format;
 use serde_json::Value;
 
+use super::xml::{assert_elements_eq, XmlElement};
+
 /// A response: status, headers, raw text, and the body as one value (XML parsed the way Rails
 /// parses request XML: scalars are strings, `type="array"` elements are arrays).
 pub struct Res {
@@ -95,6 +97,20 @@ impl Res {
     /// The `errors` list's messages.
     pub fn errors(&self) -> Vec<String> {
         self.list("errors").iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+    }
+
+    /// The XML body as XML (attributes, `type="array"`, order), for `xml::assert_elements_eq`.
+    #[track_caller]
+    pub fn xml(&self) -> XmlElement {
+        assert_eq!(self.format, Format::Xml, "not an XML answer: {}", self.text);
+        XmlElement::parse(&self.text)
+    }
+
+    /// Fails with a diff unless the element at `path` (names separated by `/` below the root,
+    /// `""` for the root itself) is the XML `expected`.
+    #[track_caller]
+    pub fn assert_xml_at(&self, path: &str, expected: &str) {
+        assert_elements_eq(self.xml().at(path), &XmlElement::parse(expected));
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
