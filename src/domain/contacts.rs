@@ -673,6 +673,7 @@ pub fn list_query(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
+    let search_words_empty = search_words.is_empty();
     let query = ContactQuery {
         visibility: visibility_for(user),
         project_id: project.map(|p| p.id),
@@ -688,6 +689,8 @@ pub fn list_query(
         id_after: None,
         sort: parse_sort(filters.sort.as_deref()),
         scan_search: false,
+        // Only a search asks the index; an unfiltered query stays equal to `visible` (tallies).
+        search_index: if search_words_empty { Default::default() } else { store::SearchIndex::of(conn) },
     };
     Ok(query)
 }

@@ -303,3 +303,29 @@ async fn the_search_api_finds_contacts_the_caller_may_see() {
     }
     assert_eq!(app.anonymous().get(Format::Json, "/search?q=ada").await.status, 401);
 }
+
+#[actix_web::test]
+async fn a_first_and_last_name_search_finds_the_contacts_with_both_words() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    for (first, last) in [("Grace", "Hopper"), ("Grace", "Kelly"), ("Ada", "Hopper"), ("Gra\"ce", "O'Hop")] {
+        admin.create_contact("crm", json!({"first_name": first, "last_name": last})).await;
+    }
+    for format in Format::API {
+        let names = |res: &crate::support::Res| {
+            res.list("contacts")
+                .iter()
+                .map(|c| c["last_name"].as_str().unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        };
+        let both = admin.get(format, "/contacts?search=grace+hopper").await;
+        assert_eq!((both.meta("total_count"), names(&both)), (Some(1), vec!["Hopper".to_string()]));
+        let reversed = admin.get(format, "/contacts?search=HOPPER+Grace").await;
+        assert_eq!(reversed.meta("total_count"), Some(1), "order and case do not matter");
+        // A short word beside a long one; a quote inside a word is a character like any other.
+        assert_eq!(admin.get(format, "/contacts?search=ad+hopper").await.meta("total_count"), Some(1));
+        assert_eq!(admin.get(format, "/contacts?search=ra%22ce+o%27hop").await.meta("total_count"), Some(1));
+        assert_eq!(admin.get(format, "/contacts?search=grace+nobody").await.meta("total_count"), Some(0));
+    }
+}
