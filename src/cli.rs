@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `copy`, `backup`, `user create`, `web-form create`,
-//! `custom-field create`.
+//! The command line: `serve`, `migrate`, `copy`, `backup`, `seed`, `import`, `user create`,
+//! `web-form create`, `custom-field create`.
 
 use clap::{Args, Parser, Subcommand};
 

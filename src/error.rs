@@ -1,5 +1,6 @@
 //! The one error type of the server. Every failure a request can meet is one of these variants;
-//! `format::errors` maps them to a status and a body in the request's format, in one place.
+//! the status is chosen here (`status_code`), and `format::errors` adds the headers a client acts
+//! on and writes the body in the request's format.
 
 use actix_web::http::StatusCode;
 use actix_web::ResponseError;

@@ -2,7 +2,8 @@
 //!
 //! Layers, outermost first: `app` (routes) → `api` (handlers) → `domain` (rules) → `store`
 //! (queries) → `db` (connections). `format` reads and writes the wire; `views` turn domain
-//! values into response trees; `auth` tells who is calling.
+//! values into response trees; `auth` tells who is calling; `jobs` are the command line's bulk
+//! writes. ARCHITECTURE.md has which may call which, and where the code does not yet keep to it.
 
 pub mod api;
 pub mod app;

@@ -1,4 +1,4 @@
-//! `contacts-server`: parse the command line and hand over.
+//! `contacts-server`: set the allocator and logging, parse the command line and hand over.
 
 use clap::Parser;
 

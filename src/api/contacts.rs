@@ -1,4 +1,5 @@
-//! `/contacts` and `/projects/:project/contacts`.
+//! `/contacts`, `/projects/:project/contacts` and `/contacts/:id/projects`. `POST /contacts` is in
+//! `intake`, the CSV and vCard answers in `exports`.
 
 use actix_web::web::{Data, Path};
 

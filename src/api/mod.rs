@@ -1,5 +1,8 @@
-//! HTTP handlers, one file per resource. A handler takes typed inputs, runs one domain use case
-//! in `Db::run`, and returns a `Reply`; it builds no query and never looks at the format.
+//! HTTP handlers, one file per resource, and the HTTP middleware beside them (`conditional`:
+//! ETags and 304s, `client_gone`, `rate_limit`). A handler takes typed inputs, runs a domain use
+//! case in `Db::run`, and returns a `Reply`; it builds no query. Not yet everywhere: `users` and
+//! `web_forms` call `store` directly, and `intake` and `exports` look at the format (see
+//! ARCHITECTURE.md).
 
 pub mod attachments;
 pub mod client_gone;

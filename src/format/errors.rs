@@ -1,5 +1,6 @@
-//! Error responses, in one place: the status and headers come from `Error`, the body is written
-//! in the request's format (Redmine's `errors` list) by the format middleware.
+//! Error responses, in one place: the status comes from `Error::status_code`, the headers a
+//! client acts on (`WWW-Authenticate`, `Retry-After`) are set here, and the format middleware
+//! writes the body in the request's format (Redmine's `errors` list, or an HTML page for browsers).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
