@@ -10,6 +10,7 @@ mod contact_projects;
 mod contacts;
 mod custom_fields;
 mod deals;
+mod import_redmine;
 mod exports;
 mod includes;
 mod instances;

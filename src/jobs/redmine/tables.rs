@@ -1174,7 +1174,8 @@ impl Run<'_, '_> {
                 price_cents,
                 currency: text(&r[5]),
                 probability: id(&r[6]).map(|p| p.clamp(0, 100)),
-                due_date: time(&r[7], self.zone).map(|t| t.date()),
+                // A day, not an instant: the date Redmine shows, whatever the zone.
+                due_date: convert::date(&r[7]),
                 background,
                 status_id,
                 category_id,

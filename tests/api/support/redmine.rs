@@ -185,6 +185,11 @@ fn script(dialect: Dialect, edition: Edition) -> String {
         Dialect::Sqlite => "CAST(X'436166E9' AS TEXT)",
         Dialect::Mysql => "X'436166C3A9'",
     };
+    // A reserved word in MySQL.
+    let re = match dialect {
+        Dialect::Sqlite => "regexp",
+        Dialect::Mysql => "`regexp`",
+    };
     let ann = redmine_hash(ANN_PASSWORD);
     let admin = redmine_hash("admin-password-1");
     let mut s = format!(
@@ -214,7 +219,7 @@ CREATE TABLE notes (id {pk}, subject VARCHAR(255), content TEXT, source_id INT, 
 CREATE TABLE tags (id {pk}, name VARCHAR(255));
 CREATE TABLE taggings (id {pk}, tag_id INT, taggable_id INT, taggable_type VARCHAR(255), created_at DATETIME);
 CREATE TABLE contacts_queries (id {pk}, project_id INT, name VARCHAR(255) NOT NULL DEFAULT '', filters TEXT, user_id INT NOT NULL DEFAULT 0, is_public BOOLEAN NOT NULL DEFAULT 0, column_names TEXT, sort_criteria TEXT, group_by VARCHAR(255), type VARCHAR(255));
-CREATE TABLE custom_fields (id {pk}, type VARCHAR(30) NOT NULL DEFAULT '', name VARCHAR(30) NOT NULL DEFAULT '', field_format VARCHAR(30) NOT NULL DEFAULT '', possible_values TEXT, regexp VARCHAR(255) DEFAULT '', min_length INT, max_length INT, is_required BOOLEAN NOT NULL DEFAULT 0, is_for_all BOOLEAN NOT NULL DEFAULT 0, is_filter BOOLEAN NOT NULL DEFAULT 0, position INT, searchable BOOLEAN DEFAULT 0, default_value TEXT, editable BOOLEAN DEFAULT 1, visible BOOLEAN NOT NULL DEFAULT 1, multiple BOOLEAN DEFAULT 0, format_store TEXT, description TEXT);
+CREATE TABLE custom_fields (id {pk}, type VARCHAR(30) NOT NULL DEFAULT '', name VARCHAR(30) NOT NULL DEFAULT '', field_format VARCHAR(30) NOT NULL DEFAULT '', possible_values TEXT, {re} VARCHAR(255) DEFAULT '', min_length INT, max_length INT, is_required BOOLEAN NOT NULL DEFAULT 0, is_for_all BOOLEAN NOT NULL DEFAULT 0, is_filter BOOLEAN NOT NULL DEFAULT 0, position INT, searchable BOOLEAN DEFAULT 0, default_value TEXT, editable BOOLEAN DEFAULT 1, visible BOOLEAN NOT NULL DEFAULT 1, multiple BOOLEAN DEFAULT 0, format_store TEXT, description TEXT);
 CREATE TABLE custom_field_enumerations (id {pk}, custom_field_id INT NOT NULL, name VARCHAR(255) NOT NULL, active BOOLEAN NOT NULL DEFAULT 1, position INT NOT NULL DEFAULT 1);
 CREATE TABLE custom_values (id {pk}, customized_type VARCHAR(30) NOT NULL DEFAULT '', customized_id INT NOT NULL DEFAULT 0, custom_field_id INT NOT NULL DEFAULT 0, value TEXT);
 CREATE TABLE issues (id {pk}, tracker_id INT NOT NULL, project_id INT NOT NULL, subject VARCHAR(255) NOT NULL DEFAULT '', description TEXT, due_date DATE, category_id INT, status_id INT NOT NULL, assigned_to_id INT, priority_id INT NOT NULL DEFAULT 1, author_id INT NOT NULL, created_on DATETIME, updated_on DATETIME, start_date DATE, done_ratio INT NOT NULL DEFAULT 0, is_private BOOLEAN NOT NULL DEFAULT 0, closed_on DATETIME);
