@@ -1,6 +1,7 @@
 //! `import-redmine`: a Redmine + CRM database of our making (support/redmine.rs) imported through
 //! the real binary, then read back through the HTTP API in both formats. The SQLite source
-//! runs always; the MariaDB/MySQL one with `TEST_MYSQL_URL` (`.ci/run` sets it).
+//! runs always; the MariaDB/MySQL one with `TEST_MYSQL_URL` (`.ci/run` sets it), the PostgreSQL
+//! one with `TEST_DATABASE_URL`.
 
 use std::process::{Command, Output};
 
@@ -210,6 +211,15 @@ async fn import_redmine_from_mariadb_pro_brings_everything_over() {
         return;
     };
     pro_fixture_round_trip(RedmineDb::mysql(&server, Edition::Pro)).await;
+}
+
+#[actix_web::test]
+async fn import_redmine_from_postgres_pro_brings_everything_over() {
+    let Some(server) = TestDb::postgres_server() else {
+        eprintln!("skipped: set TEST_DATABASE_URL to import from a PostgreSQL Redmine");
+        return;
+    };
+    pro_fixture_round_trip(RedmineDb::postgres(&server, Edition::Pro)).await;
 }
 
 async fn light_fixture(source: RedmineDb) {

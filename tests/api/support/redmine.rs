@@ -16,6 +16,7 @@ pub enum Edition {
 enum Dialect {
     Sqlite,
     Mysql,
+    Postgres,
 }
 
 /// A source database that exists until dropped.
@@ -25,6 +26,8 @@ pub struct RedmineDb {
     pub files: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     mysql: Option<(String, String)>,
+    /// (server URL, database) of a PostgreSQL source.
+    postgres: Option<(String, String)>,
 }
 
 /// The MariaDB/MySQL server for the Redmine tests (`TEST_MYSQL_URL`, e.g.
@@ -69,6 +72,7 @@ impl RedmineDb {
             files: tempfile::tempdir().unwrap(),
             _dir: Some(dir),
             mysql: None,
+            postgres: None,
         };
         db.write_files();
         db
@@ -89,6 +93,33 @@ impl RedmineDb {
             files: tempfile::tempdir().unwrap(),
             _dir: None,
             mysql: Some((server.to_string(), name)),
+            postgres: None,
+        };
+        db.write_files();
+        db
+    }
+
+    /// A PostgreSQL Redmine in a new database of `server` (the `TEST_DATABASE_URL` server).
+    pub fn postgres(server: &str, edition: Edition) -> RedmineDb {
+        let name = format!("redmine_{}_{}", std::process::id(), unique());
+        let base = server.rsplit_once('/').map_or(server, |(b, _)| b).to_string();
+        let mut admin = diesel::PgConnection::establish(server).expect("connect to TEST_DATABASE_URL");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let url = format!("{base}/{name}");
+        let mut conn = diesel::PgConnection::establish(&url).unwrap();
+        // Rails wrote booleans as true/false; the fixture's 0/1 are taken the same way here, in
+        // this database only.
+        conn.batch_execute(
+            "UPDATE pg_cast SET castcontext = 'a' WHERE castsource = 'int4'::regtype AND casttarget = 'bool'::regtype",
+        )
+        .expect("integer to boolean on assignment");
+        conn.batch_execute(&script(Dialect::Postgres, edition)).expect("create the PostgreSQL Redmine");
+        let db = RedmineDb {
+            url,
+            files: tempfile::tempdir().unwrap(),
+            _dir: None,
+            mysql: None,
+            postgres: Some((server.to_string(), name)),
         };
         db.write_files();
         db
@@ -119,6 +150,25 @@ impl RedmineDb {
                     out.push((t.to_string(), n, sum.unwrap_or_default()));
                 }
             }
+            None if self.postgres.is_some() => {
+                #[derive(diesel::QueryableByName)]
+                struct Sum {
+                    #[diesel(sql_type = diesel::sql_types::BigInt)]
+                    n: i64,
+                    #[diesel(sql_type = diesel::sql_types::Text)]
+                    digest: String,
+                }
+                use diesel::RunQueryDsl;
+                let mut conn = diesel::PgConnection::establish(&self.url).unwrap();
+                for t in tables {
+                    let sum: Sum = diesel::sql_query(format!(
+                        "SELECT COUNT(*) AS n, COALESCE(md5(string_agg(t::text, ',' ORDER BY t::text)), '') AS digest FROM {t} t"
+                    ))
+                    .get_result(&mut conn)
+                    .unwrap();
+                    out.push((t.to_string(), sum.n, sum.digest));
+                }
+            }
             None => {
                 let path = self.url.trim_start_matches("sqlite://");
                 let bytes = std::fs::read(path).unwrap();
@@ -138,6 +188,9 @@ impl RedmineDb {
                 conn.query_drop(format!("USE {name}")).unwrap();
                 conn.query_drop(sql).unwrap();
             }
+            None if self.postgres.is_some() => {
+                diesel::PgConnection::establish(&self.url).unwrap().batch_execute(sql).unwrap();
+            }
             None => {
                 let mut conn = diesel::SqliteConnection::establish(self.url.trim_start_matches("sqlite://")).unwrap();
                 conn.batch_execute(sql).unwrap();
@@ -151,6 +204,11 @@ impl Drop for RedmineDb {
         if let Some((server, name)) = &self.mysql {
             if let Ok(mut conn) = mysql::Conn::new(mysql::Opts::from_url(server).unwrap()) {
                 let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS {name}"));
+            }
+        }
+        if let Some((server, name)) = &self.postgres {
+            if let Ok(mut conn) = diesel::PgConnection::establish(server) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
     }
@@ -169,26 +227,34 @@ fn script(dialect: Dialect, edition: Edition) -> String {
     let pk = match dialect {
         Dialect::Sqlite => "INTEGER PRIMARY KEY",
         Dialect::Mysql => "INT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+        Dialect::Postgres => "SERIAL PRIMARY KEY",
     };
     // Old MySQL Redmines have latin1 columns holding UTF-8 bytes.
     let latin1 = match dialect {
-        Dialect::Sqlite => "",
         Dialect::Mysql => "CHARACTER SET latin1",
+        _ => "",
     };
     // SQLite files from before Redmine 4 keep 't'/'f' in plugin booleans.
     let yes = match dialect {
         Dialect::Sqlite => "'t'",
-        Dialect::Mysql => "1",
+        _ => "1",
     };
     // A job title stored as bytes: UTF-8 in a latin1 column (MySQL), Latin-1 in a UTF-8 file (SQLite).
+    // (PostgreSQL holds only valid UTF-8.)
     let cafe = match dialect {
         Dialect::Sqlite => "CAST(X'436166E9' AS TEXT)",
         Dialect::Mysql => "X'436166C3A9'",
+        Dialect::Postgres => "'Café'",
+    };
+    // MySQL's zero date; PostgreSQL has none.
+    let zero_date = match dialect {
+        Dialect::Postgres => "NULL",
+        _ => "'0000-00-00'",
     };
     // A reserved word in MySQL.
     let re = match dialect {
-        Dialect::Sqlite => "regexp",
         Dialect::Mysql => "`regexp`",
+        _ => "regexp",
     };
     let ann = redmine_hash(ANN_PASSWORD);
     let admin = redmine_hash("admin-password-1");
@@ -275,7 +341,7 @@ INSERT INTO contacts (id, first_name, last_name, middle_name, company, phone, em
   (1, 'Ada', 'Lovelace', 'King', 'Analytical Engines', '+44 20 7946 0000, +44 20 7946 0001', 'ada@example.com,ada2@example.com', 'ada.example', 'ada.l', '1815-12-10', 'Wrote the first program', 'Countess', 0, 1, 2, '2024-01-02 10:00:00', '2024-01-03 11:00:00', 'stale', 1),
   (2, 'Analytical Engines', NULL, NULL, NULL, '+44 20 0000 0000', NULL, NULL, NULL, NULL, NULL, NULL, {yes}, 2, NULL, '2024-01-04 10:00:00', '2024-01-04 10:00:00', NULL, 0),
   (3, 'Pete', 'Private', NULL, NULL, NULL, 'pete@example.com', NULL, NULL, NULL, NULL, NULL, 0, 2, 3, '2024-01-05 10:00:00', '2024-01-05 10:00:00', NULL, 2),
-  (4, 'Zoë', 'Müller', NULL, NULL, NULL, 'zoe@example.com, not-an-address', NULL, NULL, '0000-00-00', NULL, {cafe}, 0, 99, NULL, '2024-01-06 10:00:00', '2024-01-06 10:00:00', NULL, 0),
+  (4, 'Zoë', 'Müller', NULL, NULL, NULL, 'zoe@example.com, not-an-address', NULL, NULL, {zero_date}, NULL, {cafe}, 0, 99, NULL, '2024-01-06 10:00:00', '2024-01-06 10:00:00', NULL, 0),
   (5, 'Olga', 'Orphan', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 1, NULL, '2024-01-07 10:00:00', '2024-01-07 10:00:00', NULL, 0);
 INSERT INTO addresses (street1, street2, city, region, postcode, country_code, full_address, address_type, addressable_id, addressable_type, created_at, updated_at) VALUES
   ('12 St James Square', NULL, 'London', NULL, 'SW1Y 4JH', 'GB', '12 St James Square, London, SW1Y 4JH', 'business', 1, 'Contact', '2024-01-02 10:00:00', '2024-01-02 10:00:00');
@@ -343,9 +409,8 @@ INSERT INTO custom_values (customized_type, customized_id, custom_field_id, valu
 "#,
         ),
     }
-    if dialect == Dialect::Mysql {
-        // Statements one by one: no trailing statement separator issues.
-        s = s.replace("\r", "");
+    if dialect == Dialect::Postgres {
+        s = s.replace("DATETIME", "TIMESTAMP");
     }
     s
 }
