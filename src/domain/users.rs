@@ -228,7 +228,8 @@ pub fn authenticate(conn: &mut DbConnection, credentials: &Credentials) -> Resul
                     store::touch_login(conn, user.id, now())?;
                     if user.hashed_password.starts_with(REDMINE_SHA1) {
                         // Redmine's SHA-1 scheme is accepted once: from now on, argon2.
-                        let changes = UserChanges { hashed_password: Some(hash_password(password)?), ..UserChanges::default() };
+                        let changes =
+                            UserChanges { hashed_password: Some(hash_password(password)?), ..UserChanges::default() };
                         write_transaction(conn, |c| store::update(c, user.id, &changes))?;
                     }
                     Some(user)

@@ -102,7 +102,9 @@ async fn pro_fixture_round_trip(source: RedmineDb) {
         let fields = res.list("contact.custom_fields");
         let tier = fields.iter().find(|f| f["name"] == "Tier").expect("Tier shown");
         let values: Vec<String> = match &tier["value"] {
-            serde_json::Value::Array(items) => items.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect(),
+            serde_json::Value::Array(items) => {
+                items.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+            }
             other => panic!("a multi-value field shows a list: {other}"),
         };
         assert_eq!(values, ["gold", "silver"]);
@@ -139,7 +141,8 @@ async fn pro_fixture_round_trip(source: RedmineDb) {
     // Ann's Redmine password works, once as SHA-1 and from then on as argon2.
     let basic = Auth::Basic("ann".into(), ANN_PASSWORD.into());
     for _ in 0..2 {
-        let res = crate::support::Actor { app: &app, auth: basic.clone(), id: 0 }.get(Format::Json, "/users/current").await;
+        let res =
+            crate::support::Actor { app: &app, auth: basic.clone(), id: 0 }.get(Format::Json, "/users/current").await;
         assert_eq!(res.status, 200, "{}", res.text);
         assert_eq!(res.str("user.login"), "ann");
         assert_eq!(res.str("user.mail"), "ann@example.net", "the default address");
@@ -161,7 +164,11 @@ async fn pro_fixture_round_trip(source: RedmineDb) {
         assert_eq!(res.str("deal.price"), "3000.5");
         assert_eq!(res.str("deal.currency"), "EUR");
         assert_eq!(res.str("deal.probability"), "50");
-        assert!(res.str("deal.due_date").starts_with("2030-12-12"), "a day stays that day: {}", res.str("deal.due_date"));
+        assert!(
+            res.str("deal.due_date").starts_with("2030-12-12"),
+            "a day stays that day: {}",
+            res.str("deal.due_date")
+        );
         assert_eq!(res.str("deal.status.id"), "1");
         assert_eq!(res.str("deal.status.name"), "Open");
         assert_eq!(res.str("deal.category.id"), "1");
@@ -256,7 +263,17 @@ async fn import_redmine_dry_run_lists_tables_and_problems_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let target = format!("sqlite://{}", dir.path().join("never.db").display());
     let out = succeeded(&import(&source, &target, &["--dry-run"]));
-    for expected in ["would write", "users", "contacts", "deals", "notes", "avatars", "file missing", "platinum", "dry run: nothing was written"] {
+    for expected in [
+        "would write",
+        "users",
+        "contacts",
+        "deals",
+        "notes",
+        "avatars",
+        "file missing",
+        "platinum",
+        "dry run: nothing was written",
+    ] {
         assert!(out.contains(expected), "{expected:?} in:\n{out}");
     }
     assert!(!dir.path().join("never.db").exists(), "the target was not even created");
@@ -293,10 +310,8 @@ fn import_redmine_refuses_what_is_not_a_known_redmine_with_one_line() {
         ("ftp://example/redmine".to_string(), "--from must be"),
     ];
     for (from, message) in cases {
-        let out = Command::new(BIN)
-            .args(["import-redmine", "--from", &from, "--database-url", &target])
-            .output()
-            .unwrap();
+        let out =
+            Command::new(BIN).args(["import-redmine", "--from", &from, "--database-url", &target]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{from}: {stderr}");
         assert!(stderr.contains(message), "{from}: {stderr}");

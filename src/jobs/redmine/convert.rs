@@ -143,7 +143,8 @@ pub fn cents(cell: &Option<String>) -> Option<Result<i64, String>> {
 pub fn comma_list(cell: &Option<String>, strip_spaces: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for part in cell.as_deref().unwrap_or_default().split(',') {
-        let part = if strip_spaces { part.chars().filter(|c| !c.is_whitespace()).collect() } else { part.trim().to_string() };
+        let part =
+            if strip_spaces { part.chars().filter(|c| !c.is_whitespace()).collect() } else { part.trim().to_string() };
         if !part.is_empty() && !out.contains(&part) {
             out.push(part);
         }
@@ -301,7 +302,10 @@ mod tests {
         let yaml = "--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\ntags: !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n  :operator: \"=\"\n  :values:\n  - vip\n  - \"big fish\"\ncf_3:\n  operator: '~'\n  values: [gold]\n";
         let f = filters(yaml);
         assert_eq!(f.len(), 2);
-        assert_eq!(f[0], Filter { field: "tags".into(), operator: "=".into(), values: vec!["vip".into(), "big fish".into()] });
+        assert_eq!(
+            f[0],
+            Filter { field: "tags".into(), operator: "=".into(), values: vec!["vip".into(), "big fish".into()] }
+        );
         assert_eq!(f[1].values, ["gold"]);
         assert_eq!(f[1].operator, "~");
         assert_eq!(yaml_list("---\n- gold\n- 'silver'\n"), ["gold", "silver"]);

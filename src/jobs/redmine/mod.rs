@@ -130,9 +130,7 @@ fn detect(source: &mut Opened) -> anyhow::Result<Vec<String>> {
     let deal_queries = source.count("queries", "type = 'DealQuery'")?;
     let deals = source.count("deals", "")?;
     facts.push(if pro_fields + deal_queries + deals > 0 {
-        format!(
-            "edition: PRO traces ({pro_fields} CRM custom fields, {deal_queries} deal queries, {deals} deals)"
-        )
+        format!("edition: PRO traces ({pro_fields} CRM custom fields, {deal_queries} deal queries, {deals} deals)")
     } else {
         "edition: no PRO traces (Light, or PRO without deals or CRM custom fields)".to_string()
     });

@@ -81,8 +81,8 @@ impl Opened {
             let builder = mysql::OptsBuilder::from_opts(opts)
                 .tcp_connect_timeout(Some(std::time::Duration::from_secs(10)))
                 .prefer_socket(false);
-            let mut conn =
-                mysql::Conn::new(builder).map_err(|e| anyhow::anyhow!("cannot connect to {shown}: {}", first_line(e)))?;
+            let mut conn = mysql::Conn::new(builder)
+                .map_err(|e| anyhow::anyhow!("cannot connect to {shown}: {}", first_line(e)))?;
             // Raw bytes as stored (no conversion to the connection's character set): a latin1
             // column that holds UTF-8 comes back right, real Latin-1 is caught by `decode`.
             // A read-only transaction: the source is never written, and every table is read
@@ -96,8 +96,8 @@ impl Opened {
             }
             Source::Mysql(Box::new(conn))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut conn =
-                PgConnection::establish(url).map_err(|e| anyhow::anyhow!("cannot connect to {shown}: {}", first_line(e)))?;
+            let mut conn = PgConnection::establish(url)
+                .map_err(|e| anyhow::anyhow!("cannot connect to {shown}: {}", first_line(e)))?;
             conn.batch_execute(
                 "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; \
                  BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -212,8 +212,10 @@ impl Opened {
                 }
             }
             Source::Postgres(conn) => {
-                let sql =
-                    format!("SELECT json_build_array({})::text AS row FROM {table_q}{condition}{ordering}", exprs.join(", "));
+                let sql = format!(
+                    "SELECT json_build_array({})::text AS row FROM {table_q}{condition}{ordering}",
+                    exprs.join(", ")
+                );
                 for r in diesel::sql_query(sql).load::<JsonRow>(conn.as_mut())? {
                     let cells: Vec<Option<String>> = serde_json::from_str(&r.row)?;
                     raw.push(cells.into_iter().map(|c| c.map(String::into_bytes)).collect());
@@ -256,12 +258,14 @@ impl Opened {
             Source::Mysql(conn) => {
                 conn.query_first::<i64, _>(format!("SELECT COUNT(*) FROM `{table}`{condition}"))?.unwrap_or(0)
             }
-            Source::Postgres(conn) => {
-                count_json(diesel::sql_query(format!("SELECT COUNT(*)::text AS row FROM \"{table}\"{condition}")).load(conn.as_mut())?)
-            }
-            Source::Sqlite(conn) => {
-                count_json(diesel::sql_query(format!("SELECT CAST(COUNT(*) AS TEXT) AS row FROM \"{table}\"{condition}")).load(conn.as_mut())?)
-            }
+            Source::Postgres(conn) => count_json(
+                diesel::sql_query(format!("SELECT COUNT(*)::text AS row FROM \"{table}\"{condition}"))
+                    .load(conn.as_mut())?,
+            ),
+            Source::Sqlite(conn) => count_json(
+                diesel::sql_query(format!("SELECT CAST(COUNT(*) AS TEXT) AS row FROM \"{table}\"{condition}"))
+                    .load(conn.as_mut())?,
+            ),
         })
     }
 }

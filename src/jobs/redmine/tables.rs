@@ -177,7 +177,9 @@ impl Run<'_, '_> {
         ];
         let all = self.src.select("users", &cols, "", "id")?;
         let mut mails: HashMap<i32, String> = HashMap::new();
-        for r in self.src.select("email_addresses", &["user_id", "address", "is_default"], "", "is_default DESC, id DESC")? {
+        for r in
+            self.src.select("email_addresses", &["user_id", "address", "is_default"], "", "is_default DESC, id DESC")?
+        {
             if let (Some(u), Some(a)) = (id(&r[0]), text(&r[1])) {
                 mails.entry(u).or_insert(a);
             }
@@ -198,8 +200,9 @@ impl Run<'_, '_> {
         let mut by_login: HashMap<String, (i32, String)> = HashMap::new();
         let mut key_owner: HashMap<String, i32> = HashMap::new();
         if let Some(conn) = self.target.conn.as_deref_mut() {
-            for (uid, login, hash, key) in
-                users::table.select((users::id, users::login, users::hashed_password, users::api_key)).load::<(i32, String, String, String)>(conn)?
+            for (uid, login, hash, key) in users::table
+                .select((users::id, users::login, users::hashed_password, users::api_key))
+                .load::<(i32, String, String, String)>(conn)?
             {
                 by_login.insert(lower(&login), (uid, hash));
                 key_owner.insert(key, uid);
@@ -224,7 +227,10 @@ impl Run<'_, '_> {
             let Some(place) = self.target.place("users", sid) else { continue };
             let login = text(&r[1]).unwrap_or_default();
             if place.keep {
-                t.problem(sid, format!("login {login:?} is already a user here (#{}): that user is kept as it is", place.id));
+                t.problem(
+                    sid,
+                    format!("login {login:?} is already a user here (#{}): that user is kept as it is", place.id),
+                );
                 continue;
             }
             let hashed = match (text(&r[2]), text(&r[3]), id(&r[8])) {
@@ -232,12 +238,18 @@ impl Run<'_, '_> {
                     t.problem(sid, "signs in through LDAP in Redmine: no password here, the API key still works");
                     "!ldap".to_string()
                 }
-                (Some(hash), salt, None) => format!("{}{}${}", crate::domain::users::REDMINE_SHA1, salt.unwrap_or_default(), hash),
+                (Some(hash), salt, None) => {
+                    format!("{}{}${}", crate::domain::users::REDMINE_SHA1, salt.unwrap_or_default(), hash)
+                }
                 (None, _, None) => "!none".to_string(),
             };
             // A password already used here (rehashed at its first sign-in) stays.
             let hashed = match by_login.get(&lower(&login)) {
-                Some((_, h)) if !place.new && !h.starts_with(crate::domain::users::REDMINE_SHA1) && !h.starts_with('!') => h.clone(),
+                Some((_, h))
+                    if !place.new && !h.starts_with(crate::domain::users::REDMINE_SHA1) && !h.starts_with('!') =>
+                {
+                    h.clone()
+                }
                 _ => hashed,
             };
             let status = match int(&r[7]) {
@@ -301,7 +313,9 @@ impl Run<'_, '_> {
         }
         let mut by_identifier: HashMap<String, i32> = HashMap::new();
         if let Some(conn) = self.target.conn.as_deref_mut() {
-            for (pid, ident) in projects::table.select((projects::id, projects::identifier)).load::<(i32, String)>(conn)? {
+            for (pid, ident) in
+                projects::table.select((projects::id, projects::identifier)).load::<(i32, String)>(conn)?
+            {
                 by_identifier.insert(ident, pid);
             }
         }
@@ -325,7 +339,13 @@ impl Run<'_, '_> {
             let Some(sid) = id(&r[0]) else { continue };
             let Some(place) = self.target.place("projects", sid) else { continue };
             if place.keep {
-                t.problem(sid, format!("identifier {:?} is already a project here: imported into it", text(&r[2]).unwrap_or_default()));
+                t.problem(
+                    sid,
+                    format!(
+                        "identifier {:?} is already a project here: imported into it",
+                        text(&r[2]).unwrap_or_default()
+                    ),
+                );
             }
             match int(&r[5]) {
                 Some(9) | Some(10) => t.problem(sid, "archived in Redmine: an ordinary project here"),
@@ -398,7 +418,13 @@ impl Run<'_, '_> {
                 .filter(|s| crate::domain::permissions::Permission::from_name(s).is_none())
                 .collect();
             if !unknown.is_empty() {
-                t.problem(sid, format!("CRM permissions this server does not have: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")));
+                t.problem(
+                    sid,
+                    format!(
+                        "CRM permissions this server does not have: {}",
+                        unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                );
             }
             let row = rows::Role {
                 id: place.id,
@@ -435,7 +461,11 @@ impl Run<'_, '_> {
         }
         let mut by_pair: HashMap<(i32, i32), i32> = HashMap::new();
         if let Some(conn) = self.target.conn.as_deref_mut() {
-            for (mid, u, p) in members::table.select((members::id, members::user_id, members::project_id)).load::<(i32, i32, i32)>(conn)? {
+            for (mid, u, p) in
+                members::table
+                    .select((members::id, members::user_id, members::project_id))
+                    .load::<(i32, i32, i32)>(conn)?
+            {
                 by_pair.insert((u, p), mid);
             }
         }
@@ -519,16 +549,16 @@ impl Run<'_, '_> {
         }
         let mut by_name: HashMap<String, i32> = HashMap::new();
         if let Some(conn) = self.target.conn.as_deref_mut() {
-            for (sid, name) in deal_statuses::table.select((deal_statuses::id, deal_statuses::name)).load::<(i32, String)>(conn)? {
+            for (sid, name) in
+                deal_statuses::table.select((deal_statuses::id, deal_statuses::name)).load::<(i32, String)>(conn)?
+            {
                 by_name.insert(lower(&name), sid);
             }
         }
         let existing = existing_ids!(self, deal_statuses);
         let ids: Vec<i32> = rows.iter().filter_map(|r| id(&r[0])).collect();
-        let matched: HashMap<i32, i32> = rows
-            .iter()
-            .filter_map(|r| Some((id(&r[0])?, *by_name.get(&lower(&text(&r[1])?))?)))
-            .collect();
+        let matched: HashMap<i32, i32> =
+            rows.iter().filter_map(|r| Some((id(&r[0])?, *by_name.get(&lower(&text(&r[1])?))?))).collect();
         self.target.assign("deal_statuses", &ids, &existing, &matched);
         let (mut new, mut changed, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
         for r in &rows {
@@ -837,7 +867,9 @@ impl Run<'_, '_> {
             let Some(value) = text(&r[2]) else { continue };
             let Some(f) = self.fields.get(&field) else { continue };
             let value = match self.enumerations.get(&value.parse::<i32>().unwrap_or(0)) {
-                Some(name) if f.field_format == "list" && !f.possible_values().contains(&value.as_str()) => name.clone(),
+                Some(name) if f.field_format == "list" && !f.possible_values().contains(&value.as_str()) => {
+                    name.clone()
+                }
                 _ => value,
             };
             match normalize(f, &value) {
@@ -846,7 +878,10 @@ impl Run<'_, '_> {
                         continue;
                     }
                     if !f.multiple && !single.insert((owner, f.id)) {
-                        t.problem(owner, format!("{}: more than one value for a single-value field: {value:?} left out", f.name));
+                        t.problem(
+                            owner,
+                            format!("{}: more than one value for a single-value field: {value:?} left out", f.name),
+                        );
                         continue;
                     }
                     out.push((owner, f.id, stored));
@@ -897,8 +932,17 @@ impl Run<'_, '_> {
                 }
             }
             let mut addresses: HashMap<i32, Vec<Row>> = HashMap::new();
-            let address_cols =
-                ["addressable_id", "street1", "street2", "city", "region", "postcode", "country_code", "address_type", "full_address"];
+            let address_cols = [
+                "addressable_id",
+                "street1",
+                "street2",
+                "city",
+                "region",
+                "postcode",
+                "country_code",
+                "address_type",
+                "full_address",
+            ];
             for r in self.src.select(
                 "addresses",
                 &address_cols,
@@ -953,7 +997,11 @@ impl Run<'_, '_> {
                     match self.target.get("tags", *tag) {
                         Some(tid) if !seen_tags.contains(&tid) => {
                             seen_tags.push(tid);
-                            batch.taggings.push(rows::Tagging { contact_id: place.id, tag_id: tid, created_on: row.created_on });
+                            batch.taggings.push(rows::Tagging {
+                                contact_id: place.id,
+                                tag_id: tid,
+                                created_on: row.created_on,
+                            });
                         }
                         Some(_) => {}
                         None => t.problem(sid, format!("tag #{tag} does not exist: left out")),
@@ -969,7 +1017,9 @@ impl Run<'_, '_> {
                     });
                     self.next_value += 1;
                 }
-                batch.links.extend(project_ids.iter().map(|p| rows::ContactProject { contact_id: place.id, project_id: *p }));
+                batch
+                    .links
+                    .extend(project_ids.iter().map(|p| rows::ContactProject { contact_id: place.id, project_id: *p }));
                 let full = crate::store::bulk::with_id(place.id, row, &project_ids);
                 batch.pairs.push((sid, place.id));
                 if place.new {
@@ -1148,7 +1198,10 @@ impl Run<'_, '_> {
             let status_id = match id(&r[9]).and_then(|s| self.target.get("deal_statuses", s)) {
                 Some(s) => s,
                 None => {
-                    t.problem(sid, format!("status {:?} is unknown: the default status", r[9].as_deref().unwrap_or("")));
+                    t.problem(
+                        sid,
+                        format!("status {:?} is unknown: the default status", r[9].as_deref().unwrap_or("")),
+                    );
                     default_status
                 }
             };
@@ -1231,11 +1284,22 @@ impl Run<'_, '_> {
 
     fn notes(&mut self) -> anyhow::Result<TableReport> {
         let mut t = TableReport::new("notes");
-        let ids: Vec<i32> = self.src.select("notes", &["id"], "", "id")?.into_iter().filter_map(|r| id(&r[0])).collect();
+        let ids: Vec<i32> =
+            self.src.select("notes", &["id"], "", "id")?.into_iter().filter_map(|r| id(&r[0])).collect();
         t.read = ids.len();
         let existing = existing_ids!(self, notes);
         self.target.assign("notes", &ids, &existing, &HashMap::new());
-        let cols = ["id", "subject", "content", "source_type", "source_id", "author_id", "created_on", "updated_on", "type_id"];
+        let cols = [
+            "id",
+            "subject",
+            "content",
+            "source_type",
+            "source_id",
+            "author_id",
+            "created_on",
+            "updated_on",
+            "type_id",
+        ];
         let progress = bar("notes", ids.len());
         for chunk in ids.chunks(BATCH) {
             let (lo, hi) = (chunk[0], chunk[chunk.len() - 1]);
@@ -1249,7 +1313,10 @@ impl Run<'_, '_> {
                     Some("Contact") => (owner.and_then(|c| self.target.get("contacts", c)), None),
                     Some("Deal") => (None, owner.and_then(|d| self.target.get("deals", d))),
                     other => {
-                        t.skip(sid, &format!("on a {} (only contacts' and deals' notes are kept)", other.unwrap_or("nothing")));
+                        t.skip(
+                            sid,
+                            &format!("on a {} (only contacts' and deals' notes are kept)", other.unwrap_or("nothing")),
+                        );
                         continue;
                     }
                 };
@@ -1301,7 +1368,12 @@ impl Run<'_, '_> {
         }
         let fields: Vec<i32> = self
             .src
-            .select("custom_fields", &["id"], "type = 'IssueCustomField' AND field_format IN ('contact', 'company')", "")?
+            .select(
+                "custom_fields",
+                &["id"],
+                "type = 'IssueCustomField' AND field_format IN ('contact', 'company')",
+                "",
+            )?
             .into_iter()
             .filter_map(|r| id(&r[0]))
             .collect();
@@ -1320,12 +1392,26 @@ impl Run<'_, '_> {
         }
         let deal_links = self.src.count("deals_issues", "")?;
         if deal_links > 0 {
-            t.problem("deals_issues", format!("{deal_links} deal ↔ issue links not kept: issues link to contacts here"));
+            t.problem(
+                "deals_issues",
+                format!("{deal_links} deal ↔ issue links not kept: issues link to contacts here"),
+            );
         }
         let wanted: BTreeSet<i32> = links.iter().map(|l| l.0).collect();
         let statuses = self.names("issue_statuses")?;
         let trackers = self.names("trackers")?;
-        let cols = ["id", "project_id", "subject", "status_id", "tracker_id", "due_date", "assigned_to_id", "author_id", "created_on", "updated_on"];
+        let cols = [
+            "id",
+            "project_id",
+            "subject",
+            "status_id",
+            "tracker_id",
+            "due_date",
+            "assigned_to_id",
+            "author_id",
+            "created_on",
+            "updated_on",
+        ];
         let mut rows = Vec::new();
         let wanted_list: Vec<i32> = wanted.iter().copied().collect();
         for chunk in wanted_list.chunks(1000) {
@@ -1398,7 +1484,12 @@ impl Run<'_, '_> {
     }
 
     fn names(&mut self, table: &str) -> anyhow::Result<HashMap<i32, String>> {
-        Ok(self.src.select(table, &["id", "name"], "", "")?.into_iter().filter_map(|r| Some((id(&r[0])?, text(&r[1])?))).collect())
+        Ok(self
+            .src
+            .select(table, &["id", "name"], "", "")?
+            .into_iter()
+            .filter_map(|r| Some((id(&r[0])?, text(&r[1])?)))
+            .collect())
     }
 
     fn queries(&mut self) -> anyhow::Result<TableReport> {

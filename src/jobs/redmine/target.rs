@@ -49,7 +49,6 @@ impl<'c> Target<'c> {
         Ok(Target { conn, remembered, places: HashMap::new() })
     }
 
-
     /// The target row a source row was given this run, if it was imported (or matched).
     pub fn get(&self, table: &'static str, source_id: i32) -> Option<i32> {
         self.places.get(table)?.get(&source_id).map(|p| p.id)
@@ -78,13 +77,7 @@ impl<'c> Target<'c> {
     ) {
         let remembered = self.remembered.get(table).cloned().unwrap_or_default();
         let mut used: HashSet<i32> = HashSet::new();
-        let top = existing
-            .iter()
-            .chain(source_ids)
-            .chain(remembered.values())
-            .copied()
-            .max()
-            .unwrap_or(0);
+        let top = existing.iter().chain(source_ids).chain(remembered.values()).copied().max().unwrap_or(0);
         let mut next = top + 1;
         let mut places = HashMap::with_capacity(source_ids.len());
         // Remembered and matched rows first, so a kept source id never takes their row.

@@ -136,8 +136,21 @@ impl RedmineDb {
     /// proves the source was not written.
     pub fn fingerprint(&self) -> Vec<(String, i64, String)> {
         let tables = [
-            "users", "projects", "contacts", "contacts_projects", "tags", "taggings", "notes", "deals", "custom_values",
-            "attachments", "queries", "schema_migrations", "addresses", "members", "roles",
+            "users",
+            "projects",
+            "contacts",
+            "contacts_projects",
+            "tags",
+            "taggings",
+            "notes",
+            "deals",
+            "custom_values",
+            "attachments",
+            "queries",
+            "schema_migrations",
+            "addresses",
+            "members",
+            "roles",
         ];
         let mut out = Vec::new();
         match &self.mysql {
@@ -146,7 +159,10 @@ impl RedmineDb {
                 conn.query_drop(format!("USE {name}")).unwrap();
                 for t in tables {
                     let n: i64 = conn.query_first(format!("SELECT COUNT(*) FROM {t}")).unwrap().unwrap();
-                    let sum: Option<String> = conn.query_first(format!("CHECKSUM TABLE {t}")).unwrap().map(|(_, c): (String, Option<i64>)| c.unwrap_or(0).to_string());
+                    let sum: Option<String> = conn
+                        .query_first(format!("CHECKSUM TABLE {t}"))
+                        .unwrap()
+                        .map(|(_, c): (String, Option<i64>)| c.unwrap_or(0).to_string());
                     out.push((t.to_string(), n, sum.unwrap_or_default()));
                 }
             }
