@@ -807,7 +807,7 @@ impl Run<'_, '_> {
                 }
                 _ => convert::yaml_list(r[4].as_deref().unwrap_or_default()),
             };
-            let row = rows::CustomField {
+            let mut row = rows::CustomField {
                 id: place.id,
                 customized_type: kind.to_string(),
                 name: text(&r[2]).unwrap_or_default(),
@@ -823,6 +823,13 @@ impl Run<'_, '_> {
                 max_length: id(&r[7]).filter(|n| *n > 0),
                 position: id(&r[13]).unwrap_or(0),
             };
+            // A default that does not fit would be written into every new contact.
+            if let Some(default) = row.default_value.clone() {
+                if let Err(message) = normalize(&field_row(&row), &default) {
+                    t.problem(sid, format!("default value {default:?} left out: {message}"));
+                    row.default_value = None;
+                }
+            }
             self.fields.insert(sid, field_row(&row));
             pairs.push((sid, place.id));
             if place.new {
