@@ -87,7 +87,7 @@ run_import() {
   t0=$(date +%s.%N)
   "$BIN" import-redmine --from "$MYSQL_SERVER/$DB" --database-url "$target" >"$WORK/report.txt"
   t1=$(date +%s.%N)
-  tail -n 3 "$WORK/report.txt"
+  sed -n '/^table /,/^problems\|^imported/p' "$WORK/report.txt"
   local seconds
   seconds=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
   local verdict

@@ -13,6 +13,8 @@ pub struct TableReport {
     pub skipped: BTreeMap<String, usize>,
     /// One line per problem, naming the source row.
     pub problems: Vec<String>,
+    /// Time spent on the table, reading and writing.
+    pub seconds: f64,
 }
 
 impl TableReport {
@@ -54,15 +56,19 @@ impl Report {
             out.push('\n');
         }
         let verb = if self.dry_run { "would write" } else { "written" };
-        out.push_str(&format!("{:<22} {:>9} {:>12} {:>9} {:>9}\n", "table", "read", verb, "updated", "skipped"));
+        out.push_str(&format!(
+            "{:<22} {:>9} {:>12} {:>9} {:>9} {:>8}\n",
+            "table", "read", verb, "updated", "skipped", "seconds"
+        ));
         for t in &self.tables {
             out.push_str(&format!(
-                "{:<22} {:>9} {:>12} {:>9} {:>9}\n",
+                "{:<22} {:>9} {:>12} {:>9} {:>9} {:>8.1}\n",
                 t.name,
                 t.read,
                 t.inserted,
                 t.updated,
-                t.skipped_total()
+                t.skipped_total(),
+                t.seconds
             ));
             for (reason, n) in &t.skipped {
                 out.push_str(&format!("{:<22}   skipped {n}: {reason}\n", ""));

@@ -69,20 +69,28 @@ pub fn import(
     let mut report = Report { source: facts, dry_run, tables: Vec::new() };
     // Checked before anything is written: a project named that the source lacks.
     let selected = run.selected_projects(&options.projects)?;
-    report.tables.push(run.users()?);
-    report.tables.push(run.projects(selected.as_ref())?);
-    report.tables.push(run.roles()?);
-    report.tables.push(run.members()?);
-    report.tables.push(run.deal_statuses()?);
-    report.tables.push(run.deal_categories()?);
-    report.tables.push(run.tags()?);
-    report.tables.push(run.custom_fields()?);
-    report.tables.push(run.contacts(selected.is_some())?);
-    report.tables.push(run.deals()?);
-    report.tables.push(run.notes()?);
-    report.tables.push(run.issues()?);
-    report.tables.push(run.queries()?);
-    report.tables.push(run.avatars(options.files.as_deref())?);
+    let steps: [&dyn Fn(&mut Run) -> anyhow::Result<TableReport>; 14] = [
+        &|r| r.users(),
+        &|r| r.projects(selected.as_ref()),
+        &|r| r.roles(),
+        &|r| r.members(),
+        &|r| r.deal_statuses(),
+        &|r| r.deal_categories(),
+        &|r| r.tags(),
+        &|r| r.custom_fields(),
+        &|r| r.contacts(selected.is_some()),
+        &|r| r.deals(),
+        &|r| r.notes(),
+        &|r| r.issues(),
+        &|r| r.queries(),
+        &|r| r.avatars(options.files.as_deref()),
+    ];
+    for step in steps {
+        let started = std::time::Instant::now();
+        let mut table = step(&mut run)?;
+        table.seconds = started.elapsed().as_secs_f64();
+        report.tables.push(table);
+    }
     if !run.src.latin1.is_empty() {
         let mut t = TableReport::new("text");
         let mut by_column: HashMap<String, usize> = HashMap::new();
