@@ -73,7 +73,7 @@ pub mod rows {
         pub role_id: i32,
     }
 
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset, PartialEq, Debug)]
     #[diesel(table_name = contacts, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Contact {
         pub id: i32,
@@ -167,7 +167,7 @@ pub mod rows {
         pub updated_on: NaiveDateTime,
     }
 
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset, PartialEq, Debug)]
     #[diesel(table_name = notes, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Note {
         pub id: i32,

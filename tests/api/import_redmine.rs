@@ -192,9 +192,18 @@ async fn pro_fixture_round_trip(source: RedmineDb) {
     let roles = app.admin().get(Format::Json, "/roles").await;
     assert!(texts(&roles.list("roles"), "name").contains(&"Manager".to_string()));
 
-    // Again into the same database: updated, not duplicated.
+    // Again into the same database, after changes in Redmine: updated, not duplicated.
+    source.execute("UPDATE contacts SET first_name = 'Augusta Ada' WHERE id = 1");
+    source.execute("DELETE FROM taggings WHERE tag_id = 2 AND taggable_id = 1");
+    source.execute("UPDATE notes SET content = 'Wants two quotes' WHERE id = 1");
     let again = succeeded(&import(&source, &target_url, &["--time-zone", "+01:00"]));
     assert!(again.contains("updated"), "{again}");
+    let ada = app.admin().get(Format::Json, "/contacts/1?include=notes").await;
+    assert_eq!(ada.str("contact.first_name"), "Augusta Ada");
+    assert_eq!(ada.list("contact.tag_list"), [serde_json::json!("vip")]);
+    assert_eq!(ada.str("contact.notes.0.content"), "Wants two quotes");
+    let engines = app.admin().get(Format::Json, "/contacts/2?include=projects").await;
+    assert_eq!(engines.list("contact.projects").len(), 3, "unchanged links stay");
     let total = app.admin().get(Format::Json, "/contacts?limit=1").await.meta("total_count");
     assert_eq!(total, Some(4));
     let notes = app.admin().get(Format::Json, "/contacts/1?include=notes").await;
