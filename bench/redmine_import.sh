@@ -103,6 +103,7 @@ run_import() {
   echo "| $name, run again (updates) | ${seconds} s | - | - |" >>"$ROWS"
 }
 
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 run_import sqlite "sqlite://$WORK/target.db"
 if [ "$TARGETS" = all ]; then
   PG_DB=redmine_import_bench_$$
@@ -118,7 +119,7 @@ commit=$(git rev-parse --short HEAD)
   echo
   echo "Written by \`bench/redmine_import.sh\` (do not edit by hand) on $commit, $(date -u +%F)."
   echo
-  echo "- Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; shared with other work while it ran, so a figure is an upper bound."
+  echo "- Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; shared with other work while it ran (load average $LOAD when the imports began), so a figure is an upper bound."
   echo "- Source: MariaDB $($SQL -N -e 'SELECT VERSION()'), a Redmine + CRM schema with $counts; each contact has an address."
   echo "- Command: \`contacts-server import-redmine --from mysql://…\` into a fresh database, timed end to end (connecting, checking the source, every table, the final analyze or index merge)."
   echo
