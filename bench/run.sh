@@ -241,4 +241,6 @@ case "$BACKENDS" in
 esac
 
 python3 bench/report.py "$RESULTS" "$WORK/facts.tsv" "$CONTACTS" "$DURATION" "$REPS" "$BACKENDS" >BENCHMARKS.md
+# import-redmine's section (bench/redmine_import.sh) is kept from its own last run.
+if [ -f bench/redmine_import.md ]; then printf '\n' >>BENCHMARKS.md; cat bench/redmine_import.md >>BENCHMARKS.md; fi
 cat BENCHMARKS.md

@@ -116,6 +116,8 @@ pub enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Bring users, projects, contacts, deals and the rest over from a Redmine CRM database.
+    ImportRedmine(jobs::redmine::ImportRedmineArgs),
     /// Manage public web forms.
     WebForm {
         #[command(subcommand)]
@@ -318,6 +320,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", form.form_key);
             Ok(())
         }
+        Command::ImportRedmine(args) => jobs::redmine::run(args),
         Command::Copy { from, to } => copy(&from, &to),
         Command::Backup { to, db } => {
             open(&config(&db))?.backup_sqlite(&to)?;

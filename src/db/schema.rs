@@ -270,6 +270,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// `import-redmine`'s map from a Redmine row to the row it became.
+    redmine_import_ids (source_table, source_id) {
+        source_table -> Text,
+        source_id -> Integer,
+        target_id -> Integer,
+    }
+}
+
+diesel::table! {
     /// The search index: SQLite's FTS5 trigram table, PostgreSQL's pg_trgm-indexed table, both
     /// kept by triggers. Only ever read.
     contacts_search (rowid) {
@@ -319,4 +328,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     web_forms,
     contacts_search,
+    redmine_import_ids,
 );

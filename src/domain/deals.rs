@@ -303,7 +303,8 @@ pub fn of_contacts(
     load_details(conn, user, rows, false)
 }
 
-fn search_text(name: &str, background: Option<&str>) -> String {
+/// What a deal search scans: its name and background, lower-cased.
+pub fn search_text(name: &str, background: Option<&str>) -> String {
     [Some(name), background].into_iter().flatten().collect::<Vec<_>>().join("\n").to_lowercase()
 }
 

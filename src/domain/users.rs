@@ -42,7 +42,31 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
 }
 
 fn password_matches(password: &str, hashed: &str) -> bool {
+    if let Some(redmine) = hashed.strip_prefix(REDMINE_SHA1) {
+        return redmine_password_matches(password, redmine);
+    }
     PasswordHash::new(hashed).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// The prefix of a password hash brought over from Redmine by `import-redmine`:
+/// `redmine-sha1$<salt>$<hashed_password>`. Such a hash is checked once, as Redmine checks it,
+/// and replaced by an argon2 hash of the same password at that first successful sign-in.
+pub const REDMINE_SHA1: &str = "redmine-sha1$";
+
+fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::Digest as _;
+    sha1::Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Redmine's `User#check_password?`: `hashed_password = sha1_hex(salt + sha1_hex(password))`,
+/// compared in constant time.
+fn redmine_password_matches(password: &str, salt_and_hash: &str) -> bool {
+    let Some((salt, hash)) = salt_and_hash.split_once('$') else { return false };
+    if hash.len() != 40 {
+        return false;
+    }
+    let computed = sha1_hex(format!("{salt}{}", sha1_hex(password.as_bytes())).as_bytes());
+    bool::from(computed.as_bytes().ct_eq(hash.to_ascii_lowercase().as_bytes()))
 }
 
 /// The fields of a user, from the API or the CLI.
@@ -71,6 +95,23 @@ impl UserInput {
         };
         f.finish()?;
         Ok(input)
+    }
+}
+
+#[cfg(test)]
+mod redmine_tests {
+    use super::*;
+
+    #[test]
+    fn redmine_hashes_are_checked_as_redmine_checks_them() {
+        // Redmine: hashed_password = sha1_hex(salt + sha1_hex(password)).
+        let salt = "7d2f3a0c9b8e4f6a1b2c3d4e5f60718a";
+        let hashed = sha1_hex(format!("{salt}{}", sha1_hex(b"s3cret-pass")).as_bytes());
+        let stored = format!("{REDMINE_SHA1}{salt}${hashed}");
+        assert!(password_matches("s3cret-pass", &stored));
+        assert!(!password_matches("s3cret-pasS", &stored));
+        assert!(!password_matches("s3cret-pass", "redmine-sha1$nohash"));
+        assert!(!password_matches("anything", "!ldap"));
     }
 }
 
@@ -185,6 +226,12 @@ pub fn authenticate(conn: &mut DbConnection, credentials: &Credentials) -> Resul
             match by_password {
                 Some(user) => {
                     store::touch_login(conn, user.id, now())?;
+                    if user.hashed_password.starts_with(REDMINE_SHA1) {
+                        // Redmine's SHA-1 scheme is accepted once: from now on, argon2.
+                        let changes =
+                            UserChanges { hashed_password: Some(hash_password(password)?), ..UserChanges::default() };
+                        write_transaction(conn, |c| store::update(c, user.id, &changes))?;
+                    }
                     Some(user)
                 }
                 None => by_api_key(conn, login)?,

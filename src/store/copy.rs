@@ -13,12 +13,13 @@ use crate::db::DbConnection;
 
 const BATCH: i64 = 500;
 
-/// Full rows, every column, written with NULLs as NULLs (so SQLite takes multi-row inserts).
+/// Full rows, every column, written with NULLs as NULLs (so SQLite takes multi-row inserts);
+/// `import-redmine` also updates rows with them.
 pub mod rows {
     use super::*;
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = users, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = users, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct User {
         pub id: i32,
         pub login: String,
@@ -35,8 +36,8 @@ pub mod rows {
         pub last_login_on: Option<NaiveDateTime>,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = projects, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = projects, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Project {
         pub id: i32,
         pub name: String,
@@ -47,8 +48,8 @@ pub mod rows {
         pub updated_on: NaiveDateTime,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = roles, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = roles, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Role {
         pub id: i32,
         pub name: String,
@@ -56,8 +57,8 @@ pub mod rows {
         pub permissions: String,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = members, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = members, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Member {
         pub id: i32,
         pub user_id: i32,
@@ -72,8 +73,8 @@ pub mod rows {
         pub role_id: i32,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = contacts, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset, PartialEq, Debug)]
+    #[diesel(table_name = contacts, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Contact {
         pub id: i32,
         pub first_name: String,
@@ -110,8 +111,8 @@ pub mod rows {
         pub project_id: i32,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = tags, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = tags, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Tag {
         pub id: i32,
         pub name: String,
@@ -126,8 +127,8 @@ pub mod rows {
         pub created_on: NaiveDateTime,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = deal_statuses, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = deal_statuses, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct DealStatus {
         pub id: i32,
         pub name: String,
@@ -137,16 +138,16 @@ pub mod rows {
         pub color: i32,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = deal_categories, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = deal_categories, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct DealCategory {
         pub id: i32,
         pub project_id: i32,
         pub name: String,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = deals, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = deals, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Deal {
         pub id: i32,
         pub name: String,
@@ -166,8 +167,8 @@ pub mod rows {
         pub updated_on: NaiveDateTime,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = notes, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset, PartialEq, Debug)]
+    #[diesel(table_name = notes, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Note {
         pub id: i32,
         pub contact_id: Option<i32>,
@@ -180,8 +181,8 @@ pub mod rows {
         pub updated_on: NaiveDateTime,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = custom_fields, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = custom_fields, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct CustomField {
         pub id: i32,
         pub customized_type: String,
@@ -209,8 +210,8 @@ pub mod rows {
         pub value: String,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = issues, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = issues, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Issue {
         pub id: i32,
         pub project_id: i32,
@@ -231,8 +232,8 @@ pub mod rows {
         pub issue_id: i32,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = attachments, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = attachments, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct Attachment {
         pub id: i32,
         pub contact_id: Option<i32>,
@@ -263,8 +264,8 @@ pub mod rows {
         pub updated_on: NaiveDateTime,
     }
 
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = crm_queries, treat_none_as_default_value = false)]
+    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
+    #[diesel(table_name = crm_queries, treat_none_as_default_value = false, treat_none_as_null = true)]
     pub struct CrmQuery {
         pub id: i32,
         pub name: String,

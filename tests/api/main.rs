@@ -11,6 +11,7 @@ mod contacts;
 mod custom_fields;
 mod deals;
 mod exports;
+mod import_redmine;
 mod includes;
 mod instances;
 mod jobs;
