@@ -9,7 +9,8 @@
 -- PostgreSQL; SQLite keeps it so both backends store the same thing.
 ALTER TABLE contacts ADD COLUMN project_ids TEXT NOT NULL DEFAULT '';
 UPDATE contacts SET project_ids = coalesce(
-    (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = contacts.id), '');
+    (SELECT group_concat(project_id, ',') FROM
+        (SELECT project_id FROM contacts_projects WHERE contact_id = contacts.id ORDER BY project_id)), '');
 
 CREATE TABLE contact_tallies (
     visibility INTEGER NOT NULL,
@@ -66,15 +67,20 @@ CREATE TRIGGER contact_tallies_update AFTER UPDATE OF visibility, author_id, ass
 END;
 
 -- A link added or removed rewrites the contact's set of projects (and so moves its tally). A
--- writer that already stored the set (a bulk load) pays only the look-up.
+-- writer that already stored the set (a bulk load) pays only the look-up. The ids come from an
+-- ordered subquery, not group_concat(... ORDER BY ...), which needs SQLite 3.44: the file must
+-- stay readable, and this migration runnable, by the sqlite3 Debian 12 ships (3.40).
 CREATE TRIGGER contacts_projects_insert_relist AFTER INSERT ON contacts_projects BEGIN
     UPDATE contacts SET project_ids = coalesce(
-        (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = new.contact_id), '')
+        (SELECT group_concat(project_id, ',') FROM
+        (SELECT project_id FROM contacts_projects WHERE contact_id = new.contact_id ORDER BY project_id)), '')
     WHERE id = new.contact_id AND project_ids IS NOT coalesce(
-        (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = new.contact_id), '');
+        (SELECT group_concat(project_id, ',') FROM
+        (SELECT project_id FROM contacts_projects WHERE contact_id = new.contact_id ORDER BY project_id)), '');
 END;
 CREATE TRIGGER contacts_projects_delete_relist AFTER DELETE ON contacts_projects BEGIN
     UPDATE contacts SET project_ids = coalesce(
-        (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = old.contact_id), '')
+        (SELECT group_concat(project_id, ',') FROM
+        (SELECT project_id FROM contacts_projects WHERE contact_id = old.contact_id ORDER BY project_id)), '')
     WHERE id = old.contact_id;
 END;

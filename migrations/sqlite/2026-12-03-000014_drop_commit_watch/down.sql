@@ -77,16 +77,4 @@ CREATE TRIGGER users_access_update AFTER UPDATE OF login, hashed_password, first
     UPDATE access_version SET changes = changes + 1;
 END;
 
-DROP TRIGGER contacts_projects_insert_relist;
-DROP TRIGGER contacts_projects_delete_relist;
-CREATE TRIGGER contacts_projects_insert_relist AFTER INSERT ON contacts_projects BEGIN
-    UPDATE contacts SET project_ids = coalesce(
-        (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = new.contact_id), '')
-    WHERE id = new.contact_id AND project_ids IS NOT coalesce(
-        (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = new.contact_id), '');
-END;
-CREATE TRIGGER contacts_projects_delete_relist AFTER DELETE ON contacts_projects BEGIN
-    UPDATE contacts SET project_ids = coalesce(
-        (SELECT group_concat(project_id, ',' ORDER BY project_id) FROM contacts_projects WHERE contact_id = old.contact_id), '')
-    WHERE id = old.contact_id;
-END;
+-- The project-list triggers stay as up made them: they are migration 6's as it now reads.

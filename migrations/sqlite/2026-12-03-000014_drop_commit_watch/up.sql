@@ -20,24 +20,24 @@ DROP TRIGGER web_forms_access_update;
 DROP TRIGGER users_access_update;
 DROP TABLE access_version;
 
--- A link added or removed rewrites the contact's set of projects. Migration 6 ordered the ids
--- with group_concat(... ORDER BY ...), which needs SQLite 3.44: older sqlite3 tools (Debian 12
--- ships 3.40) refused to open the file at all. The ids now come from an ordered subquery
--- (SQLite keeps a subquery's order for an aggregate over it); readers split the list and never
--- depend on its order anyway.
+-- A link added or removed rewrites the contact's set of projects. Migration 6 first ordered the
+-- ids with group_concat(... ORDER BY ...), which needs SQLite 3.44: Debian 12's sqlite3 (3.40)
+-- refused files made by it. Migration 6 now reads as below; databases made before that get the
+-- same triggers here. The ids come from an ordered subquery (SQLite keeps a subquery's order
+-- for an aggregate over it); readers split the list and never depend on its order anyway.
 DROP TRIGGER contacts_projects_insert_relist;
 DROP TRIGGER contacts_projects_delete_relist;
 CREATE TRIGGER contacts_projects_insert_relist AFTER INSERT ON contacts_projects BEGIN
     UPDATE contacts SET project_ids = coalesce(
         (SELECT group_concat(project_id, ',') FROM
-            (SELECT project_id FROM contacts_projects WHERE contact_id = new.contact_id ORDER BY project_id)), '')
+        (SELECT project_id FROM contacts_projects WHERE contact_id = new.contact_id ORDER BY project_id)), '')
     WHERE id = new.contact_id AND project_ids IS NOT coalesce(
         (SELECT group_concat(project_id, ',') FROM
-            (SELECT project_id FROM contacts_projects WHERE contact_id = new.contact_id ORDER BY project_id)), '');
+        (SELECT project_id FROM contacts_projects WHERE contact_id = new.contact_id ORDER BY project_id)), '');
 END;
 CREATE TRIGGER contacts_projects_delete_relist AFTER DELETE ON contacts_projects BEGIN
     UPDATE contacts SET project_ids = coalesce(
         (SELECT group_concat(project_id, ',') FROM
-            (SELECT project_id FROM contacts_projects WHERE contact_id = old.contact_id ORDER BY project_id)), '')
+        (SELECT project_id FROM contacts_projects WHERE contact_id = old.contact_id ORDER BY project_id)), '')
     WHERE id = old.contact_id;
 END;
