@@ -44,6 +44,11 @@ pub fn insert(conn: &mut DbConnection, row: &NewProjectRow) -> QueryResult<i32> 
 
 /// A project by numeric id or by identifier, as Redmine's `Project.find` takes either.
 pub fn find_by_ref(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<ProjectRow>> {
+    // No identifier holds a NUL byte, and PostgreSQL refuses one in a text parameter outright
+    // (found by schemathesis: a 500 for `"project_id": "\u0000…"`).
+    if reference.contains('\0') {
+        return Ok(None);
+    }
     let query = projects::table.select(ProjectRow::as_select());
     match reference.parse::<i32>() {
         Ok(id) => query.find(id).first(conn).optional(),

@@ -273,3 +273,22 @@ async fn a_stalled_body_is_408_and_nothing_is_written() {
     }
     assert_eq!(contact_count(&app).await, 0);
 }
+
+/// Found by schemathesis on PostgreSQL, which refuses a NUL byte in a text parameter: a
+/// project reference holding one was a 500; it names no project, like any unknown identifier.
+#[actix_web::test]
+async fn a_project_reference_with_a_nul_byte_is_an_unknown_project() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    for format in Format::API {
+        let unknown =
+            admin.post(format, "/contacts", json!({"contact": {"first_name": "Ann", "project_id": "nope"}})).await;
+        let nul =
+            admin.post(format, "/contacts", json!({"contact": {"first_name": "Ann", "project_id": "cr\u{0}m"}})).await;
+        assert_eq!(nul.status, unknown.status, "{}", nul.text);
+        assert!(nul.status < 500);
+        assert_eq!(admin.get(format, "/projects/cr%00m").await.status, 404);
+        assert_eq!(admin.get(format, "/projects/cr%00m/contacts").await.status, 404);
+    }
+}
