@@ -292,3 +292,36 @@ async fn a_project_reference_with_a_nul_byte_is_an_unknown_project() {
         assert_eq!(admin.get(format, "/projects/cr%00m/contacts").await.status, 404);
     }
 }
+
+/// Found by schemathesis on PostgreSQL: a list search holding a NUL byte was a 500.
+#[actix_web::test]
+async fn list_filters_with_a_nul_byte_or_a_huge_offset_are_no_server_error() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    admin.create_contact("crm", json!({"first_name": "Ada"})).await;
+    for format in Format::API {
+        for query in [
+            "search=a%00b",
+            "tags=v%00ip",
+            "offset=79261105350426096&limit=4136",
+            "search=%C3%9A%00x&offset=79261105350426096",
+        ] {
+            for path in ["/contacts", "/deals", "/projects/crm/contacts"] {
+                let res = admin.get(format, &format!("{path}?{query}")).await;
+                assert!(res.status < 500, "{path}?{query}: {} {}", res.status, res.text);
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_nul_byte_in_a_query_parameter_is_a_400_in_the_request_format() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    for format in Format::API {
+        let res = admin.get(format, "/contacts?search=a%00b").await;
+        assert_eq!(res.status, 400, "{}", res.text);
+        assert_eq!(res.errors(), vec!["a query parameter holds a NUL byte (%00)"]);
+    }
+}
