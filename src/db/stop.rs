@@ -31,8 +31,11 @@ pub struct SqliteStop {
 }
 
 impl SqliteStop {
+    /// A new run: its own deadline, and nothing left of a run that ended without `disarm`
+    /// (one that panicked).
     fn arm(&self, limit: Option<Duration>) {
         let deadline = limit.map_or(0, |limit| millis_since_epoch() + limit.as_millis() as u64);
+        self.abandoned.store(false, Ordering::Release);
         self.deadline.store(deadline, Ordering::Release);
     }
 

@@ -329,3 +329,25 @@ async fn a_first_and_last_name_search_finds_the_contacts_with_both_words() {
         assert_eq!(admin.get(format, "/contacts?search=grace+nobody").await.meta("total_count"), Some(0));
     }
 }
+
+#[actix_web::test]
+async fn a_search_of_more_than_fifty_words_or_tags_is_refused_and_a_repeated_word_counts_once() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    admin.create_contact("crm", json!({"first_name": "Ada", "last_name": "Lovelace"})).await;
+    let words: Vec<String> = (0..51).map(|i| format!("w{i}")).collect();
+    for format in Format::API {
+        let many = admin.get(format, &format!("/contacts?search={}", words.join("+"))).await;
+        assert_eq!(many.status, 422, "{}", many.text);
+        assert_eq!(many.errors(), vec!["Search is too long (maximum is 50 words)"]);
+        let tags = admin.get(format, &format!("/contacts?tags={}", words.join(","))).await;
+        assert_eq!(tags.status, 422, "{}", tags.text);
+        assert_eq!(tags.errors(), vec!["Tags is too long (maximum is 50 tags)"]);
+        // The same word a hundred times is one condition, and fifty distinct words are allowed.
+        let repeated = admin.get(format, &format!("/contacts?search={}", ["lovelace"; 100].join("+"))).await;
+        assert_eq!((repeated.status, repeated.meta("total_count")), (200, Some(1)));
+        let fifty = admin.get(format, &format!("/contacts?search={}", words[..50].join("+"))).await;
+        assert_eq!((fifty.status, fifty.meta("total_count")), (200, Some(0)));
+    }
+}
