@@ -8,7 +8,7 @@ use actix_web::web::{Bytes, Data, Path};
 use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, ContactDetails, ContactFilters, Includes};
+use crate::domain::contacts::{self, ContactDetails, ContactFilters};
 use crate::domain::queries;
 use crate::error::Error;
 use crate::format::query::QueryParams;
@@ -53,7 +53,7 @@ pub async fn project_contacts_vcf(
 pub async fn contact_vcf(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let contact = state.db.run(move |conn| contacts::show(conn, &user, id, Includes::default())).await?;
+    let contact = state.db.run(move |conn| contacts::export_one(conn, &user, id)).await?;
     Ok(file(Format::Vcf, &format!("contact-{id}.vcf"), BoxBody::new(views::vcard(&contact))))
 }
 

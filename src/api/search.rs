@@ -6,7 +6,7 @@ use actix_web::HttpRequest;
 
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, ContactFilters, Includes};
+use crate::domain::contacts;
 use crate::domain::paging::{Page, Paging};
 use crate::error::Error;
 use crate::format::query::QueryParams;
@@ -31,17 +31,7 @@ pub async fn search(
     let page = match q {
         // As Redmine: no words, no results.
         None => Page { items: Vec::new(), total_count: 0, paging },
-        Some(q) => {
-            state
-                .db
-                .run(move |conn| {
-                    let filters = ContactFilters { search: Some(q), ..ContactFilters::default() };
-                    let list_query = contacts::list_query(conn, &user, &filters)?;
-                    let total = contacts::count(conn, &list_query)?;
-                    contacts::list_page(conn, &user, list_query, total, paging, Includes::default())
-                })
-                .await?
-        }
+        Some(q) => state.db.run(move |conn| contacts::search(conn, &user, q, paging)).await?,
     };
     Ok(Reply::ok(views::results(&page, &own_origin(&req))))
 }

@@ -13,10 +13,8 @@ pub struct CurrentUser {
     pub lastname: String,
     pub admin: bool,
     pub memberships: Memberships,
-    /// The public projects, read with the memberships: a user looked up by API key is
-    /// remembered only until the next write to users, memberships, roles or projects, so the
-    /// two never disagree. Lists need them for every request; reading them here saves that
-    /// query while the user is remembered.
+    /// The public projects (empty for admins), read with the memberships on every request:
+    /// a non-member reads contacts there through Redmine's non-member role.
     pub public_projects: Vec<i32>,
 }
 
@@ -48,14 +46,38 @@ impl CurrentUser {
     }
 
     /// The projects (not for admins: they read all) where the user holds `permission`: their
-    /// memberships that grant it, and the public projects they are not a member of (whose
-    /// non-member rights include reading). In order, as lists key remembered totals by it.
+    /// memberships that grant it, and the public projects they are not a member of when the
+    /// non-member role grants it (reading only). Sorted, for binary searches.
     pub fn projects_allowing(&self, permission: Permission) -> Vec<i32> {
         let mut ids: Vec<i32> =
             self.memberships.0.iter().filter(|(_, p)| p.contains(permission)).map(|(id, _)| *id).collect();
-        ids.extend(self.public_projects.iter().filter(|id| self.memberships.get(**id).is_none()));
+        if Permissions::NON_MEMBER.contains(permission) {
+            ids.extend(self.public_projects.iter().filter(|id| self.memberships.get(**id).is_none()));
+        }
         ids.sort_unstable();
         ids
+    }
+
+    /// Where the user may read contacts: `view_contacts`, or `view_private_contacts`, which
+    /// the plugin maps to the same actions and which we treat as its superset (REDMINE_CRM.md
+    /// §3.7). Sorted.
+    pub fn projects_reading_contacts(&self) -> Vec<i32> {
+        let mut ids = self.projects_allowing(Permission::ViewContacts);
+        ids.extend(self.projects_allowing(Permission::ViewPrivateContacts));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Whether the user may read the contacts of `project` (see `projects_reading_contacts`).
+    pub fn reads_contacts_in(&self, project: &ProjectRow) -> bool {
+        let held = self.permissions_in(project);
+        held.contains(Permission::ViewContacts) || held.contains(Permission::ViewPrivateContacts)
+    }
+
+    /// Redmine's `allowed_to_globally?`: `permission` in at least one project (admins always).
+    pub fn allowed_anywhere(&self, permission: Permission) -> bool {
+        self.admin || !self.projects_allowing(permission).is_empty()
     }
 
     /// A project the user may see at all: public, a member's, or any for an admin.

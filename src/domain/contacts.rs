@@ -378,23 +378,32 @@ fn load_one(conn: &mut DbConnection, row: ContactRow) -> Result<ContactDetails, 
     load_details(conn, vec![row])?.pop().ok_or(Error::NotFound)
 }
 
-/// The plugin's `visible?`: admins; anyone for a public contact; members with view_contacts in
-/// one of its projects for a project contact; its author and assignee for a private one. The
-/// projects are read from the row's own list of them, as lists read them, so a show and a list
-/// never disagree and a show needs no query of the links.
+/// The plugin's `visible?` (REDMINE_CRM.md §3.7), with `view_private_contacts` read as a
+/// superset of `view_contacts`: admins everything; a public contact whoever reads contacts in
+/// some project; a project contact whoever reads contacts in one of its projects; a private
+/// one whoever holds `view_private_contacts` in one of its projects, or reads contacts there
+/// and wrote it or is assigned it. The projects come from the row's own list of them, as
+/// lists read them, so a show and a list never disagree.
 fn can_view(user: &CurrentUser, row: &ContactRow) -> bool {
-    user.admin
-        || match row.visibility {
-            VISIBILITY_PUBLIC => true,
-            VISIBILITY_PRIVATE => row.author_id == Some(user.id) || row.assigned_to_id == Some(user.id),
-            _ => {
-                let readable = user.projects_allowing(Permission::ViewContacts);
+    match visibility_for(user) {
+        Visibility::All => true,
+        Visibility::User { user_id, projects, private_projects } => {
+            let in_any = |readable: &[i32]| {
                 row.project_ids
                     .split(',')
                     .filter_map(|id| id.parse().ok())
                     .any(|id| readable.binary_search(&id).is_ok())
+            };
+            match row.visibility {
+                VISIBILITY_PUBLIC => !projects.is_empty(),
+                VISIBILITY_PRIVATE => {
+                    let own = row.author_id == Some(user_id) || row.assigned_to_id == Some(user_id);
+                    in_any(&private_projects) || (own && in_any(&projects))
+                }
+                _ => in_any(&projects),
             }
         }
+    }
 }
 
 /// Which of `ids` name contacts `user` may see.
@@ -418,9 +427,10 @@ pub fn find_allowed(
     }
 }
 
-/// Visible, and `permission` in one of its projects (edit_contacts, delete_contacts).
+/// Visible, and `permission` in one of its projects (edit_contacts, delete_contacts). Admins
+/// always: a contact whose last project was deleted stays theirs to fix or remove.
 fn can(user: &CurrentUser, permission: Permission, row: &ContactRow, projects: &[ProjectRow]) -> bool {
-    can_view(user, row) && projects.iter().any(|p| user.allowed(p, permission))
+    user.admin || (can_view(user, row) && projects.iter().any(|p| user.allowed(p, permission)))
 }
 
 /// The contact `id` if `user` may see it: 404 when missing, 403 when hidden.
@@ -449,6 +459,12 @@ pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes)
     let mut contact = load_one(conn, row)?;
     load_includes(conn, user, std::slice::from_mut(&mut contact), inc)?;
     Ok(contact)
+}
+
+/// One contact as a vCard: visible, and `export_contacts` in one of its projects.
+pub fn export_one(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<ContactDetails, Error> {
+    let (row, _) = find_allowed(conn, user, id, Permission::ExportContacts)?;
+    load_one(conn, row)
 }
 
 /// The list filters of `GET /contacts`, read from the query string.
@@ -530,7 +546,11 @@ pub fn visibility_for(user: &CurrentUser) -> Visibility {
     if user.admin {
         Visibility::All
     } else {
-        Visibility::User { user_id: user.id, projects: user.projects_allowing(Permission::ViewContacts) }
+        Visibility::User {
+            user_id: user.id,
+            projects: user.projects_reading_contacts(),
+            private_projects: user.projects_allowing(Permission::ViewPrivateContacts),
+        }
     }
 }
 
@@ -576,6 +596,23 @@ pub fn list_page(
     Ok(Page { items, total_count, paging })
 }
 
+/// Redmine's `/search` over contacts: the contacts list searched for `q`, or nothing for a
+/// user who reads contacts nowhere (Redmine leaves out a resource the user may not see).
+pub fn search(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    q: String,
+    paging: Paging,
+) -> Result<Page<ContactDetails>, Error> {
+    if !user.admin && user.projects_reading_contacts().is_empty() {
+        return Ok(Page { items: Vec::new(), total_count: 0, paging });
+    }
+    let filters = ContactFilters { search: Some(q), ..ContactFilters::default() };
+    let query = list_query(conn, user, &filters)?;
+    let total_count = count(conn, &query)?;
+    list_page(conn, user, query, total_count, paging, Includes::default())
+}
+
 /// What an export writes: the contacts `filters` select among those the user may see, in id
 /// order (so batches follow the primary key), and the names of the custom field columns.
 #[derive(Debug, Clone)]
@@ -584,8 +621,18 @@ pub struct Export {
     pub custom_fields: Vec<String>,
 }
 
+/// An export of the list `filters` select: `export_contacts` in the list's project, or in at
+/// least one project for the list of all (the plugin's `allowed_to?(:export_contacts, @project,
+/// global: true)`); 403 otherwise.
 pub fn export(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilters) -> Result<Export, Error> {
     let mut query = list_query(conn, user, filters)?;
+    let allowed = match query.project_id {
+        Some(id) => user.admin || user.memberships.get(id).is_some_and(|p| p.contains(Permission::ExportContacts)),
+        None => user.allowed_anywhere(Permission::ExportContacts),
+    };
+    if !allowed {
+        return Err(Error::Forbidden);
+    }
     query.sort = vec![(SortColumn::Id, false)];
     let custom_fields =
         crate::store::custom_fields::of_type(conn, custom::CONTACT)?.into_iter().map(|f| f.name).collect();
@@ -615,13 +662,21 @@ pub fn list_query(
     filters: &ContactFilters,
 ) -> Result<ContactQuery, Error> {
     let mut errors = Vec::new();
-    let project = match &filters.project_ref {
+    // The plugin's `authorize_global`: reading contacts in at least one project, or 403.
+    if !user.admin && user.projects_reading_contacts().is_empty() {
+        return Err(Error::Forbidden);
+    }
+    let (project, without_project) = match filters.project_ref.as_deref() {
+        // Contacts whose every project was deleted: only admins see them (see `can`).
+        Some("none") => (None, true),
         Some(r) => {
             let project = projects::find_by_ref(conn, r)?.ok_or(Error::NotFound)?;
-            user.require(&project, Permission::ViewContacts)?;
-            Some(project)
+            if !user.reads_contacts_in(&project) {
+                return Err(Error::Forbidden);
+            }
+            (Some(project), false)
         }
-        None => None,
+        None => (None, false),
     };
     let assigned_to_id = match filters.assigned_to.as_deref() {
         None => None,
@@ -677,6 +732,7 @@ pub fn list_query(
     let query = ContactQuery {
         visibility: visibility_for(user),
         project_id: project.map(|p| p.id),
+        without_project,
         assigned_to_id,
         is_company,
         search_words,

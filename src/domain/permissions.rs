@@ -23,10 +23,15 @@ pub enum Permission {
     ExportContacts,
     EditProject,
     ManageMembers,
+    /// Global in Redmine: held in any project (or by the non-member role), it allows creating
+    /// projects.
+    AddProject,
+    /// Saving a query that others see (`is_public`).
+    ManagePublicQueries,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ViewContacts,
         Permission::AddContacts,
         Permission::EditContacts,
@@ -45,6 +50,8 @@ impl Permission {
         Permission::ExportContacts,
         Permission::EditProject,
         Permission::ManageMembers,
+        Permission::AddProject,
+        Permission::ManagePublicQueries,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +74,8 @@ impl Permission {
             Permission::ExportContacts => "export_contacts",
             Permission::EditProject => "edit_project",
             Permission::ManageMembers => "manage_members",
+            Permission::AddProject => "add_project",
+            Permission::ManagePublicQueries => "manage_public_queries",
         }
     }
 

@@ -53,7 +53,12 @@ pub fn find_visible(conn: &mut DbConnection, user: &CurrentUser, reference: &str
     }
 }
 
+/// Creates a project: admins, and users with Redmine's global `add_project` (a role granting it
+/// in any project); 403 for the rest.
 pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: ProjectInput) -> Result<ProjectRow, Error> {
+    if !user.allowed_anywhere(Permission::AddProject) {
+        return Err(Error::Forbidden);
+    }
     let mut errors = Vec::new();
     if input.name.is_none() {
         errors.push("Name cannot be blank".to_string());
@@ -109,6 +114,8 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, reference: &str, inpu
     Ok(())
 }
 
+/// Deletes a project (admins). Its contacts lose the link; those left in no project stay, for
+/// admins to find (`project_id=none`), fix, link to a project or delete, as Redmine keeps them.
 pub fn delete(conn: &mut DbConnection, user: &CurrentUser, reference: &str) -> Result<(), Error> {
     let project = store::find_by_ref(conn, reference)?.ok_or(Error::NotFound)?;
     user.require_admin()?;

@@ -123,7 +123,8 @@ impl QueryInput {
             name: f.text("name", "Name", MAX_STRING).flatten(),
             object_type: f.text("object_type", "Object type", 30).flatten().unwrap_or_else(|| CONTACT.into()),
             project_ref,
-            is_public: f.bool("is_public", "Public").unwrap_or(visibility.is_none_or(|v| v == 2)),
+            // Private unless asked for: Redmine's default visibility is VISIBILITY_PRIVATE.
+            is_public: f.bool("is_public", "Public").unwrap_or(visibility == Some(2)),
             filters,
         };
         f.finish()?;
@@ -132,7 +133,7 @@ impl QueryInput {
 }
 
 /// Saves a query. Anyone signed in may save a private one where they can read the list; a
-/// public one needs manage_contacts in its project, or admin for a global one.
+/// public one needs manage_public_queries in its project, or admin for a global one.
 pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: QueryInput) -> Result<QueryRow, Error> {
     let mut errors = Vec::new();
     if input.name.is_none() {
@@ -155,7 +156,7 @@ pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: QueryInput) ->
     }
     if input.is_public {
         match &project {
-            Some(p) => user.require(p, Permission::ManageContacts)?,
+            Some(p) => user.require(p, Permission::ManagePublicQueries)?,
             None => user.require_admin()?,
         }
     }

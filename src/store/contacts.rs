@@ -110,9 +110,9 @@ pub struct ContactChanges {
 pub enum Visibility {
     /// Admins: everything.
     All,
-    /// Public contacts; project contacts of `projects`; private contacts the user wrote or is
-    /// assigned.
-    User { user_id: i32, projects: Vec<i32> },
+    /// Public contacts when `projects` is not empty; contacts of `projects`, private ones only
+    /// those the user wrote or is assigned; every contact of `private_projects`. Both sorted.
+    User { user_id: i32, projects: Vec<i32>, private_projects: Vec<i32> },
 }
 
 /// A sortable column.
@@ -132,6 +132,8 @@ pub enum SortColumn {
 pub struct ContactQuery {
     pub visibility: Visibility,
     pub project_id: Option<i32>,
+    /// Only contacts linked to no project (`project_id=none`).
+    pub without_project: bool,
     pub assigned_to_id: Option<i32>,
     pub is_company: Option<bool>,
     /// Lower-cased words, each of which must occur in `search_text`.
@@ -204,6 +206,7 @@ impl ContactQuery {
         ContactQuery {
             visibility,
             project_id: None,
+            without_project: false,
             assigned_to_id: None,
             is_company: None,
             search_words: Vec::new(),
@@ -248,6 +251,9 @@ macro_rules! contact_conditions {
                         .filter(contacts_projects::contact_id.eq(contacts::id))
                         .filter(contacts_projects::project_id.eq(project_id)),
                 )));
+            }
+            if q.without_project {
+                out.push(Box::new(contacts::project_ids.eq("")));
             }
             if let Some(user) = q.assigned_to_id {
                 out.push(Box::new(contacts::assigned_to_id.assume_not_null().eq(user)));
@@ -321,23 +327,34 @@ macro_rules! contact_conditions {
                     )),
                 });
             }
-            if let Visibility::User { user_id, projects } = &q.visibility {
-                // The plugin's visible_condition: public; project contacts of readable projects;
-                // private contacts the user wrote or is assigned. After the search words, which
-                // rule out more rows for less: SQLite tries conditions in the order written.
-                // The projects are tested on the row's own list of them, not by a subquery on
-                // the links: a page of a filtered list may test thousands of rows.
-                let in_projects = shares_project(contacts::project_ids, project_ids_text(projects));
-                let own = contacts::author_id
-                    .assume_not_null()
-                    .eq(*user_id)
-                    .or(contacts::assigned_to_id.assume_not_null().eq(*user_id));
-                out.push(Box::new(
-                    contacts::visibility
-                        .eq(VISIBILITY_PUBLIC)
-                        .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(in_projects))
-                        .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(own)),
-                ));
+            if let Visibility::User { user_id, projects, private_projects } = &q.visibility {
+                // The plugin's visible_condition (REDMINE_CRM.md §3.7). After the search words,
+                // which rule out more rows for less: SQLite tries conditions in the order
+                // written. The projects are tested on the row's own list of them, not by a
+                // subquery on the links: a page of a filtered list may test thousands of rows.
+                if projects.is_empty() {
+                    // Reading contacts nowhere, not even the public ones.
+                    out.push(Box::new(diesel::dsl::sql::<Bool>("1 = 0")));
+                } else {
+                    let readable = || shares_project(contacts::project_ids, project_ids_text(projects));
+                    let own = contacts::author_id
+                        .assume_not_null()
+                        .eq(*user_id)
+                        .or(contacts::assigned_to_id.assume_not_null().eq(*user_id))
+                        .and(readable());
+                    let private: Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>> =
+                        if private_projects.is_empty() {
+                            Box::new(own)
+                        } else {
+                            Box::new(own.or(shares_project(contacts::project_ids, project_ids_text(private_projects))))
+                        };
+                    out.push(Box::new(
+                        contacts::visibility
+                            .eq(VISIBILITY_PUBLIC)
+                            .or(contacts::visibility.eq(VISIBILITY_PROJECT).and(readable()))
+                            .or(contacts::visibility.eq(VISIBILITY_PRIVATE).and(private)),
+                    ));
+                }
             }
             out
         }
@@ -470,31 +487,48 @@ pub fn project_ids_text(projects: &[i32]) -> String {
 }
 
 /// How many contacts `visibility` lets a reader see, summed from the running tallies that
-/// triggers keep (see migration 6): a few dozen rows read, whatever the number of contacts.
+/// triggers keep (migrations 6 and 17): a few dozen rows read, whatever the number of contacts.
 pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility) -> QueryResult<i64> {
-    let (user_id, projects) = match visibility {
+    let (user_id, projects, private_projects) = match visibility {
         Visibility::All => {
             return contact_tallies::table
+                .filter(contact_tallies::visibility.ne(TALLY_PRIVATE_BY_PROJECTS))
                 .select(diesel::dsl::sql::<BigInt>("CAST(coalesce(sum(contacts), 0) AS BIGINT)"))
                 .get_result(conn);
         }
-        Visibility::User { user_id, projects } => (*user_id, projects),
+        Visibility::User { projects, .. } if projects.is_empty() => return Ok(0),
+        Visibility::User { user_id, projects, private_projects } => (*user_id, projects, private_projects),
     };
+    let own = contact_tallies::visibility
+        .eq(VISIBILITY_PRIVATE)
+        .and(contact_tallies::author_id.eq(user_id).or(contact_tallies::assigned_to_id.eq(user_id)));
+    let mut kinds = vec![VISIBILITY_PUBLIC, VISIBILITY_PROJECT];
+    if !private_projects.is_empty() {
+        kinds.push(TALLY_PRIVATE_BY_PROJECTS);
+    }
     let tallies: Vec<(i32, String, i64)> = contact_tallies::table
-        .filter(
-            contact_tallies::visibility.ne(VISIBILITY_PRIVATE).or(contact_tallies::visibility
-                .eq(VISIBILITY_PRIVATE)
-                .and(contact_tallies::author_id.eq(user_id).or(contact_tallies::assigned_to_id.eq(user_id)))),
-        )
+        .filter(contact_tallies::visibility.eq_any(kinds).or(own))
         .select((contact_tallies::visibility, contact_tallies::project_ids, contact_tallies::contacts))
         .load(conn)?;
-    let readable = |ids: &str| ids.split(',').filter_map(|id| id.parse::<i32>().ok()).any(|id| projects.contains(&id));
+    let meets = |ids: &str, wanted: &[i32]| {
+        ids.split(',').filter_map(|id| id.parse::<i32>().ok()).any(|id| wanted.binary_search(&id).is_ok())
+    };
     Ok(tallies
         .into_iter()
-        .filter(|(visibility, ids, _)| *visibility != VISIBILITY_PROJECT || readable(ids))
+        .filter(|(visibility, ids, _)| match *visibility {
+            VISIBILITY_PUBLIC => true,
+            VISIBILITY_PROJECT => meets(ids, projects),
+            TALLY_PRIVATE_BY_PROJECTS => meets(ids, private_projects),
+            // The user's own private contacts, unless counted above with all of their projects'.
+            _ => meets(ids, projects) && !meets(ids, private_projects),
+        })
         .map(|(_, _, contacts)| contacts)
         .sum())
 }
+
+/// The tallies' second count of private contacts: all of them by set of projects, whoever
+/// wrote them, for readers who hold `view_private_contacts` (migration 17).
+const TALLY_PRIVATE_BY_PROJECTS: i32 = 3;
 
 /// The highest contact id: an estimate of the table's size that costs one index probe.
 pub fn id_ceiling(conn: &mut DbConnection) -> QueryResult<i64> {

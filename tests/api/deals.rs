@@ -111,7 +111,9 @@ async fn deals_refuse_bad_input_and_hide_contacts_the_reader_cannot_see() {
     app.project("crm", false).await;
     let manager = app.member("man", "crm", "Manager").await;
     let reporter = app.member("rep", "crm", "Reporter").await;
-    let private = app.admin().create_contact("crm", json!({"first_name": "Hidden", "visibility": 2})).await;
+    // Private, in a project the Manager does not read (in theirs, view_private_contacts shows it).
+    app.project("other", false).await;
+    let private = app.admin().create_contact("other", json!({"first_name": "Hidden", "visibility": 2})).await;
     for format in Format::API {
         let res =
             manager.post(format, "/projects/crm/deals", json!({"deal": {"name": "X", "contact_id": private}})).await;

@@ -26,7 +26,9 @@ async fn csv_export_holds_every_field_of_the_visible_contacts_with_filters_appli
     let app = TestApp::spawn().await;
     app.project("crm", false).await;
     app.project("hidden", false).await;
-    let member = app.member("mia", "crm", "Reporter").await;
+    // export_contacts without view_private_contacts: a Reporter who may export.
+    app.role("Exporter", "view_contacts,export_contacts");
+    let member = app.member("mia", "crm", "Exporter").await;
     let admin = app.admin();
     let field = admin
         .post(Format::Json, "/custom_fields", json!({"custom_field": {"name": "Tier", "field_format": "string"}}))
@@ -97,7 +99,9 @@ async fn a_long_csv_export_is_streamed_in_batches_without_losing_a_row() {
 async fn vcards_for_one_contact_and_for_a_list() {
     let app = TestApp::spawn().await;
     app.project("crm", false).await;
-    let member = app.member("mia", "crm", "Reporter").await;
+    // export_contacts without view_private_contacts: a Reporter who may export.
+    app.role("Exporter", "view_contacts,export_contacts");
+    let member = app.member("mia", "crm", "Exporter").await;
     let admin = app.admin();
     let ada = admin
         .create_contact(

@@ -18,6 +18,7 @@ mod jobs;
 mod listing;
 mod migrations;
 mod notes;
+mod permissions_matrix;
 mod projects;
 mod queries;
 mod standard_tools;

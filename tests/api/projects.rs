@@ -8,7 +8,9 @@ use crate::support::TestApp;
 #[actix_web::test]
 async fn a_user_creates_a_project_and_becomes_its_manager() {
     let app = TestApp::spawn().await;
-    let user = app.user("pm").await;
+    // Redmine's global add_project: the Manager role grants it, wherever the user holds it.
+    app.project("base", false).await;
+    let user = app.member("pm", "base", "Manager").await;
     for format in Format::API {
         let ident = if format == Format::Json { "alpha" } else { "beta" };
         let res = user
@@ -26,6 +28,7 @@ async fn a_user_creates_a_project_and_becomes_its_manager() {
             assert_eq!(user.get(format, &format!("/projects/{reference}")).await.str("project.name"), "Alpha");
         }
         let members = user.get(format, &format!("/projects/{ident}/memberships")).await;
+        assert_eq!(members.ids("memberships").len(), 1, "{}", members.text);
         assert_eq!(members.str("memberships.0.user.id"), user.id.to_string());
         assert_eq!(members.str("memberships.0.roles.0.name"), "Manager");
         if format == Format::Xml {
@@ -123,4 +126,68 @@ async fn memberships_are_added_changed_and_removed() {
         assert_eq!(app.admin().delete(format, &format!("/memberships/{id}")).await.status, 204);
         assert_eq!(user.get(format, "/projects/crm/contacts").await.status, 403);
     }
+}
+
+/// Creating a project needs admin or the global add_project (REDMINE_CRM.md §2, Redmine's
+/// `authorize_global`): a Reporter, or a user in no project, is refused.
+#[actix_web::test]
+async fn only_admins_and_holders_of_add_project_create_projects() {
+    let app = TestApp::spawn().await;
+    app.project("base", false).await;
+    let reporter = app.member("rep", "base", "Reporter").await;
+    let nobody = app.user("nobody").await;
+    app.role("Founder", "add_project");
+    let founder = app.member("founder", "base", "Founder").await;
+    for format in Format::API {
+        for (actor, ident, status) in
+            [(&reporter, "by-rep", 403), (&nobody, "by-nobody", 403), (&founder, "by-founder", 201)]
+        {
+            let body = json!({"project": {"name": ident, "identifier": format!("{ident}-{format:?}").to_lowercase()}});
+            let res = actor.post(format, "/projects", body).await;
+            assert_eq!(res.status, status, "{ident}: {}", res.text);
+        }
+    }
+    let listed = app.admin().get(Format::Json, "/projects").await;
+    assert_eq!(listed.meta("total_count"), Some(3), "base and the founder's two: {}", listed.text);
+}
+
+/// Deleting a project keeps its contacts, as Redmine does: those left in no project are the
+/// admins' to find (`project_id=none`), read, fix, link to a project again or delete; nobody
+/// else sees them unless they are public.
+#[actix_web::test]
+async fn contacts_of_a_deleted_project_stay_manageable_by_admins() {
+    let app = TestApp::spawn().await;
+    app.project("gone", false).await;
+    app.project("kept", false).await;
+    let manager = app.member("man", "kept", "Manager").await;
+    app.add_member(&manager, "gone", "Manager").await;
+    let admin = app.admin();
+    let stranded = admin.create_contact("gone", json!({"first_name": "Stranded"})).await;
+    let private = admin.create_contact("gone", json!({"first_name": "Hidden", "visibility": 2})).await;
+    let public = admin.create_contact("gone", json!({"first_name": "Open", "visibility": 1})).await;
+    let both = admin.create_contact("gone", json!({"first_name": "Both"})).await;
+    let linked =
+        admin.post(Format::Json, &format!("/contacts/{both}/projects"), json!({"project": {"id": "kept"}})).await;
+    assert_eq!(linked.status, 204);
+    assert_eq!(admin.delete(Format::Json, "/projects/gone").await.status, 204);
+    for format in Format::API {
+        let none = admin.get(format, "/contacts?project_id=none").await;
+        assert_eq!(none.status, 200, "{}", none.text);
+        assert_eq!(none.ids("contacts"), vec![public, private, stranded], "{}", none.text);
+        assert_eq!(none.meta("total_count"), Some(3));
+        assert_eq!(admin.get(format, &format!("/contacts/{stranded}")).await.status, 200);
+        let put = admin.put(format, &format!("/contacts/{private}"), json!({"contact": {"job_title": "Kept"}})).await;
+        assert_eq!(put.status, 204, "{}", put.text);
+        // The manager of what is left sees the contact still in a project, and the public one.
+        assert_eq!(manager.get(format, &format!("/contacts/{both}")).await.status, 200);
+        assert_eq!(manager.get(format, &format!("/contacts/{public}")).await.status, 200);
+        assert_eq!(manager.get(format, &format!("/contacts/{stranded}")).await.status, 403);
+        assert_eq!(manager.get(format, "/contacts?project_id=none").await.meta("total_count"), Some(1));
+    }
+    let moved =
+        admin.post(Format::Json, &format!("/contacts/{stranded}/projects"), json!({"project": {"id": "kept"}})).await;
+    assert_eq!(moved.status, 204, "{}", moved.text);
+    assert_eq!(manager.get(Format::Json, &format!("/contacts/{stranded}")).await.status, 200);
+    assert_eq!(admin.delete(Format::Json, &format!("/contacts/{private}")).await.status, 204);
+    assert_eq!(admin.get(Format::Json, "/contacts?project_id=none").await.ids("contacts"), vec![public]);
 }

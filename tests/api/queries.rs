@@ -110,3 +110,33 @@ async fn private_and_project_queries_stay_with_those_who_may_see_them() {
     assert_eq!(blank.status, 422);
     assert_eq!(blank.errors(), vec!["Name cannot be blank"]);
 }
+
+/// A query saved without `is_public` (nor `visibility`) is private, as in Redmine; publishing
+/// one in a project needs manage_public_queries there (a Manager's), or admin for a global one.
+#[actix_web::test]
+async fn a_query_is_private_unless_made_public_by_someone_allowed_to() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let manager = app.member("man", "crm", "Manager").await;
+    let reporter = app.member("rep", "crm", "Reporter").await;
+    app.role("Curator", "view_contacts,manage_contacts");
+    let curator = app.member("cur", "crm", "Curator").await;
+    for format in Format::API {
+        let plain = json!({"query": {"name": format!("Plain {format:?}"), "project_id": "crm"}});
+        let res = manager.post(format, "/crm_queries", plain).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        assert_eq!(res.str("query.is_public"), "false", "{}", res.text);
+        let public = json!({"query": {"name": format!("Shared {format:?}"), "project_id": "crm", "is_public": true}});
+        assert_eq!(reporter.post(format, "/crm_queries", public.clone()).await.status, 403);
+        // manage_contacts is not manage_public_queries.
+        assert_eq!(curator.post(format, "/crm_queries", public.clone()).await.status, 403);
+        let res = manager.post(format, "/crm_queries", public).await;
+        assert_eq!((res.status, res.str("query.is_public")), (201, "true".to_string()), "{}", res.text);
+        let global = json!({"query": {"name": format!("Global {format:?}"), "is_public": true}});
+        assert_eq!(manager.post(format, "/crm_queries", global).await.status, 403);
+    }
+    let seen = reporter.get(Format::Json, "/crm_queries?object_type=contact").await;
+    let names: Vec<String> =
+        seen.list("queries").iter().map(|q| q["name"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(names, ["Shared Json", "Shared Xml"], "only the public ones: {}", seen.text);
+}

@@ -10,7 +10,9 @@ async fn tag_counts_only_count_contacts_the_reader_can_see() {
     let app = TestApp::spawn().await;
     app.project("crm", false).await;
     let member = app.member("m", "crm", "Reporter").await;
-    let outsider = app.user("o").await;
+    // Reads contacts elsewhere, so public contacts are theirs to see, but not crm's.
+    app.project("side", false).await;
+    let outsider = app.member("o", "side", "Reporter").await;
     app.admin().create_contact("crm", json!({"first_name": "A", "tag_list": "vip,main"})).await;
     app.admin().create_contact("crm", json!({"first_name": "B", "tag_list": "vip", "visibility": 1})).await;
     app.admin().create_contact("crm", json!({"first_name": "C", "tag_list": "secret", "visibility": 2})).await;

@@ -133,8 +133,16 @@ impl TestApp {
         actor
     }
 
+    /// Makes `actor` a member of `project` with the role named `role`.
     pub async fn add_member(&self, actor: &Actor<'_>, project: &str, role: &str) {
-        let role_id = if role == "Manager" { 1 } else { 2 };
+        let role_id = match role {
+            "Manager" => json!(1),
+            "Reporter" => json!(2),
+            _ => {
+                let roles = self.admin().get(Format::Json, "/roles").await.list("roles");
+                roles.into_iter().find(|r| r["name"] == role).expect("a role of that name")["id"].clone()
+            }
+        };
         let res = self
             .admin()
             .post(
@@ -144,6 +152,14 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status, 201, "adding a member: {}", res.text);
+    }
+
+    /// Adds a role with `permissions` (comma-separated): the API has no role editing, so it is
+    /// written to the database.
+    pub fn role(&self, name: &str, permissions: &str) {
+        use diesel::connection::SimpleConnection;
+        let sql = format!("INSERT INTO roles (name, position, permissions) VALUES ('{name}', 10, '{permissions}')");
+        self.db.connection().expect("a pooled connection").batch_execute(&sql).expect("insert a role");
     }
 
     /// A project made by the admin.
