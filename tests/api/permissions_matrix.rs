@@ -6,7 +6,7 @@
 //! `beta`, where none is. In each, a project contact, a public one and a private one (the
 //! private one in `alpha` written by `author` and assigned to `assignee`; the one in `beta`
 //! also assigned to `assignee`, who cannot read `beta`). `Acme`, a public company in `alpha`,
-//! employs all six, and one deal in `alpha` names each of them.
+//! employs all six; one deal in `alpha` names each of them, and each has a note.
 
 use contacts_server::format::Format;
 use serde_json::json;
@@ -104,6 +104,13 @@ async fn every_actor_reaches_exactly_the_contacts_the_plugin_allows() {
         assert_eq!(res.status, 201, "{}", res.text);
         deals.push((name.clone(), res.int("deal.id")));
     }
+    let mut notes = Vec::new();
+    for (name, id) in &by_id {
+        let body = json!({"note": {"content": format!("About {name}")}});
+        let res = admin.post(Format::Json, &format!("/contacts/{id}/notes"), body).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        notes.push((name.clone(), res.int("note.id")));
+    }
     let form = admin.post(Format::Json, "/projects/alpha/web_forms", json!({"web_form": {"name": "Intake"}})).await;
     assert_eq!(form.status, 201, "{}", form.text);
     let form_key = app.as_key(&form.str("web_form.key"));
@@ -149,6 +156,16 @@ async fn every_actor_reaches_exactly_the_contacts_the_plugin_allows() {
                 let shown = actor.get(format, &format!("/contacts/{id}")).await;
                 let expected = if rule.sees.contains(&name.as_str()) { 200 } else { 403 };
                 assert_eq!(shown.status, expected, "{who} shows {name}");
+            }
+            // A contact's notes, alone and included.
+            for (name, note) in &notes {
+                let shown = actor.get(format, &format!("/notes/{note}")).await;
+                let expected = if rule.sees.contains(&name.as_str()) { 200 } else { 403 };
+                assert_eq!(shown.status, expected, "{who} reads the note on {name}");
+            }
+            let with_notes = actor.get(format, &format!("/contacts/{}?include=notes", id_of("PublicIn"))).await;
+            if rule.sees.contains(&"PublicIn") {
+                assert_eq!(with_notes.list("contact.notes").len(), 1, "{who}: {}", with_notes.text);
             }
             // A company's employees.
             let company = actor.get(format, &format!("/contacts/{}?include=contacts", id_of("Acme"))).await;
