@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use super::access::CurrentUser;
-use super::contacts;
+use super::visibility;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::store::attachments::{self as store, AttachmentRow, NewAttachmentRow};
@@ -111,7 +111,7 @@ pub fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Res
     let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
     match row.contact_id {
         Some(contact) => {
-            contacts::find_visible(conn, user, contact)?;
+            visibility::find_contact(conn, user, contact)?;
         }
         None if row.author_id == Some(user.id) || user.admin => {}
         None => return Err(Error::NotFound),

@@ -5,12 +5,13 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::contacts::{display_name, visible_among};
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
 use super::input::{self, Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::names;
 use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
+use super::visibility;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::format::query::QueryParams;
@@ -116,10 +117,6 @@ pub struct DealDetails {
     pub custom_fields: Vec<ShownValue>,
 }
 
-fn can_view(user: &CurrentUser, project: &ProjectRow) -> bool {
-    user.allowed(project, Permission::ViewDeals)
-}
-
 /// Projects whose deals `user` may read (`None`: all, for admins).
 fn viewable_projects(user: &CurrentUser) -> Option<Vec<i32>> {
     (!user.admin).then(|| user.projects_allowing(Permission::ViewDeals))
@@ -141,7 +138,7 @@ pub fn load_details(
     let category_ids: Vec<i32> = rows.iter().filter_map(|r| r.category_id).collect();
     let categories = store::categories_by_id(conn, &category_ids)?;
     let contact_ids: Vec<i32> = rows.iter().filter_map(|r| r.contact_id).collect();
-    let contacts = visible_among(conn, user, &contact_ids)?;
+    let contacts = visibility::contacts_among(conn, user, &contact_ids)?;
     let user_ids: Vec<i32> = rows.iter().flat_map(|r| [r.author_id, r.assigned_to_id]).flatten().collect();
     let names = users::names(conn, &user_ids)?;
     let deal_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
@@ -170,7 +167,7 @@ pub fn load_details(
             contact: row
                 .contact_id
                 .and_then(|id| contacts.iter().find(|c| c.id == id))
-                .map(|c| (c.id, display_name(c))),
+                .map(|c| (c.id, names::contact_name(c))),
             notes: {
                 let (mine, rest): (Vec<_>, Vec<_>) = all_notes.drain(..).partition(|n| n.row.deal_id == Some(row.id));
                 all_notes = rest;
@@ -181,24 +178,8 @@ pub fn load_details(
         .collect())
 }
 
-/// The deal `id` and its project when `user` has `permission` there: 404 missing, 403 not.
-pub fn find_allowed(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: i32,
-    permission: Permission,
-) -> Result<(DealRow, ProjectRow), Error> {
-    let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
-    let project = projects::find(conn, row.project_id)?;
-    if !can_view(user, &project) {
-        return Err(Error::Forbidden);
-    }
-    user.require(&project, permission)?;
-    Ok((row, project))
-}
-
 pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, with_notes: bool) -> Result<DealDetails, Error> {
-    let (row, _) = find_allowed(conn, user, id, Permission::ViewDeals)?;
+    let (row, _) = visibility::find_deal_allowing(conn, user, id, Permission::ViewDeals)?;
     load_details(conn, user, vec![row], with_notes)?.pop().ok_or(Error::NotFound)
 }
 
@@ -317,7 +298,7 @@ fn check_references(
     errors: &mut Vec<String>,
 ) -> Result<(), Error> {
     if let Some(Some(contact)) = input.contact_id {
-        if visible_among(conn, user, &[contact])?.is_empty() {
+        if visibility::contacts_among(conn, user, &[contact])?.is_empty() {
             errors.push("Contact is invalid".into());
         }
     }
@@ -391,7 +372,7 @@ pub fn create(
 }
 
 pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealInput) -> Result<(), Error> {
-    let (row, current) = find_allowed(conn, user, id, Permission::EditDeals)?;
+    let (row, current) = visibility::find_deal_allowing(conn, user, id, Permission::EditDeals)?;
     let mut errors = input.errors.clone();
     if matches!(input.name, Some(None)) {
         errors.insert(0, "Name cannot be blank".into());
@@ -448,7 +429,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealI
 }
 
 pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(), Error> {
-    find_allowed(conn, user, id, Permission::DeleteDeals)?;
+    visibility::find_deal_allowing(conn, user, id, Permission::DeleteDeals)?;
     store::delete(conn, id)?;
     Ok(())
 }

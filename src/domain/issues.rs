@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::contacts;
 use super::input::{Fields, MAX_STRING};
 use super::permissions::Permission;
+use super::visibility;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::store::issues::{self as store, IssueRow, NewIssueRow};
@@ -91,7 +91,7 @@ pub fn link(
     contact_id: i32,
     input: IssueInput,
 ) -> Result<IssueSummary, Error> {
-    let (_, contact_projects) = contacts::find_allowed(conn, user, contact_id, Permission::EditContacts)?;
+    let (_, contact_projects) = visibility::find_contact_allowing(conn, user, contact_id, Permission::EditContacts)?;
     let (row, project) = match input {
         IssueInput::Existing(id) => store::find(conn, id)?.ok_or_else(|| Error::invalid("Issue is invalid"))?,
         IssueInput::New { project_ref, subject, status, tracker, due_date, assigned_to_id } => {
@@ -130,7 +130,7 @@ pub fn link(
 }
 
 pub fn unlink(conn: &mut DbConnection, user: &CurrentUser, contact_id: i32, issue_id: i32) -> Result<(), Error> {
-    contacts::find_allowed(conn, user, contact_id, Permission::EditContacts)?;
+    visibility::find_contact_allowing(conn, user, contact_id, Permission::EditContacts)?;
     if store::unlink(conn, contact_id, issue_id)? == 0 {
         return Err(Error::NotFound);
     }

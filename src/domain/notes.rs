@@ -6,10 +6,10 @@ use chrono::{NaiveDateTime, NaiveTime};
 use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::contacts::{self, display_name};
-use super::deals;
 use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::names;
 use super::permissions::Permission;
+use super::visibility;
 use crate::db::DbConnection;
 use crate::error::Error;
 use crate::store::notes::{self as store, NewNoteRow, NoteChanges, NoteRow};
@@ -119,11 +119,11 @@ fn source_projects(
 ) -> Result<(Vec<ProjectRow>, SourceName), Error> {
     match source {
         Source::Contact(id) => {
-            let (row, projects) = contacts::find_visible(conn, user, id)?;
-            Ok((projects, (row.id, display_name(&row), "Contact")))
+            let (row, projects) = visibility::find_contact(conn, user, id)?;
+            Ok((projects, (row.id, names::contact_name(&row), "Contact")))
         }
         Source::Deal(id) => {
-            let (row, project) = deals::find_allowed(conn, user, id, Permission::ViewDeals)?;
+            let (row, project) = visibility::find_deal_allowing(conn, user, id, Permission::ViewDeals)?;
             Ok((vec![project], (row.id, row.name, "Deal")))
         }
     }

@@ -1,8 +1,8 @@
 //! Contact tags as the reader sees them, and an admin's renaming, merging and deleting.
 
 use super::access::CurrentUser;
-use super::contacts::visibility_for;
 use super::input::MAX_STRING;
+use super::visibility;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
 use crate::store::contacts::ContactQuery;
@@ -26,7 +26,7 @@ impl TagCount {
 
 /// Every tag on a contact `user` can see, by name.
 pub fn list(conn: &mut DbConnection, user: &CurrentUser) -> Result<Vec<TagCount>, Error> {
-    let visible = ContactQuery::visible(visibility_for(user));
+    let visible = ContactQuery::visible(visibility::contacts_for(user));
     Ok(store::counts(conn, &visible)?.into_iter().map(|(id, name, count)| TagCount { id, name, count }).collect())
 }
 

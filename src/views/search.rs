@@ -1,7 +1,8 @@
 //! `search/index.api.rsb`: one result per contact found.
 
 use super::paged;
-use crate::domain::contacts::{display_name, ContactDetails};
+use crate::domain::contacts::ContactDetails;
+use crate::domain::names::contact_name;
 use crate::domain::paging::Page;
 use crate::format::{Document, Element};
 
@@ -11,7 +12,7 @@ pub fn results(page: &Page<ContactDetails>, base: &str) -> Document {
         let r = &c.row;
         let mut e = Element::new();
         e.value("id", r.id)
-            .value("title", display_name(r))
+            .value("title", contact_name(r))
             .value("type", "contact")
             .value("url", format!("{base}/contacts/{}", r.id))
             .value("description", r.background.as_deref().unwrap_or(""))

@@ -1,0 +1,35 @@
+//! Contacts: their input, details and includes, lists and exports, and writes, one module
+//! each; who may see what is `domain::visibility`. Everything callers use is re-exported here.
+
+mod details;
+mod includes;
+mod input;
+mod listing;
+mod writes;
+
+use crate::db::DbConnection;
+use crate::domain::access::CurrentUser;
+use crate::domain::permissions::Permission;
+use crate::domain::visibility;
+use crate::error::Error;
+
+/// A list's query, as the HTTP layer carries it between the steps of a list.
+pub use crate::store::contacts::ContactQuery;
+pub use details::{load_details, ContactDetails, Includes, ProjectLink};
+pub use includes::load_includes;
+pub use input::{AddressInput, AvatarInput, ContactInput};
+pub use listing::{count, export, export_batch, list_page, list_query, search, total_key, ContactFilters, Export};
+pub use writes::{add_project, create, create_from_form, delete, new_row, remove_project, search_text, update};
+
+pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes) -> Result<ContactDetails, Error> {
+    let row = visibility::find_contact_row(conn, user, id)?;
+    let mut contact = details::load_one(conn, row)?;
+    includes::load_includes(conn, user, std::slice::from_mut(&mut contact), inc)?;
+    Ok(contact)
+}
+
+/// One contact as a vCard: visible, and `export_contacts` in one of its projects.
+pub fn export_one(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<ContactDetails, Error> {
+    let (row, _) = visibility::find_contact_allowing(conn, user, id, Permission::ExportContacts)?;
+    details::load_one(conn, row)
+}
