@@ -3,10 +3,11 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
+use super::list_params;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, ContactFilters, ContactInput, Includes};
-use crate::domain::paging::Paging;
+use crate::domain::contacts::{self, Includes};
 use crate::domain::queries;
 use crate::error::Error;
 use crate::format::body::Body;
@@ -34,14 +35,14 @@ async fn list(
     project: Option<String>,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = Paging::from_query(&query);
-    let includes = Includes::from_query(&query);
+    let paging = list_params::paging(&query);
+    let includes = list_params::includes(&query);
     let page = state
         .db
         .run(move |conn| {
             // A saved query's parameters stand under the request's (`query_id=`).
-            let query = queries::apply_saved(conn, &user, queries::CONTACT, query)?;
-            let mut filters = ContactFilters::from_query(&query);
+            let query = list_params::with_saved_query(conn, &user, queries::CONTACT, query)?;
+            let mut filters = list_params::contact_filters(&query);
             if project.is_some() {
                 filters.project_ref = project;
             }
@@ -62,7 +63,7 @@ pub async fn show_contact(
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let includes = Includes::from_query(&query);
+    let includes = list_params::includes(&query);
     let contact = state.db.run(move |conn| contacts::show(conn, &user, id, includes)).await?;
     Ok(Reply::ok(views::show(&contact, &includes)).last_modified([contact.row.updated_on]))
 }
@@ -76,7 +77,7 @@ pub async fn create_project_contact(
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let project = project.into_inner();
-    let input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
+    let input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"));
     let contact = state.db.run(move |conn| contacts::create(conn, &user, Some(&project), input)).await?;
     Ok(Reply::created(views::show(&contact, &Includes::default()), format!("/contacts/{}", contact.row.id)))
 }
@@ -84,7 +85,7 @@ pub async fn create_project_contact(
 pub async fn update_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = ContactInput::parse(body.section("contact")?, None);
+    let input = input::contacts::contact(body.section("contact")?, None);
     state.db.run(move |conn| contacts::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

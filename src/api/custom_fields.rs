@@ -3,9 +3,10 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::custom_fields::{self, FieldInput};
+use crate::domain::custom_fields::{self};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::Reply;
@@ -27,7 +28,7 @@ pub async fn show_field(state: Data<AppState>, viewer: Viewer, id: Path<i32>) ->
 pub async fn create_field(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     user.require_admin()?;
-    let input = FieldInput::parse(body.section("custom_field")?)?;
+    let input = input::custom_fields::field(body.section("custom_field")?)?;
     let field = state.db.run(move |conn| custom_fields::create(conn, input)).await?;
     Ok(Reply::created(views::show(&field), format!("/custom_fields/{}", field.id)))
 }
@@ -36,7 +37,7 @@ pub async fn update_field(state: Data<AppState>, viewer: Viewer, id: Path<i32>, 
     let user = viewer.user()?;
     user.require_admin()?;
     let id = id.into_inner();
-    let input = FieldInput::parse(body.section("custom_field")?)?;
+    let input = input::custom_fields::field(body.section("custom_field")?)?;
     state.db.run(move |conn| custom_fields::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

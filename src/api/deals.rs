@@ -2,11 +2,12 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
+use super::input::Fields;
+use super::list_params;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::deals::{self, DealFilters, DealInput};
-use crate::domain::input::Fields;
-use crate::domain::paging::Paging;
+use crate::domain::deals::{self};
 use crate::domain::queries;
 use crate::error::Error;
 use crate::format::body::Body;
@@ -34,13 +35,13 @@ async fn list(
     project: Option<String>,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = Paging::from_query(&query);
+    let paging = list_params::paging(&query);
     let page = state
         .db
         .run(move |conn| {
             // A saved query's parameters stand under the request's (`query_id=`).
-            let query = queries::apply_saved(conn, &user, queries::DEAL, query)?;
-            let mut filters = DealFilters::from_query(&query);
+            let query = list_params::with_saved_query(conn, &user, queries::DEAL, query)?;
+            let mut filters = list_params::deal_filters(&query);
             if project.is_some() {
                 filters.project_ref = project;
             }
@@ -58,7 +59,7 @@ pub async fn show_deal(
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let with_notes = crate::domain::contacts::Includes::from_query(&query).notes;
+    let with_notes = list_params::includes(&query).notes;
     let deal = state.db.run(move |conn| deals::show(conn, &user, id, with_notes)).await?;
     Ok(Reply::ok(views::show(&deal, with_notes)))
 }
@@ -78,7 +79,7 @@ pub async fn create_project_deal(
 
 async fn create(state: Data<AppState>, viewer: Viewer, project: Option<String>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let input = DealInput::parse(body.section("deal")?, body.0.get("project_id"));
+    let input = input::deals::deal(body.section("deal")?, body.0.get("project_id"));
     let deal = state.db.run(move |conn| deals::create(conn, &user, project.as_deref(), input)).await?;
     Ok(Reply::created(views::show(&deal, false), format!("/deals/{}", deal.row.id)))
 }
@@ -86,7 +87,7 @@ async fn create(state: Data<AppState>, viewer: Viewer, project: Option<String>, 
 pub async fn update_deal(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = DealInput::parse(body.section("deal")?, None);
+    let input = input::deals::deal(body.section("deal")?, None);
     state.db.run(move |conn| deals::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

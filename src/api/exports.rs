@@ -5,10 +5,11 @@
 use actix_web::body::BoxBody;
 use actix_web::web::{Bytes, Data, Path};
 
+use super::list_params;
 use crate::app::AppState;
 use crate::db::Db;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, ContactDetails, ContactFilters};
+use crate::domain::contacts::{self, ContactDetails};
 use crate::domain::queries;
 use crate::error::Error;
 use crate::format::query::QueryParams;
@@ -69,8 +70,8 @@ async fn prepare(
     state
         .db
         .run(move |conn| {
-            let query = queries::apply_saved(conn, &user, queries::CONTACT, query)?;
-            let mut filters = ContactFilters::from_query(&query);
+            let query = list_params::with_saved_query(conn, &user, queries::CONTACT, query)?;
+            let mut filters = list_params::contact_filters(&query);
             if project.is_some() {
                 filters.project_ref = project;
             }

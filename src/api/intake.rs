@@ -7,10 +7,11 @@ use actix_web::http::header;
 use actix_web::web::{self, Data};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder};
 
+use super::input;
 use crate::app::AppState;
 use crate::auth;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, AvatarInput, ContactInput, Includes};
+use crate::domain::contacts::{self, AvatarInput, Includes};
 use crate::domain::web_forms::{self, origin_of};
 use crate::error::Error;
 use crate::format::body::Body;
@@ -92,7 +93,7 @@ async fn intake(
         }
         None => None,
     };
-    let mut input = ContactInput::parse(body.section("contact")?, body.0.get("project_id"));
+    let mut input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"));
     if let Some(file) = body.file("contact[avatar]") {
         input.avatar = Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
     }

@@ -2,9 +2,10 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::issues::{self, IssueInput};
+use crate::domain::issues::{self};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::Reply;
@@ -13,7 +14,7 @@ use crate::views::issues as views;
 pub async fn link_issue(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = IssueInput::parse(body.section("issue")?)?;
+    let input = input::issues::issue(body.section("issue")?)?;
     let issue = state.db.run(move |conn| issues::link(conn, &user, id, input)).await?;
     Ok(Reply::created(views::show(&issue), format!("/issues/{}", issue.row.id)))
 }

@@ -2,9 +2,10 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::notes::{self, NoteInput, Source};
+use crate::domain::notes::{self, Source};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::Reply;
@@ -25,7 +26,7 @@ pub async fn create_contact_note(
 
 async fn create(state: Data<AppState>, viewer: Viewer, source: Option<Source>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let input = NoteInput::parse(body.section("note")?, &body.0, source.is_none())?;
+    let input = input::notes::note(body.section("note")?, &body.0, source.is_none())?;
     let note = state.db.run(move |conn| notes::create(conn, &user, source, input)).await?;
     Ok(Reply::created(views::show(&note), format!("/notes/{}", note.row.id)))
 }
@@ -40,7 +41,7 @@ pub async fn show_note(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> 
 pub async fn update_note(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = NoteInput::parse(body.section("note")?, &body.0, false)?;
+    let input = input::notes::note(body.section("note")?, &body.0, false)?;
     state.db.run(move |conn| notes::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

@@ -2,11 +2,12 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
+use super::list_params;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::memberships::{self, MembershipInput};
-use crate::domain::paging::Paging;
-use crate::domain::projects::{self, ProjectInput};
+use crate::domain::memberships::{self};
+use crate::domain::projects::{self};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -15,7 +16,7 @@ use crate::views::projects as views;
 
 pub async fn list_projects(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = Paging::from_query(&query);
+    let paging = list_params::paging(&query);
     let page = state.db.run(move |conn| projects::list(conn, &user, paging)).await?;
     Ok(Reply::ok(views::index(&page)))
 }
@@ -28,7 +29,7 @@ pub async fn show_project(state: Data<AppState>, viewer: Viewer, project: Path<S
 
 pub async fn create_project(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let input = ProjectInput::parse(body.section("project")?)?;
+    let input = input::projects::project(body.section("project")?)?;
     let project = state.db.run(move |conn| projects::create(conn, &user, input)).await?;
     Ok(Reply::created(views::show(&project), format!("/projects/{}", project.identifier)))
 }
@@ -40,7 +41,7 @@ pub async fn update_project(
     body: Body,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let input = ProjectInput::parse(body.section("project")?)?;
+    let input = input::projects::project(body.section("project")?)?;
     state.db.run(move |conn| projects::update(conn, &user, &project, input)).await?;
     Ok(Reply::NoContent)
 }
@@ -58,7 +59,7 @@ pub async fn list_memberships(
     query: QueryParams,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = Paging::from_query(&query);
+    let paging = list_params::paging(&query);
     let page = state.db.run(move |conn| memberships::list(conn, &user, &project, paging)).await?;
     Ok(Reply::ok(views::memberships(&page)))
 }
@@ -70,7 +71,7 @@ pub async fn create_membership(
     body: Body,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let input = MembershipInput::parse(body.section("membership")?)?;
+    let input = input::memberships::membership(body.section("membership")?)?;
     let membership = state.db.run(move |conn| memberships::create(conn, &user, &project, input)).await?;
     Ok(Reply::created(views::membership_show(&membership), format!("/memberships/{}", membership.id)))
 }
@@ -90,7 +91,7 @@ pub async fn update_membership(
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = MembershipInput::parse(body.section("membership")?)?;
+    let input = input::memberships::membership(body.section("membership")?)?;
     state.db.run(move |conn| memberships::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

@@ -2,10 +2,11 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
+use super::list_params;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::paging::Paging;
-use crate::domain::queries::{self, QueryInput};
+use crate::domain::queries::{self};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -14,7 +15,7 @@ use crate::views::queries as views;
 
 pub async fn list_queries(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = Paging::from_query(&query);
+    let paging = list_params::paging(&query);
     let kind = query.text("object_type").map(str::to_string);
     let page = state.db.run(move |conn| queries::list(conn, &user, kind.as_deref(), paging)).await?;
     Ok(Reply::ok(views::index(&page)))
@@ -26,7 +27,7 @@ pub async fn create_query(state: Data<AppState>, viewer: Viewer, body: Body) -> 
         map if map.is_empty() => body.section("crm_query")?,
         map => map,
     };
-    let input = QueryInput::parse(section)?;
+    let input = input::queries::query(section)?;
     let query = state.db.run(move |conn| queries::create(conn, &user, input)).await?;
     Ok(Reply::created(views::show(&query), format!("/crm_queries/{}", query.id)))
 }

@@ -4,10 +4,11 @@
 use actix_web::web::Data;
 use actix_web::HttpRequest;
 
+use super::list_params;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::contacts;
-use crate::domain::paging::{Page, Paging};
+use crate::domain::paging::Page;
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::format::{own_origin, Reply};
@@ -24,7 +25,7 @@ pub async fn search(
     query: QueryParams,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = Paging::from_query(&query);
+    let paging = list_params::paging(&query);
     let named = |t: &str| query.text(t).is_some_and(|v| v != "0");
     let wants_contacts = named("contacts") || !TYPES.iter().any(|t| named(t));
     let q = query.text("q").map(str::to_string).filter(|q| wants_contacts && !q.trim().is_empty());

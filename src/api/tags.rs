@@ -3,9 +3,9 @@
 use actix_web::web::{Data, Path};
 use serde_json::Value;
 
+use super::input::Fields;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::input::Fields;
 use crate::domain::tags;
 use crate::error::Error;
 use crate::format::body::Body;

@@ -2,10 +2,12 @@
 
 use actix_web::web::{Data, Path};
 
+use super::input;
+use super::list_params;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::paging::{Page, Paging};
-use crate::domain::users::{self, UserInput};
+use crate::domain::paging::Page;
+use crate::domain::users::{self};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -23,7 +25,7 @@ pub async fn current_user(state: Data<AppState>, viewer: Viewer) -> Result<Reply
 pub async fn list_users(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     let user = viewer.user()?;
     user.require_admin()?;
-    let paging = Paging::from_query(&query);
+    let paging = list_params::paging(&query);
     // Redmine lists active users unless `status` says otherwise; an empty status means all.
     let status = match query.get("status") {
         None => Some(store::STATUS_ACTIVE),
@@ -47,7 +49,7 @@ pub async fn show_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> 
 pub async fn create_user(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     user.require_admin()?;
-    let input = UserInput::parse(body.section("user")?)?;
+    let input = input::users::user(body.section("user")?)?;
     let row = state.db.run(move |conn| users::create(conn, input)).await?;
     Ok(Reply::created(views::show(&row, false), format!("/users/{}", row.id)))
 }
@@ -56,7 +58,7 @@ pub async fn update_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>, b
     let user = viewer.user()?;
     user.require_admin()?;
     let id = id.into_inner();
-    let input = UserInput::parse(body.section("user")?)?;
+    let input = input::users::user(body.section("user")?)?;
     state.db.run(move |conn| users::update(conn, id, input)).await?;
     Ok(Reply::NoContent)
 }

@@ -4,9 +4,10 @@ use actix_web::http::header;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 
+use super::input;
 use crate::app::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::web_forms::{self, WebFormInput};
+use crate::domain::web_forms::{self};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::{own_origin, Format, Reply};
@@ -26,7 +27,7 @@ pub async fn create_form(
     body: Body,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let input = WebFormInput::parse(body.section("web_form")?)?;
+    let input = input::web_forms::web_form(body.section("web_form")?)?;
     let form = state.db.run(move |conn| web_forms::create(conn, Some(&user), &project, input)).await?;
     Ok(Reply::created(views::show(&form), format!("/web_forms/{}", form.id)))
 }
@@ -41,7 +42,7 @@ pub async fn show_form(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> 
 pub async fn update_form(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = WebFormInput::parse(body.section("web_form")?)?;
+    let input = input::web_forms::web_form(body.section("web_form")?)?;
     state.db.run(move |conn| web_forms::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

@@ -2,11 +2,10 @@
 //! the plugin's "open deals unless asked" default, statuses and categories.
 
 use chrono::NaiveDate;
-use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
 use super::custom_fields::{self as custom, ShownValue, ShownValues, ValuesInput};
-use super::input::{self, Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::input::{self, Patch};
 use super::names;
 use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
@@ -14,7 +13,6 @@ use super::permissions::Permission;
 use super::visibility;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
-use crate::format::query::QueryParams;
 use crate::store::custom_fields::Owner;
 use crate::store::deals::{
     self as store, CategoryRow, DealChanges, DealQuery, DealRow, NewDealRow, StatusFilter, StatusRow,
@@ -37,68 +35,6 @@ pub struct DealInput {
     pub assigned_to_id: Patch<i32>,
     pub custom_fields: Option<ValuesInput>,
     pub errors: Vec<String>,
-}
-
-/// A price as a number or as text (`3000`, `"3000.50"`, `"1 000,50"`), in hundredths.
-fn parse_price(value: &Value) -> Result<Option<i64>, ()> {
-    let text = match value {
-        Value::Null => return Ok(None),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if s.trim().is_empty() => return Ok(None),
-        Value::String(s) => s.replace([' ', '\u{a0}'], ""),
-        _ => return Err(()),
-    };
-    let normal = if text.contains('.') { text.replace(',', "") } else { text.replace(',', ".") };
-    let amount: f64 = normal.parse().map_err(|_| ())?;
-    if !amount.is_finite() || amount.abs() > 1e15 {
-        return Err(());
-    }
-    Ok(Some((amount * 100.0).round() as i64))
-}
-
-impl DealInput {
-    pub fn parse(map: Map<String, Value>, fallback_project: Option<&Value>) -> DealInput {
-        let mut f = Fields::new(map);
-        let project_ref = match f.raw("project_id").or(fallback_project) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        let price_cents = match f.raw("price").map(parse_price) {
-            None => None,
-            Some(Ok(p)) => Some(p),
-            Some(Err(())) => {
-                f.error("Price is not a number");
-                None
-            }
-        };
-        let probability = match f.int("probability", "Probability") {
-            Some(Some(p)) if !(0..=100).contains(&p) => {
-                f.error("Probability is not included in the list");
-                None
-            }
-            other => other.map(|p| p.map(|p| p as i32)),
-        };
-        let mut input = DealInput {
-            project_ref,
-            name: f.text("name", "Name", MAX_STRING),
-            contact_id: f.id("contact_id", "Contact"),
-            price_cents,
-            currency: f.text("currency", "Currency", 10),
-            probability,
-            due_date: f.date("due_date", "Due date"),
-            background: f.text("background", "Background", MAX_TEXT),
-            status_id: f.id("status_id", "Status").flatten(),
-            category_id: f.id("category_id", "Category"),
-            assigned_to_id: f.id("assigned_to_id", "Assigned to"),
-            custom_fields: ValuesInput::read(&mut f),
-            errors: Vec::new(),
-        };
-        if let Err(Error::Invalid(messages)) = f.finish() {
-            input.errors = messages;
-        }
-        input
-    }
 }
 
 /// A deal with the names its views show.
@@ -191,18 +127,6 @@ pub struct DealFilters {
     pub status: Option<String>,
     pub search: Option<String>,
     pub contact_id: Option<String>,
-}
-
-impl DealFilters {
-    pub fn from_query(query: &QueryParams) -> DealFilters {
-        DealFilters {
-            project_ref: query.text("project_id").map(str::to_string),
-            assigned_to: query.text("assigned_to_id").map(str::to_string),
-            status: query.text("status_id").map(str::to_string),
-            search: query.text("search").map(str::to_string),
-            contact_id: query.text("contact_id").map(str::to_string),
-        }
-    }
 }
 
 pub fn list(

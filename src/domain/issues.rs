@@ -2,10 +2,8 @@
 //! for `include=issues` / `include=tickets` to return real linked records.
 
 use chrono::NaiveDate;
-use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::input::{Fields, MAX_STRING};
 use super::permissions::Permission;
 use super::visibility;
 use crate::db::DbConnection;
@@ -57,30 +55,6 @@ pub enum IssueInput {
         due_date: Option<NaiveDate>,
         assigned_to_id: Option<i32>,
     },
-}
-
-impl IssueInput {
-    pub fn parse(map: Map<String, Value>) -> Result<IssueInput, Error> {
-        let mut f = Fields::new(map);
-        if let Some(Some(id)) = f.id("id", "Issue") {
-            f.finish()?;
-            return Ok(IssueInput::Existing(id));
-        }
-        let status = f.text("status", "Status", 30).flatten();
-        if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-            f.error("Status is not included in the list");
-        }
-        let input = IssueInput::New {
-            project_ref: f.text("project_id", "Project", MAX_STRING).flatten(),
-            subject: f.text("subject", "Subject", MAX_STRING).flatten(),
-            status,
-            tracker: f.text("tracker", "Tracker", 30).flatten(),
-            due_date: f.date("due_date", "Due date").flatten(),
-            assigned_to_id: f.id("assigned_to_id", "Assigned to").flatten(),
-        };
-        f.finish()?;
-        Ok(input)
-    }
 }
 
 /// Links an existing issue to a contact, or creates one (in the contact's first project unless

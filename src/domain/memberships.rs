@@ -1,9 +1,6 @@
 //! Memberships: which users belong to a project, with which roles.
 
-use serde_json::{Map, Value};
-
 use super::access::CurrentUser;
-use super::input::Fields;
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use super::projects::find_visible;
@@ -17,24 +14,6 @@ use crate::store::{now, users};
 pub struct MembershipInput {
     pub user_id: Option<i32>,
     pub role_ids: Option<Vec<i32>>,
-}
-
-impl MembershipInput {
-    pub fn parse(map: Map<String, Value>) -> Result<MembershipInput, Error> {
-        let mut f = Fields::new(map);
-        let user_id = f.id("user_id", "User").flatten();
-        let role_ids = f.list("role_ids", "Role").map(|ids| ids.iter().map(|i| i.parse::<i32>()).collect::<Vec<_>>());
-        let role_ids = match role_ids {
-            Some(parsed) if parsed.iter().any(Result::is_err) => {
-                f.error("Role is invalid");
-                None
-            }
-            Some(parsed) => Some(parsed.into_iter().flatten().collect()),
-            None => None,
-        };
-        f.finish()?;
-        Ok(MembershipInput { user_id, role_ids })
-    }
 }
 
 fn check_roles(conn: &mut DbConnection, role_ids: &[i32]) -> Result<(), Error> {

@@ -3,10 +3,9 @@
 //! for the author), in a project of the note's source, which the reader must be able to see.
 
 use chrono::{NaiveDateTime, NaiveTime};
-use serde_json::{Map, Value};
 
 use super::access::CurrentUser;
-use super::input::{Fields, Patch, MAX_STRING, MAX_TEXT};
+use super::input::Patch;
 use super::names;
 use super::permissions::Permission;
 use super::visibility;
@@ -23,25 +22,6 @@ pub enum Source {
     Deal(i32),
 }
 
-impl Source {
-    /// `source_type` (Contact or Deal, any case) and `source_id`.
-    fn parse(kind: Option<&Value>, id: Option<&Value>) -> Result<Source, Error> {
-        let kind = kind.and_then(Value::as_str).map(str::to_ascii_lowercase);
-        let id = match id {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .and_then(|n| i32::try_from(n).ok());
-        match (kind.as_deref(), id) {
-            (Some("contact"), Some(id)) => Ok(Source::Contact(id)),
-            (Some("deal"), Some(id)) => Ok(Source::Deal(id)),
-            (None, _) | (_, None) => Err(Error::invalid("Source cannot be blank")),
-            _ => Err(Error::invalid("Source type is not included in the list")),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct NoteInput {
     pub source: Option<Source>,
@@ -49,55 +29,6 @@ pub struct NoteInput {
     pub content: Patch<String>,
     pub type_id: Patch<i32>,
     pub note_time: Option<NaiveTime>,
-}
-
-impl NoteInput {
-    /// Reads `note[…]`; the source may also come from top-level `source_type`/`source_id`.
-    pub fn parse(map: Map<String, Value>, top: &Map<String, Value>, needs_source: bool) -> Result<NoteInput, Error> {
-        let mut f = Fields::new(map);
-        let source = if needs_source {
-            let kind = f.raw("source_type").or(top.get("source_type")).cloned();
-            let id = f.raw("source_id").or(top.get("source_id")).cloned();
-            match Source::parse(kind.as_ref(), id.as_ref()) {
-                Ok(s) => Some(s),
-                Err(Error::Invalid(m)) => {
-                    m.into_iter().for_each(|m| f.error(m));
-                    None
-                }
-                Err(e) => return Err(e),
-            }
-        } else {
-            None
-        };
-        let type_id = match f.int("type_id", "Type") {
-            Some(Some(t)) if !(0..=2).contains(&t) => {
-                f.error("Type is not included in the list");
-                None
-            }
-            other => other.map(|t| t.map(|t| t as i32)),
-        };
-        let note_time = match f.text("note_time", "Note time", 8).flatten() {
-            None => None,
-            Some(t) => {
-                match NaiveTime::parse_from_str(&t, "%H:%M").or_else(|_| NaiveTime::parse_from_str(&t, "%H:%M:%S")) {
-                    Ok(t) => Some(t),
-                    Err(_) => {
-                        f.error("Note time is invalid");
-                        None
-                    }
-                }
-            }
-        };
-        let input = NoteInput {
-            source,
-            subject: f.text("subject", "Subject", MAX_STRING),
-            content: f.text("content", "Content", MAX_TEXT),
-            type_id,
-            note_time,
-        };
-        f.finish()?;
-        Ok(input)
-    }
 }
 
 /// A source as a note shows it: (id, name, "Contact" or "Deal").

@@ -1,6 +1,5 @@
-//! Redmine's `api_offset_and_limit`: offset, limit (25 by default, at most exactly 100) and page.
-
-use crate::format::query::QueryParams;
+//! A page of a list: Redmine's offset and limit (25 by default, at most exactly 100), read from
+//! the query string by `api::list_params`.
 
 pub const DEFAULT_LIMIT: i64 = 25;
 /// python-redmine pages by assuming exactly this cap.
@@ -10,22 +9,6 @@ pub const MAX_LIMIT: i64 = 100;
 pub struct Paging {
     pub offset: i64,
     pub limit: i64,
-}
-
-impl Paging {
-    pub fn from_query(query: &QueryParams) -> Paging {
-        let number = |name: &str| query.get(name).and_then(|v| v.trim().parse::<i64>().ok());
-        let limit = match number("limit") {
-            Some(n) if n >= 1 => n.min(MAX_LIMIT),
-            _ => DEFAULT_LIMIT,
-        };
-        let offset = match (number("offset"), number("page")) {
-            (Some(offset), _) => offset.max(0),
-            (None, Some(page)) if page > 0 => (page - 1).saturating_mul(limit),
-            _ => 0,
-        };
-        Paging { offset, limit }
-    }
 }
 
 /// One page of a list with the total it came from.

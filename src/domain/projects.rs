@@ -1,9 +1,6 @@
 //! Projects: creating (the creator becomes its Manager), reading, changing, deleting.
 
-use serde_json::{Map, Value};
-
 use super::access::CurrentUser;
-use super::input::{Fields, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use crate::db::{write_transaction, DbConnection};
@@ -19,26 +16,9 @@ pub struct ProjectInput {
     pub is_public: Option<bool>,
 }
 
-impl ProjectInput {
-    pub fn parse(map: Map<String, Value>) -> Result<ProjectInput, Error> {
-        let mut f = Fields::new(map);
-        let input = ProjectInput {
-            name: f.required_text("name", "Name", MAX_STRING),
-            identifier: f.text("identifier", "Identifier", 100).flatten(),
-            description: f.text("description", "Description", MAX_TEXT),
-            is_public: f.bool("is_public", "Public"),
-        };
-        if input.identifier.as_deref().is_some_and(|i| !identifier_is_valid(i)) {
-            f.error("Identifier is invalid");
-        }
-        f.finish()?;
-        Ok(input)
-    }
-}
-
 /// Redmine's identifier rule: lower-case letters, digits, dashes and underscores, starting with
 /// a letter (so it can never be mistaken for an id).
-fn identifier_is_valid(identifier: &str) -> bool {
+pub fn identifier_is_valid(identifier: &str) -> bool {
     identifier.starts_with(|c: char| c.is_ascii_lowercase())
         && identifier.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }

@@ -4,15 +4,11 @@
 //! A query stores the list parameters it stands for as a query string, so applying one is
 //! reading the list's own filters from the saved parameters under the request's.
 
-use serde_json::{Map, Value};
-
 use super::access::CurrentUser;
-use super::input::{Fields, MAX_STRING, MAX_TEXT};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use crate::db::DbConnection;
 use crate::error::Error;
-use crate::format::query::QueryParams;
 use crate::store::now;
 use crate::store::projects::{self as projects, ProjectRow};
 use crate::store::queries::{self as store, NewQueryRow, QueryRow, VISIBILITY_PRIVATE, VISIBILITY_PUBLIC};
@@ -81,57 +77,6 @@ pub struct QueryInput {
     pub filters: String,
 }
 
-impl QueryInput {
-    pub fn parse(map: Map<String, Value>) -> Result<QueryInput, Error> {
-        let mut f = Fields::new(map);
-        let filters = match f.raw("filters").cloned() {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.trim_start_matches('?').to_string(),
-            Some(Value::Object(params)) => {
-                let mut out = form_urlencoded::Serializer::new(String::new());
-                for (key, value) in &params {
-                    let values = match value {
-                        Value::Array(items) => items.clone(),
-                        other => vec![other.clone()],
-                    };
-                    for v in values {
-                        out.append_pair(key, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()).as_str());
-                    }
-                }
-                out.finish()
-            }
-            Some(_) => {
-                f.error("Filters is invalid");
-                String::new()
-            }
-        };
-        if filters.chars().count() > MAX_TEXT {
-            f.error(format!("Filters is too long (maximum is {MAX_TEXT} characters)"));
-        }
-        let project_ref = match f.raw("project_id") {
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            None | Some(Value::Null | Value::String(_)) => None,
-            // Not read as "no project": that would make a project's query global.
-            Some(_) => {
-                f.error("Project is invalid");
-                None
-            }
-        };
-        let visibility = f.int("visibility", "Visibility").flatten();
-        let input = QueryInput {
-            name: f.text("name", "Name", MAX_STRING).flatten(),
-            object_type: f.text("object_type", "Object type", 30).flatten().unwrap_or_else(|| CONTACT.into()),
-            project_ref,
-            // Private unless asked for: Redmine's default visibility is VISIBILITY_PRIVATE.
-            is_public: f.bool("is_public", "Public").unwrap_or(visibility == Some(2)),
-            filters,
-        };
-        f.finish()?;
-        Ok(input)
-    }
-}
-
 /// Saves a query. Anyone signed in may save a private one where they can read the list; a
 /// public one needs manage_public_queries in its project, or admin for a global one.
 pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: QueryInput) -> Result<QueryRow, Error> {
@@ -193,24 +138,12 @@ fn find_visible(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<
     Ok(query)
 }
 
-/// The list parameters to use: with `query_id=`, the saved query's parameters (and its project)
-/// under the request's own, which win; without it, the request's. A missing query, or one of
-/// another type, is 404; one the user may not see, 403 (the plugin's rules).
-pub fn apply_saved(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    kind: &str,
-    request: QueryParams,
-) -> Result<QueryParams, Error> {
-    let Some(id) = request.text("query_id") else { return Ok(request) };
-    let id: i32 = id.parse().map_err(|_| Error::NotFound)?;
+/// The saved query `id` of `kind` for a list: 404 when missing or of another kind, 403 when the
+/// user may not see it (the plugin's rules).
+pub fn find_for_list(conn: &mut DbConnection, user: &CurrentUser, kind: &str, id: i32) -> Result<QueryRow, Error> {
     let query = find_visible(conn, user, id)?;
     if query.object_type != kind {
         return Err(Error::NotFound);
     }
-    let mut saved = QueryParams::parse(&query.filters);
-    if let Some(project) = query.project_id {
-        saved = saved.with_default("project_id", &project.to_string());
-    }
-    Ok(request.over(&saved))
+    Ok(query)
 }

@@ -3,12 +3,10 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
-use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::access::CurrentUser;
-use super::input::{Fields, MAX_STRING};
 use super::permissions::{Memberships, Permissions};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
@@ -79,23 +77,6 @@ pub struct UserInput {
     pub mail: Option<Option<String>>,
     pub admin: Option<bool>,
     pub status: Option<i32>,
-}
-
-impl UserInput {
-    pub fn parse(map: Map<String, Value>) -> Result<UserInput, Error> {
-        let mut f = Fields::new(map);
-        let input = UserInput {
-            login: f.required_text("login", "Login", 60),
-            password: f.text("password", "Password", 128).flatten(),
-            firstname: f.required_text("firstname", "First name", 30),
-            lastname: f.required_text("lastname", "Last name", MAX_STRING),
-            mail: f.text("mail", "Email", MAX_STRING),
-            admin: f.bool("admin", "Administrator"),
-            status: f.int("status", "Status").flatten().map(|s| s as i32),
-        };
-        f.finish()?;
-        Ok(input)
-    }
 }
 
 #[cfg(test)]

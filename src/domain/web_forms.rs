@@ -1,10 +1,7 @@
 //! Web forms: a project's public intake, each with a scoped key that can do one thing —
 //! create contacts in that project — so no user's API key has to sit in public HTML.
 
-use serde_json::{Map, Value};
-
 use super::access::CurrentUser;
-use super::input::{Fields, MAX_STRING, MAX_TEXT};
 use super::permissions::Permission;
 use super::users::{generate_api_key, key_digest};
 use crate::db::DbConnection;
@@ -23,47 +20,6 @@ pub struct WebFormInput {
 }
 
 impl WebFormInput {
-    pub fn parse(map: Map<String, Value>) -> Result<WebFormInput, Error> {
-        let mut f = Fields::new(map);
-        let allowed_origins = match f.raw("allowed_origins").cloned() {
-            None => None,
-            Some(Value::Array(items)) => Some(items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
-            Some(Value::String(s)) => Some(s.split([',', '\n', ' ']).map(str::to_string).collect()),
-            Some(Value::Null) => Some(Vec::new()),
-            Some(_) => {
-                f.error("Allowed origins is invalid");
-                None
-            }
-        };
-        let allowed_origins = allowed_origins.map(|list: Vec<String>| {
-            list.iter()
-                .map(|o| o.trim().trim_end_matches('/').to_string())
-                .filter(|o| !o.is_empty())
-                .collect::<Vec<_>>()
-        });
-        if let Some(origins) = &allowed_origins {
-            if origins.iter().any(|o| origin_of(o).as_deref() != Some(o.as_str())) {
-                f.error("Allowed origins is invalid (each one scheme://host[:port])");
-            }
-        }
-        let success_url = f.text("success_url", "Success URL", MAX_TEXT);
-        if let Some(Some(url)) = &success_url {
-            if !is_redirect_url(url) {
-                f.error("Success URL is invalid");
-            }
-        }
-        let input = WebFormInput {
-            name: f.required_text("name", "Name", MAX_STRING),
-            success_url,
-            allowed_origins,
-            default_tags: f.list("default_tags", "Default tags").map(|t| t.join(",")),
-            default_assignee_id: f.id("default_assignee_id", "Default assignee"),
-        };
-        f.finish()?;
-        input.check()?;
-        Ok(input)
-    }
-
     /// Origins must be bare `scheme://host[:port]`, the success URL an absolute http(s) URL.
     pub fn check(&self) -> Result<(), Error> {
         let mut errors = Vec::new();

@@ -359,7 +359,7 @@ impl Columns {
         if !custom.is_empty() {
             contact.insert("custom_fields".into(), Value::Array(custom));
         }
-        let input = ContactInput::parse(contact, None);
+        let input = crate::api::input::contacts::contact(contact, None);
         let mut errors = input.errors.clone();
         if !matches!(input.first_name, Some(Some(_))) {
             errors.insert(0, "First name cannot be blank".to_string());

@@ -7,7 +7,6 @@ use crate::db::DbConnection;
 use crate::domain::custom_fields::{self as custom, ShownValue, ShownValues};
 use crate::domain::names;
 use crate::error::Error;
-use crate::format::query::QueryParams;
 use crate::store::contact_extras::{self, Extra};
 use crate::store::contacts::ContactRow;
 use crate::store::users;
@@ -21,25 +20,6 @@ pub struct Includes {
     pub deals: bool,
     pub issues: bool,
     pub tickets: bool,
-}
-
-impl Includes {
-    /// `include=notes,deals`, `include=notes%2Cdeals` or `include[]=notes&include[]=deals`.
-    pub fn from_query(query: &QueryParams) -> Includes {
-        let mut inc = Includes::default();
-        for name in query.all("include").iter().flat_map(|v| v.split(',')) {
-            match name.trim() {
-                "projects" => inc.projects = true,
-                "notes" => inc.notes = true,
-                "contacts" | "employees" => inc.contacts = true,
-                "deals" => inc.deals = true,
-                "issues" => inc.issues = true,
-                "tickets" => inc.tickets = true,
-                _ => {}
-            }
-        }
-        inc
-    }
 }
 
 /// A project a contact belongs to.

@@ -12,7 +12,6 @@ use crate::domain::paging::{Page, Paging};
 use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
-use crate::format::query::QueryParams;
 use crate::store::contacts::{self as store, ContactQuery, SortColumn, ValueMatch};
 use crate::store::{projects, tags};
 
@@ -28,34 +27,6 @@ pub struct ContactFilters {
     pub sort: Option<String>,
     /// `cf_<id>=value` pairs, as sent.
     pub custom: Vec<(String, String)>,
-}
-
-impl ContactFilters {
-    pub fn from_query(query: &QueryParams) -> ContactFilters {
-        let tags = query
-            .all("tags")
-            .iter()
-            .flat_map(|v| v.split([',', '|']))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect();
-        ContactFilters {
-            project_ref: query.text("project_id").map(str::to_string),
-            assigned_to: query.text("assigned_to_id").map(str::to_string),
-            search: query.text("search").map(str::to_string),
-            tags,
-            is_company: query.text("is_company").map(str::to_string),
-            updated_since: query.text("updated_since").map(str::to_string),
-            sort: query.text("sort").map(str::to_string),
-            custom: query
-                .pairs()
-                .iter()
-                .filter(|(k, v)| k.starts_with("cf_") && !v.trim().is_empty())
-                .map(|(k, v)| (k[3..].to_string(), v.trim().to_string()))
-                .collect(),
-        }
-    }
 }
 
 fn parse_sort(sort: Option<&str>) -> Vec<(SortColumn, bool)> {

@@ -1,0 +1,57 @@
+//! `query[…]`: a saved query's name, type, project and filters.
+
+use serde_json::{Map, Value};
+
+use super::Fields;
+use crate::domain::input::{MAX_STRING, MAX_TEXT};
+use crate::domain::queries::{QueryInput, CONTACT};
+use crate::error::Error;
+
+pub fn query(map: Map<String, Value>) -> Result<QueryInput, Error> {
+    let mut f = Fields::new(map);
+    let filters = match f.raw("filters").cloned() {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.trim_start_matches('?').to_string(),
+        Some(Value::Object(params)) => {
+            let mut out = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in &params {
+                let values = match value {
+                    Value::Array(items) => items.clone(),
+                    other => vec![other.clone()],
+                };
+                for v in values {
+                    out.append_pair(key, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()).as_str());
+                }
+            }
+            out.finish()
+        }
+        Some(_) => {
+            f.error("Filters is invalid");
+            String::new()
+        }
+    };
+    if filters.chars().count() > MAX_TEXT {
+        f.error(format!("Filters is too long (maximum is {MAX_TEXT} characters)"));
+    }
+    let project_ref = match f.raw("project_id") {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        None | Some(Value::Null | Value::String(_)) => None,
+        // Not read as "no project": that would make a project's query global.
+        Some(_) => {
+            f.error("Project is invalid");
+            None
+        }
+    };
+    let visibility = f.int("visibility", "Visibility").flatten();
+    let input = QueryInput {
+        name: f.text("name", "Name", MAX_STRING).flatten(),
+        object_type: f.text("object_type", "Object type", 30).flatten().unwrap_or_else(|| CONTACT.into()),
+        project_ref,
+        // Private unless asked for: Redmine's default visibility is VISIBILITY_PRIVATE.
+        is_public: f.bool("is_public", "Public").unwrap_or(visibility == Some(2)),
+        filters,
+    };
+    f.finish()?;
+    Ok(input)
+}
