@@ -1,4 +1,5 @@
-//! The application: shared state, the whole route table on one screen, and the HTTP server.
+//! The application: the whole route table on one screen, the middleware around it, and the
+//! HTTP server.
 
 use std::net::TcpListener;
 
@@ -7,21 +8,15 @@ use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
+use crate::api::state::AppState;
 use crate::api::{
     attachments, client_gone, conditional, contacts, custom_fields, deals, exports, intake, issues, notes, projects,
     queries, search, tags, users, web_forms,
 };
-use crate::config::{Config, FormSettings};
+use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
 use crate::format::{self, Format};
-
-/// What every handler may reach.
-pub struct AppState {
-    pub db: Db,
-    pub forms: FormSettings,
-    pub limiter: RateLimiter,
-}
 
 /// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
 fn wants(format: Format) -> impl actix_web::guard::Guard {

@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use base64::Engine;
 use futures_util::future::LocalBoxFuture;
 
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::users::{self, Credentials};
 use crate::domain::web_forms;

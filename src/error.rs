@@ -1,9 +1,10 @@
 //! The one error type of the server. Every failure a request can meet is one of these variants;
-//! the status is chosen here (`status_code`), and `format::errors` adds the headers a client acts
-//! on and writes the body in the request's format.
+//! its status, the headers a client acts on (`WWW-Authenticate`, `Retry-After`) and the
+//! sentences shown are chosen here; `format::errors` writes those sentences in the request's
+//! format.
 
-use actix_web::http::StatusCode;
-use actix_web::ResponseError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -56,6 +57,30 @@ impl Error {
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::Invalid(vec![message.into()])
     }
+
+    /// The sentences shown for an error; the cause of an internal error is never among them.
+    pub fn messages(&self) -> Vec<String> {
+        let text = match self {
+            Error::Invalid(messages) => return messages.clone(),
+            Error::BadRequest(reason) => return vec![reason.clone()],
+            Error::Unauthenticated { .. } => "Authentication required",
+            Error::Forbidden => "You are not authorized to access this resource",
+            Error::NotFound => "Not found",
+            Error::NotAcceptable => {
+                "We couldn't handle your request, sorry. If you were trying to access the API, \
+                 make sure to append .json or .xml to your request URL."
+            }
+            Error::PreconditionFailed => "Invalid X-Redmine-Switch-User header",
+            Error::BodyStalled => "The request body stopped arriving",
+            Error::TooLarge => "Request body too large",
+            Error::UnsupportedMedia => "Unsupported content type",
+            Error::RateLimited { .. } => "Too many requests, try again later",
+            Error::Unavailable => "The service is unavailable, try again later",
+            Error::TimedOut => "The request took too long and was stopped; narrow it down or try again later",
+            Error::Internal(_) => "Internal error",
+        };
+        vec![text.to_string()]
+    }
 }
 
 impl From<diesel::result::Error> for Error {
@@ -98,8 +123,20 @@ impl ResponseError for Error {
         }
     }
 
-    // The body is written by `format::errors`, which knows the request's format.
-    fn error_response(&self) -> actix_web::HttpResponse {
-        crate::format::errors::bare_response(self)
+    /// Status and headers; the body is written by `format::errors`, which knows the request's
+    /// format.
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            Error::Unauthenticated { challenge: true } => {
+                res.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="Redmine API""#));
+            }
+            Error::RateLimited { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Error::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            _ => {}
+        }
+        res.finish()
     }
 }

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::web::{Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::attachments;
 use crate::error::Error;

@@ -5,7 +5,7 @@ use actix_web::web::{Data, Path};
 
 use super::input;
 use super::list_params;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{self, Includes};
 use crate::domain::queries;

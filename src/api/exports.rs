@@ -6,7 +6,7 @@ use actix_web::body::BoxBody;
 use actix_web::web::{Bytes, Data, Path};
 
 use super::list_params;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::db::Db;
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{self, ContactDetails};

@@ -8,7 +8,7 @@ use actix_web::web::{self, Data};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder};
 
 use super::input;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::auth;
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{self, AvatarInput, Includes};

@@ -3,9 +3,9 @@
 use actix_web::web::{Data, Path};
 
 use super::input;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::issues::{self};
+use crate::domain::issues;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::Reply;

@@ -20,6 +20,7 @@ pub mod projects;
 pub mod queries;
 pub mod rate_limit;
 pub mod search;
+pub mod state;
 pub mod tags;
 pub mod users;
 pub mod web_forms;

@@ -3,7 +3,7 @@
 use actix_web::web::{Data, Path};
 
 use super::input;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::notes::{self, Source};
 use crate::error::Error;

@@ -4,9 +4,9 @@ use actix_web::web::{Data, Path};
 
 use super::input;
 use super::list_params;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::queries::{self};
+use crate::domain::queries;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;

@@ -5,7 +5,7 @@ use actix_web::web::Data;
 use actix_web::HttpRequest;
 
 use super::list_params;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::contacts;
 use crate::domain::paging::Page;

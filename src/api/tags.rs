@@ -4,7 +4,7 @@ use actix_web::web::{Data, Path};
 use serde_json::Value;
 
 use super::input::Fields;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::tags;
 use crate::error::Error;

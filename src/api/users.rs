@@ -4,10 +4,10 @@ use actix_web::web::{Data, Path};
 
 use super::input;
 use super::list_params;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::paging::Page;
-use crate::domain::users::{self};
+use crate::domain::users;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;

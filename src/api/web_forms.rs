@@ -5,9 +5,10 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::input;
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::web_forms::{self};
+use crate::domain::custom_fields;
+use crate::domain::web_forms;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::{own_origin, Format, Reply};
@@ -72,7 +73,7 @@ pub async fn form_html(
         .db
         .run(move |conn| {
             let form = web_forms::find_managed(conn, &user, id)?;
-            let fields = crate::store::custom_fields::of_type(conn, crate::domain::custom_fields::CONTACT)?;
+            let fields = custom_fields::fields(conn, custom_fields::CONTACT)?;
             Ok((form, fields))
         })
         .await?;

@@ -1,55 +1,14 @@
-//! Error responses, in one place: the status comes from `Error::status_code`, the headers a
-//! client acts on (`WWW-Authenticate`, `Retry-After`) are set here, and the format middleware
-//! writes the body in the request's format (Redmine's `errors` list, or an HTML page for browsers).
+//! The body of an error response, in the request's format: Redmine's `errors` list in XML or
+//! JSON, or an HTML page for browsers. The status, headers and sentences are `error.rs`'s.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
 
 use super::tree::{Document, List, Node};
 use super::{json, xml, Format};
 use crate::error::Error;
-
-/// The response before the body: status and the headers a client acts on.
-pub fn bare_response(err: &Error) -> HttpResponse {
-    let mut res = HttpResponse::build(err.status_code());
-    match err {
-        Error::Unauthenticated { challenge: true } => {
-            res.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="Redmine API""#));
-        }
-        Error::RateLimited { retry_after_secs } => {
-            res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-        }
-        Error::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
-        _ => {}
-    }
-    res.finish()
-}
-
-/// The sentences shown for an error; the cause of an internal error is never among them.
-pub fn messages(err: &Error) -> Vec<String> {
-    let text = match err {
-        Error::Invalid(messages) => return messages.clone(),
-        Error::BadRequest(reason) => return vec![reason.clone()],
-        Error::Unauthenticated { .. } => "Authentication required",
-        Error::Forbidden => "You are not authorized to access this resource",
-        Error::NotFound => "Not found",
-        Error::NotAcceptable => {
-            "We couldn't handle your request, sorry. If you were trying to access the API, \
-             make sure to append .json or .xml to your request URL."
-        }
-        Error::PreconditionFailed => "Invalid X-Redmine-Switch-User header",
-        Error::BodyStalled => "The request body stopped arriving",
-        Error::TooLarge => "Request body too large",
-        Error::UnsupportedMedia => "Unsupported content type",
-        Error::RateLimited { .. } => "Too many requests, try again later",
-        Error::Unavailable => "The service is unavailable, try again later",
-        Error::TimedOut => "The request took too long and was stopped; narrow it down or try again later",
-        Error::Internal(_) => "Internal error",
-    };
-    vec![text.to_string()]
-}
 
 /// Fills in the body of an error response in `format`; other responses pass through.
 pub fn render_error_body<B: MessageBody + 'static>(
@@ -61,7 +20,7 @@ pub fn render_error_body<B: MessageBody + 'static>(
         return res.map_into_boxed_body();
     }
     let messages = match res.response().error().and_then(|e| e.as_error::<Error>()) {
-        Some(err) => messages(err),
+        Some(err) => err.messages(),
         // actix's own refusals (an unknown method on a known path, say) get a sentence too.
         None => vec![status.canonical_reason().unwrap_or("Error").to_string()],
     };
@@ -83,9 +42,22 @@ fn error_body(status: StatusCode, messages: &[String], format: Format, back: Opt
     let doc = Document::new("errors", List::new("error", messages.iter().map(|m| Node::from(m.as_str()))));
     match format {
         Format::Xml => (Format::Xml.content_type(), xml::render(&doc)),
-        Format::Html => {
-            (Format::Html.content_type(), crate::views::pages::error(status.as_u16(), messages, back).into_bytes())
-        }
+        Format::Html => (Format::Html.content_type(), error_page(status.as_u16(), messages, back).into_bytes()),
         _ => (Format::Json.content_type(), json::render(&doc)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: &'a str,
+    heading: &'a str,
+    messages: &'a [String],
+    back: Option<&'a str>,
+}
+
+/// A page listing what went wrong, with a link back to the form when there is one.
+fn error_page(status: u16, messages: &[String], back: Option<&str>) -> String {
+    let heading = if status == 422 { "Please correct the form" } else { "The form could not be sent" };
+    ErrorPage { status: &status.to_string(), heading, messages, back }.render().unwrap_or_default()
 }

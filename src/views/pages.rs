@@ -10,15 +10,6 @@ struct ThankYou<'a> {
     back: Option<&'a str>,
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    status: &'a str,
-    heading: &'a str,
-    messages: &'a [String],
-    back: Option<&'a str>,
-}
-
 /// One custom field as the embeddable form offers it.
 pub struct FormField {
     pub id: i32,
@@ -40,12 +31,6 @@ struct WebFormSnippet<'a> {
 
 pub fn thank_you(name: &str, back: Option<&str>) -> String {
     ThankYou { name, back }.render().unwrap_or_default()
-}
-
-/// A page listing what went wrong, with a link back to the form when there is one.
-pub fn error(status: u16, messages: &[String], back: Option<&str>) -> String {
-    let heading = if status == 422 { "Please correct the form" } else { "The form could not be sent" };
-    ErrorPage { status: &status.to_string(), heading, messages, back }.render().unwrap_or_default()
 }
 
 pub fn web_form(name: &str, origins: &str, action: &str, key: &str, fields: &[FormField]) -> String {
