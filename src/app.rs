@@ -10,8 +10,8 @@ use actix_web::{App, HttpServer};
 use crate::api::rate_limit::RateLimiter;
 use crate::api::state::AppState;
 use crate::api::{
-    attachments, client_gone, conditional, contacts, custom_fields, deals, exports, intake, issues, notes, projects,
-    queries, search, tags, users, web_forms,
+    attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
+    projects, queries, search, tags, users, web_forms,
 };
 use crate::config::Config;
 use crate::db::Db;
@@ -30,8 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get().guard(wants(Format::Csv)).to(exports::contacts_csv))
             .route(get().guard(wants(Format::Vcf)).to(exports::contacts_vcf))
             .route(get().to(contacts::list_contacts))
-            .route(post().to(intake::post_contact))
-            .route(web::route().method(actix_web::http::Method::OPTIONS).to(intake::preflight)),
+            .route(post().to(contact_posts::post_contact))
+            .route(web::route().method(actix_web::http::Method::OPTIONS).to(contact_posts::preflight)),
     )
     .service(
         web::resource("/contacts/{id}")

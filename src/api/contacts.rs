@@ -1,5 +1,5 @@
 //! `/contacts`, `/projects/:project/contacts` and `/contacts/:id/projects`. `POST /contacts` is in
-//! `intake`, the CSV and vCard answers in `exports`.
+//! `contact_posts`, the CSV and vCard answers in `exports`.
 
 use actix_web::web::{Data, Path};
 
@@ -46,9 +46,7 @@ async fn list(
             if project.is_some() {
                 filters.project_ref = project;
             }
-            let list_query = contacts::list_query(conn, &user, &filters)?;
-            let total_count = contacts::count(conn, &list_query)?;
-            contacts::list_page(conn, &user, list_query, total_count, paging, includes)
+            contacts::list(conn, &user, &filters, paging, includes)
         })
         .await?;
     let newest = page.items.iter().map(|c| c.row.updated_on);
@@ -68,7 +66,7 @@ pub async fn show_contact(
     Ok(Reply::ok(views::show(&contact, &includes)).last_modified([contact.row.updated_on]))
 }
 
-/// `POST /projects/:project/contacts` (python-redmine's create); `POST /contacts` is in `intake`.
+/// `POST /projects/:project/contacts` (python-redmine's create); `POST /contacts` is in `contact_posts`.
 pub async fn create_project_contact(
     state: Data<AppState>,
     viewer: Viewer,

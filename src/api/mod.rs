@@ -1,18 +1,19 @@
-//! HTTP handlers, one file per resource, and the HTTP middleware beside them (`conditional`:
-//! ETags and 304s, `client_gone`, `rate_limit`). A handler takes typed inputs, runs a domain use
-//! case in `Db::run`, and returns a `Reply`; it builds no query. Not yet everywhere: `users` and
-//! `web_forms` call `store` directly, and `intake` and `exports` look at the format (see
-//! ARCHITECTURE.md).
+//! HTTP handlers, one file per resource, and what they share: `input` (request bodies into the
+//! domain's typed inputs), `list_params` (query strings into paging, includes and filters),
+//! `state` (what every handler reaches), and the HTTP middleware (`conditional`: ETags and
+//! 304s, `client_gone`, `rate_limit`). A handler takes typed inputs, runs a domain use case in
+//! `Db::run`, and returns a `Reply`; it builds no query. `contact_posts` and `exports` choose
+//! their answer's format themselves (browser pages, files).
 
 pub mod attachments;
 pub mod client_gone;
 pub mod conditional;
+pub mod contact_posts;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod exports;
 pub mod input;
-pub mod intake;
 pub mod issues;
 pub mod list_params;
 pub mod notes;

@@ -1,4 +1,4 @@
-//! Web forms: a project's public intake, each with a scoped key that can do one thing —
+//! Web forms: a project's public contact form, each with a scoped key that can do one thing —
 //! create contacts in that project — so no user's API key has to sit in public HTML.
 
 use super::access::CurrentUser;

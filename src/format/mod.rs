@@ -1,6 +1,6 @@
 //! The wire: which format a request wants (from the path suffix), the response tree and its two
 //! renderers, request bodies and query strings, and the error bodies. API handlers return a tree
-//! and leave the format to `Reply`; only the browser and file answers (`intake`, `exports`) choose.
+//! and leave the format to `Reply`; only the browser and file answers (`contact_posts`, `exports`) choose.
 
 pub mod body;
 pub mod errors;

@@ -1,4 +1,4 @@
-//! Public web-form intake: the plugin's form with a user key, scoped web-form keys, browser
+//! Public web forms: the plugin's form with a user key, scoped web-form keys, browser
 //! answers, avatars and uploads, and the abuse limits — everything but the real browser (see
 //! `browser.rs`).
 

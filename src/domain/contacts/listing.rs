@@ -70,23 +70,32 @@ fn scanning_is_cheaper(total: i64, paging: Paging, ceiling: i64) -> bool {
     total.saturating_mul(total) > rows_wanted.saturating_mul(ceiling)
 }
 
+/// One page of the contacts `filters` select among those `user` may see, with its total, the
+/// contacts' details and the included lists.
+pub fn list(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    filters: &ContactFilters,
+    paging: Paging,
+    inc: Includes,
+) -> Result<Page<ContactDetails>, Error> {
+    let query = list_query(conn, user, filters)?;
+    let total_count = count(conn, &query)?;
+    list_page(conn, user, query, total_count, paging, inc)
+}
+
 /// The number of contacts `query` selects: a list's `total_count`.
-pub fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
-    // The unfiltered list, the one every client reads first, is answered from the tallies.
-    let unfiltered = total_key(query) == ContactQuery::visible(query.visibility.clone());
+fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
+    // The unfiltered list, the one every client reads first, is answered from the tallies;
+    // neither the order nor the plan of a page changes a total.
+    let unfiltered = ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
+        == ContactQuery::visible(query.visibility.clone());
     Ok(if unfiltered { store::count_visible(conn, &query.visibility)? } else { store::count(conn, query)? })
 }
 
-/// What a remembered total is found by: neither the order nor the plan of a page changes it,
-/// so one serves all.
-pub fn total_key(query: &ContactQuery) -> ContactQuery {
-    ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
-}
-
 /// One page of `query`, of which `total_count` contacts match, with their details and the
-/// included lists. The page is read even past the total: a remembered total (on PostgreSQL)
-/// may not yet know of rows another instance added.
-pub fn list_page(
+/// included lists.
+fn list_page(
     conn: &mut DbConnection,
     user: &CurrentUser,
     mut query: ContactQuery,
@@ -115,9 +124,7 @@ pub fn search(
         return Ok(Page { items: Vec::new(), total_count: 0, paging });
     }
     let filters = ContactFilters { search: Some(q), ..ContactFilters::default() };
-    let query = list_query(conn, user, &filters)?;
-    let total_count = count(conn, &query)?;
-    list_page(conn, user, query, total_count, paging, Includes::default())
+    list(conn, user, &filters, paging, Includes::default())
 }
 
 /// What an export writes: the contacts `filters` select among those the user may see, in id
@@ -160,14 +167,8 @@ pub fn export_batch(
 }
 
 /// Reads the list filters into a query over what `user` may see; 422 for a filter that makes no
-/// sense, 404/403 for a project that is missing or not readable. A list runs in three steps
-/// (this, `count`, `list_page`) so that `api` can wait for a remembered total between them
-/// without holding a connection.
-pub fn list_query(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    filters: &ContactFilters,
-) -> Result<ContactQuery, Error> {
+/// sense, 404/403 for a project that is missing or not readable.
+fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilters) -> Result<ContactQuery, Error> {
     let mut errors = Vec::new();
     // The plugin's `authorize_global`: reading contacts in at least one project, or 403.
     if !user.admin && user.projects_reading_contacts().is_empty() {

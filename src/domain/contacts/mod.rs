@@ -13,12 +13,10 @@ use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
 
-/// A list's query, as the HTTP layer carries it between the steps of a list.
-pub use crate::store::contacts::ContactQuery;
 pub use details::{load_details, ContactDetails, Includes, ProjectLink};
 pub use includes::load_includes;
 pub use input::{AddressInput, AvatarInput, ContactInput};
-pub use listing::{count, export, export_batch, list_page, list_query, search, total_key, ContactFilters, Export};
+pub use listing::{export, export_batch, list, search, ContactFilters, Export};
 pub use writes::{add_project, create, create_from_form, delete, new_row, remove_project, search_text, update};
 
 pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes) -> Result<ContactDetails, Error> {

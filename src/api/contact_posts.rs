@@ -27,7 +27,7 @@ pub async fn post_contact(
     viewer: Viewer,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
-    match intake(&req, &state, viewer, payload).await {
+    match answer_post(&req, &state, viewer, payload).await {
         Ok(res) => Ok(res),
         // A `fetch()` from a web form's site must be able to read why its post was refused.
         Err(err) => {
@@ -41,7 +41,7 @@ pub async fn post_contact(
     }
 }
 
-async fn intake(
+async fn answer_post(
     req: &HttpRequest,
     state: &AppState,
     viewer: Viewer,
