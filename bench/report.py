@@ -104,7 +104,8 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
     out.append(f"Seeding took {fact(backend, 'seed_seconds', '?')} s; start-up to the first answer "
                f"{fact(backend, 'startup_ms', '?')} ms; server peak RSS "
                f"{int(fact(backend, 'peak_rss_kb')) / 1024:.0f} MB. The reader sees {visible:,} contacts "
-               f"({visible / contacts:.0%}). Importing the CSV export "
+               f"({visible / contacts:.0%}); the show list draws from {int(fact(backend, 'listed_contacts')):,} of "
+               f"them (private contacts seen through a role's view_private_contacts are left out). Importing the CSV export "
                f"({int(fact(backend, 'import_rows')):,} rows) into a fresh database took "
                f"{fact(backend, 'import_seconds', '?')} s.\n")
     out.append("| scenario | lines | distinct | requests per run | req/s | p50 ms | p99 ms | ratio to ceiling "
