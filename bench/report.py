@@ -29,8 +29,9 @@ SCENARIOS = [
      "3+ letters"),
     ("conditional_full", "conditional_full", "2,000 contacts and 2,000 list pages (as above), answered in full"),
     ("conditional_304", "conditional_304", "the same URLs with `If-None-Match` of their tag: 304, no body"),
-    ("sort_name@1", "sort_name", "`sort=name` at offset ~500,000 (per 1,000,000 contacts) + 0-999, one request at a "
-     "time"),
+    ("sort_name@1", "sort_name", "`GET /contacts.json?sort=name&limit=25&offset=N`, N half the contacts (500,000 "
+     "at 1,000,000) or, if the reader's list is shorter, 1,000 short of its end (per backend below), + 0-999; one "
+     "request at a time"),
     ("create", "create", "`POST /projects/:id/contacts.json`, a new contact each time (names, company, phone, email, "
      "tags, address), in one of the reader's 3 projects"),
     ("update", "update", "`PUT /contacts/:id.json`, a new job title and phone on a contact of the reader's projects"),
@@ -134,6 +135,7 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
                   f"{read:,} of {total:,} contacts in {seconds:.1f} s, then stopped")
                + f" ({int(fact(backend, 'all_pages')):,} pages, {int(fact(backend, 'all_distinct')):,} distinct ids, "
                f"slowest page {fact(backend, 'all_slowest_ms', '?')} ms, {fact(backend, 'all_errors')} errors).")
+    out.append(f"`sort_name@1` started at offset {int(fact(backend, 'sort_name_offset')):,}.")
     out.append(f"Conditional GETs: {fact(backend, 'conditional_tagged')} of {fact(backend, 'conditional_urls')} URLs "
                f"answered with an ETag; asked again with it, {fact(backend, 'conditional_sample_304')} of "
                f"{fact(backend, 'conditional_sample')} were answered 304.\n")
@@ -149,13 +151,14 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
     # would miss for nothing. Judged only at 1,000,000.
     at_scale = contacts >= 1_000_000
 
-    def latency(scenario, column, limit):
+    def latency(scenario, column, limit, label=""):
+        name = f"{scenario}{label} {'p50' if column == 1 else 'p99'} < {limit} ms"
         value = median(backend, scenario, column)
         if value is None:
-            return check(f"{scenario} {'p50' if column == 1 else 'p99'} < {limit} ms", False, "not measured")
+            return check(name, False, "not measured")
         ok = 0 < value < limit
         measured = "timed out" if value == 0 else f"{value:.2f} ms" + ("" if ok else f" ({value / limit:.1f}x the target)")
-        check(f"{scenario} {'p50' if column == 1 else 'p99'} < {limit} ms", ok, measured)
+        check(name, ok, measured)
 
     def ratio(scenario, wanted):
         r = median(backend, scenario, 0) / ceiling
@@ -182,7 +185,7 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
           f" ({t['all_seconds']} s per 1,000,000)"), ok,
           f"{seconds:.1f} s" + ("" if complete else f", stopped at {read:,} of {total:,}") +
           ("" if ok or not complete else f" ({seconds / limit:.1f}x the target)"))
-    latency("sort_name@1", 1, t["sort_name_p50"])
+    latency("sort_name@1", 1, t["sort_name_p50"], f" (offset {int(fact(backend, 'sort_name_offset')):,})")
     full, conditional = median(backend, "conditional_full", 0), median(backend, "conditional_304", 0)
     gain = conditional / full if full else 0
     sample_ok = fact(backend, "conditional_sample_304") == fact(backend, "conditional_sample") != "0"
