@@ -2,6 +2,7 @@
 import os
 import platform
 import statistics
+import subprocess
 import sys
 from collections import defaultdict
 
@@ -74,7 +75,18 @@ out.append("Written by `bench/run.sh` (do not edit by hand): every figure below 
 out.append(f"- Machine: {os.cpu_count()} cores ({cpu()}), "
            f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, {platform.platform()}; "
            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} when the report was written")
-out.append(f"- Command: `CONTACTS={contacts} DURATION={duration} REPS={reps} bench/run.sh {backends}`")
+def commit():
+    """The commit measured: bench/run.sh names it before the run rewrites BENCHMARKS.md."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+out.append(f"- Command: `CONTACTS={contacts} DURATION={duration} REPS={reps} bench/run.sh {backends}`, on {commit()}")
 out.append(f"- Load: wrk, 2 threads x 32 connections, a warm-up, then {duration} s per scenario, {reps} repetitions; "
            "the medians of the repetitions are shown. wrk waits up to 10 s for an answer (more is a socket error).")
 out.append(f"- Data: `contacts-server seed --contacts {contacts} --projects 20 --users 50`; requests carry the API key "
@@ -109,7 +121,8 @@ for backend in [b for b in ("sqlite", "postgres") if (b, "ceiling") in rows]:
                f"({visible / contacts:.0%}); the show list draws from {int(fact(backend, 'listed_contacts')):,} of "
                f"them (private contacts seen through a role's view_private_contacts are left out). Importing the CSV export "
                f"({int(fact(backend, 'import_rows')):,} rows) into a fresh database took "
-               f"{fact(backend, 'import_seconds', '?')} s.\n")
+               f"{fact(backend, 'import_seconds', '?')} s. This backend's part of the run took "
+               f"{int(fact(backend, 'run_seconds')) / 60:.0f} min.\n")
     out.append("| scenario | lines | distinct | requests per run | req/s | p50 ms | p99 ms | ratio to ceiling "
                "| non-2xx/3xx | socket errors |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

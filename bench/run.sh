@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BACKENDS=${1:-all}
+# What is measured, named before the run writes BENCHMARKS.md (which would make the tree dirty).
+BENCH_COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown)
+export BENCH_COMMIT
 CONTACTS=${CONTACTS:-1000000}
 DURATION=${DURATION:-15}
 REPS=${REPS:-3}
@@ -91,7 +94,7 @@ fact() { echo -e "$1\t$2\t$3" >>"$WORK/facts.tsv"; }
 facts() { while IFS=$'\t' read -r name value; do fact "$1" "$name" "$value"; done; }
 
 bench_backend() {
-  local backend=$1 url
+  local backend=$1 url began=$(date +%s)
   if [ "$backend" = sqlite ]; then
     url="sqlite://$WORK/bench.db"
   else
@@ -161,6 +164,7 @@ bench_backend() {
     exit 1
   fi
   fact "$backend" peak_rss_kb "$(awk '/VmHWM/ {print $2}' "/proc/$server/status")"
+  fact "$backend" run_seconds $(( $(date +%s) - began ))
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   PIDS=()
