@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# The benchmark: builds release binaries, seeds a fresh database, starts the server and drives
-# it with wrk (2 threads x 32 connections, a warm-up then DURATION seconds per scenario, REPS
-# repetitions), and drives the minimal actix-web server of examples/ceiling.rs the same way in
-# the same run. Writes BENCHMARKS.md.
+# The benchmark (issue 20's scenarios): builds release binaries, seeds a fresh database, starts
+# the server and drives it with wrk (2 threads x 32 connections, a warm-up then DURATION seconds
+# per scenario, REPS repetitions), and drives the minimal actix-web server of
+# examples/ceiling.rs the same way in the same run. Every request is a different URL with
+# different data: bench/urls.py writes request lists from the seeded database (contact ids the
+# reader sees, list offsets, searches made of the seed's names, company words and phone
+# numbers) and bench/requests.lua has wrk play them. Writes BENCHMARKS.md.
 #
-#   bench/run.sh                  # SQLite and PostgreSQL, 1,000,000 contacts
+#   bench/run.sh                  # SQLite and PostgreSQL, 1,000,000 contacts (about 40 minutes)
 #   bench/run.sh sqlite           # one backend
-#   CONTACTS=100000 DURATION=5 REPS=1 bench/run.sh sqlite    # a quick look
+#   CONTACTS=20000 DURATION=3 REPS=1 bench/run.sh sqlite    # a quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BACKENDS=${1:-all}
+# What is measured, named before the run writes BENCHMARKS.md (which would make the tree dirty).
+BENCH_COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown)
+export BENCH_COMMIT
 CONTACTS=${CONTACTS:-1000000}
 DURATION=${DURATION:-15}
 REPS=${REPS:-3}
@@ -18,6 +24,8 @@ WARMUP=${WARMUP:-5}
 THREADS=2
 CONNECTIONS=32
 PG_SERVER=${PG_SERVER:-postgres://postgres@127.0.0.1:5432}
+ALL_SECONDS=${ALL_SECONDS:-300}   # python-redmine's all() stops here if not done
+SORT_REQUESTS=${SORT_REQUESTS:-20} # sort=name at offset 500,000: requests per repetition
 PORT=3901
 CEILING_PORT=3902
 
@@ -34,12 +42,14 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# run_wrk BACKEND SCENARIO URL [LUA]: a warm-up, then REPS measured runs, one line each.
+# run_wrk BACKEND SCENARIO BASE LIST: a warm-up, then REPS measured runs, one line each. wrk
+# plays the request list (bench/requests.lua): every request the next line, a different URL.
 run_wrk() {
-  local backend=$1 scenario=$2 url=$3 lua=${4:-$WORK/auth.lua}
-  wrk -t$THREADS -c$CONNECTIONS -d${WARMUP}s -s "$lua" "$url" >/dev/null
+  local backend=$1 scenario=$2 base=$3 list=$4
+  local args=(-t$THREADS -c$CONNECTIONS --timeout 10s -s bench/requests.lua "$base" -- "$list" "$KEY" $THREADS)
+  wrk -d${WARMUP}s "${args[@]}" >/dev/null
   for rep in $(seq 1 "$REPS"); do
-    wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s "$lua" "$url" >"$WORK/wrk.out"
+    wrk -d${DURATION}s --latency "${args[@]}" >"$WORK/wrk.out"
     python3 - "$backend" "$scenario" "$rep" "$WORK/wrk.out" >>"$RESULTS" <<'PY'
 import re, sys
 backend, scenario, rep, path = sys.argv[1:]
@@ -48,23 +58,24 @@ def ms(value):
     number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+requests = int(re.search(r"(\d+) requests in", text).group(1))
+latency = re.search(r"\s50%\s+(\S+)", text)
+p50 = ms(latency.group(1)) if latency else 0.0
+p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1)) if latency else 0.0
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-errors = re.search(r"Socket errors:.*", text)
+errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 print("\t".join([backend, scenario, rep, f"{rps:.1f}", f"{p50:.3f}", f"{p99:.3f}", bad.group(1) if bad else "0",
-                 "1" if errors else "0"]))
+                 str(sum(map(int, errors.groups()))) if errors else "0", str(requests)]))
 PY
   done
 }
 
-# run_probe BACKEND SCENARIO BASE PATH_PREFIX KEY: one request at a time (bench/probe.py), a
-# warm-up then REPS measured runs.
+# run_probe BACKEND SCENARIO BASE LIST MAX: one request at a time (bench/probe.py), REPS runs of
+# at most MAX requests or DURATION seconds each.
 run_probe() {
-  local backend=$1 scenario=$2 base=$3 prefix=$4 key=$5
-  python3 bench/probe.py "$backend" "$scenario" 0 "$base" "$prefix" "$key" "$WARMUP" >/dev/null
+  local backend=$1 scenario=$2 base=$3 list=$4 max=$5
   for rep in $(seq 1 "$REPS"); do
-    python3 bench/probe.py "$backend" "$scenario" "$rep" "$base" "$prefix" "$key" "$DURATION" >>"$RESULTS"
+    python3 bench/probe.py "$backend" "$scenario" "$rep" "$base" "$KEY" "$list" "$DURATION" "$max" >>"$RESULTS"
   done
 }
 
@@ -78,8 +89,12 @@ wait_for() {
   return 1
 }
 
+# fact BACKEND NAME VALUE, or `facts BACKEND < lines of "name<TAB>value"`.
+fact() { echo -e "$1\t$2\t$3" >>"$WORK/facts.tsv"; }
+facts() { while IFS=$'\t' read -r name value; do fact "$1" "$name" "$value"; done; }
+
 bench_backend() {
-  local backend=$1 url
+  local backend=$1 url began=$(date +%s)
   if [ "$backend" = sqlite ]; then
     url="sqlite://$WORK/bench.db"
   else
@@ -88,120 +103,43 @@ bench_backend() {
   fi
   echo "== $backend: seeding $CONTACTS contacts"
   local started=$(date +%s.%N)
-  local key
-  key=$("$BIN" seed --contacts "$CONTACTS" --projects 20 --users 50 --database-url "$url" | tail -1)
-  local seeded=$(python3 -c "import time; print(f'{time.time() - $started:.1f}')")
-  echo -e "$backend\tseed_seconds\t$seeded" >>"$WORK/facts.tsv"
+  # The reader: user1, a non-admin Manager of 3 of the 20 projects (seed.rs).
+  KEY=$("$BIN" seed --contacts "$CONTACTS" --projects 20 --users 50 --database-url "$url" | tail -1)
+  fact "$backend" seed_seconds "$(python3 -c "import time; print(f'{time.time() - $started:.1f}')")"
 
   "$CEILING" "127.0.0.1:$CEILING_PORT" & PIDS+=($!)
   local t0=$(date +%s%N)
   # Access logs off (warnings stay): the ceiling writes none either.
   RUST_LOG=warn DATABASE_URL="$url" "$BIN" serve --bind "127.0.0.1:$PORT" >/dev/null 2>"$WORK/server.log" & local server=$!
   PIDS+=("$server")
-  wait_for "http://127.0.0.1:$PORT/users/current.json" "$key"
-  echo -e "$backend\tstartup_ms\t$(( ($(date +%s%N) - t0) / 1000000 ))" >>"$WORK/facts.tsv"
-  # The first list counts the member's visible contacts; later ones find the total remembered.
-  local cold
-  cold=$(curl -fs -o /dev/null -w "%{time_total}" -H "X-Redmine-API-Key: $key" "http://127.0.0.1:$PORT/contacts.json?limit=25")
-  echo -e "$backend\tcold_list_ms\t$(python3 -c "print(round($cold * 1000))")" >>"$WORK/facts.tsv"
+  wait_for "http://127.0.0.1:$PORT/users/current.json" "$KEY"
+  fact "$backend" startup_ms $(( ($(date +%s%N) - t0) / 1000000 ))
   wait_for "http://127.0.0.1:$CEILING_PORT/"
 
-  local base="http://127.0.0.1:$PORT"
-  local ids
-  ids=$(curl -fs -H "X-Redmine-API-Key: $key" "$base/projects/project-1/contacts.json?limit=100" |
-    python3 -c 'import json,sys; print(",".join(str(c["id"]) for c in json.load(sys.stdin)["contacts"]))')
-  local one=${ids%%,*}
-  local digits
-  digits=$(curl -fs -H "X-Redmine-API-Key: $key" "$base/contacts/$one.json" |
-    python3 -c 'import json,sys; p=json.load(sys.stdin)["contact"]["phones"][0]["number"]; print("".join(c for c in p if c.isdigit())[-7:])')
-
-  cat >"$WORK/auth.lua" <<LUA
-wrk.headers["X-Redmine-API-Key"] = "$key"
-LUA
-  cat >"$WORK/create.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["X-Redmine-API-Key"] = "$key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"contact": {"first_name": "Bench", "last_name": "Mark", "phone": "+1 555 0100", "email": "bench@example.com", "tag_list": "bench,load", "address_attributes": {"city": "Oslo", "country_code": "NO"}}}'
-LUA
-  cat >"$WORK/update.lua" <<LUA
-wrk.headers["X-Redmine-API-Key"] = "$key"
-wrk.headers["Content-Type"] = "application/json"
-local ids = { $ids }
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("PUT", "/contacts/" .. ids[(n % #ids) + 1] .. ".json", nil,
-    '{"contact": {"job_title": "Updated ' .. n .. '"}}')
-end
-LUA
-  cat >"$WORK/mixed.lua" <<LUA
-wrk.headers["X-Redmine-API-Key"] = "$key"
-wrk.headers["Content-Type"] = "application/json"
-local ids = { $ids }
-local n = 0
-request = function()
-  n = n + 1
-  local pick = n % 10
-  if pick < 2 then
-    return wrk.format("POST", "/projects/project-1/contacts.json", nil, '{"contact": {"first_name": "Mixed", "phone": "+1 555 0199"}}')
-  elseif pick < 5 then
-    return wrk.format("GET", "/contacts.json?limit=25")
-  else
-    return wrk.format("GET", "/contacts/" .. ids[(n % #ids) + 1] .. ".json")
-  end
-end
-LUA
-
-  # fresh_lua NAME PATH: a script whose every request is a URL not asked before (a `fresh=`
-  # parameter the server ignores), so no answer comes from memory: the database path.
-  fresh_lua() {
-    cat >"$WORK/$1.lua" <<LUA
-wrk.headers["X-Redmine-API-Key"] = "$key"
--- Each wrk run (the warm-up, every repetition) its own token: no URL is asked twice.
-math.randomseed(os.time())
-local run = tostring(os.time()) .. "-" .. tostring(math.random(1000000))
-local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", "$2" .. "fresh=" .. run .. "-" .. tid .. "-" .. n)
-end
-LUA
-  }
-  fresh_lua show_fresh "/contacts/$one.json?"
-  fresh_lua list_fresh "/contacts.json?limit=25&"
-  fresh_lua name_fresh "/contacts.json?search=lovel&"
-  fresh_lua phone_fresh "/contacts.json?search=$digits&"
-  fresh_lua tag_fresh "/contacts.json?tags=tag-07&"
+  local base="http://127.0.0.1:$PORT" lists="$WORK/lists-$backend"
+  echo "== $backend: request lists"
+  python3 bench/urls.py "$backend" "$url" "$base" "$KEY" "$CONTACTS" "$lists" | facts "$backend"
+  python3 bench/etags.py "$base" "$KEY" "$lists/conditional.tsv" "$lists/conditional_304.tsv" \
+    "$lists/conditional_full.tsv" | facts "$backend"
 
   echo "== $backend: scenarios"
-  run_wrk "$backend" ceiling "http://127.0.0.1:$CEILING_PORT/"
+  # The ceiling plays the show list, so that wrk does the same work per request for both.
+  run_wrk "$backend" ceiling "http://127.0.0.1:$CEILING_PORT" "$lists/show.tsv"
   # Reads first, on the seeded data as it is; then the writes, which add rows at the top of
-  # every list.
-  run_wrk "$backend" show_json "$base/contacts/$one.json"
-  run_wrk "$backend" show_xml "$base/contacts/$one.xml"
-  run_wrk "$backend" list25_json "$base/contacts.json?limit=25"
-  run_wrk "$backend" list25_xml "$base/contacts.xml?limit=25"
-  run_wrk "$backend" list100_include_projects "$base/contacts.json?limit=100&include=projects"
-  run_wrk "$backend" search_name "$base/contacts.json?search=lovel"
-  run_wrk "$backend" search_phone "$base/contacts.json?search=$digits"
-  run_wrk "$backend" filter_tag "$base/contacts.json?tags=tag-07"
-  # The same reads with every URL new, so each goes to the database (totals stay remembered).
-  run_wrk "$backend" show_json_fresh "$base" "$WORK/show_fresh.lua"
-  run_wrk "$backend" list25_json_fresh "$base" "$WORK/list_fresh.lua"
-  run_wrk "$backend" search_name_fresh "$base" "$WORK/name_fresh.lua"
-  run_wrk "$backend" search_phone_fresh "$base" "$WORK/phone_fresh.lua"
-  run_wrk "$backend" filter_tag_fresh "$base" "$WORK/tag_fresh.lua"
-  # The latency of one request at a time, without 32 clients queueing behind each other, on
-  # new URLs.
-  run_probe "$backend" list25_json@1 "$base" "/contacts.json?limit=25&" "$key"
-  run_probe "$backend" search_name@1 "$base" "/contacts.json?search=lovel&" "$key"
-  run_probe "$backend" search_phone@1 "$base" "/contacts.json?search=$digits&" "$key"
-  run_wrk "$backend" create "$base/projects/project-1/contacts.json" "$WORK/create.lua"
-  run_wrk "$backend" update "$base/contacts.json" "$WORK/update.lua"
-  run_wrk "$backend" mixed_80r_20w "$base/contacts.json" "$WORK/mixed.lua"
+  # every list (and change the list pages' tags).
+  run_wrk "$backend" show "$base" "$lists/show.tsv"
+  run_wrk "$backend" list25 "$base" "$lists/list25.tsv"
+  run_wrk "$backend" search_two_words "$base" "$lists/search_two_words.tsv"
+  run_wrk "$backend" search_phone "$base" "$lists/search_phone.tsv"
+  run_wrk "$backend" search_one_word "$base" "$lists/search_one_word.tsv"
+  run_wrk "$backend" conditional_full "$base" "$lists/conditional_full.tsv"
+  run_wrk "$backend" conditional_304 "$base" "$lists/conditional_304.tsv"
+  run_probe "$backend" sort_name@1 "$base" "$lists/sort_name.tsv" "$SORT_REQUESTS"
+  echo "== $backend: every contact, 100 a page"
+  python3 bench/all_pages.py "$base" "$KEY" "$ALL_SECONDS" | facts "$backend"
+  run_wrk "$backend" create "$base" "$lists/create.tsv"
+  run_wrk "$backend" update "$base" "$lists/update.tsv"
+  run_wrk "$backend" mixed_80r_20w "$base" "$lists/mixed.tsv"
 
   # Round trip: the CSV export of the whole database, imported into a fresh one.
   local admin_key import_url
@@ -217,26 +155,28 @@ LUA
   local started_import
   started_import=$(date +%s.%N)
   "$BIN" import "$WORK/export.csv" --project project-1 --database-url "$import_url" >"$WORK/import.out" 2>"$WORK/import.log"
-  echo -e "$backend\timport_seconds\t$(python3 -c "import time; print(f'{time.time() - $started_import:.1f}')")" >>"$WORK/facts.tsv"
+  fact "$backend" import_seconds "$(python3 -c "import time; print(f'{time.time() - $started_import:.1f}')")"
   # Rows actually imported, from the command's own summary ("imported N contacts in …").
-  echo -e "$backend\timport_rows\t$(grep -o 'imported [0-9]*' "$WORK/import.out" | grep -o '[0-9]*')" >>"$WORK/facts.tsv"
+  fact "$backend" import_rows "$(grep -o 'imported [0-9]*' "$WORK/import.out" | grep -o '[0-9]*')"
   if ! kill -0 "$server" 2>/dev/null; then
     echo "the server stopped during the run; its log:" >&2
     tail -30 "$WORK/server.log" >&2
     exit 1
   fi
-  local peak
-  peak=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
-  echo -e "$backend\tpeak_rss_kb\t$peak" >>"$WORK/facts.tsv"
+  fact "$backend" peak_rss_kb "$(awk '/VmHWM/ {print $2}' "/proc/$server/status")"
+  fact "$backend" run_seconds $(( $(date +%s) - began ))
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   PIDS=()
 }
 
 : >"$WORK/facts.tsv"
+# The raw measurements are kept in target/bench after each backend, so that bench/report.py can
+# be run again on them: python3 bench/report.py target/bench/results.tsv target/bench/facts.tsv ...
+keep() { mkdir -p target/bench && cp "$RESULTS" "$WORK/facts.tsv" target/bench/; }
 case "$BACKENDS" in
-  all) bench_backend sqlite; bench_backend postgres ;;
-  sqlite | postgres) bench_backend "$BACKENDS" ;;
+  all) bench_backend sqlite; keep; bench_backend postgres; keep ;;
+  sqlite | postgres) bench_backend "$BACKENDS"; keep ;;
   *) echo "usage: bench/run.sh [all|sqlite|postgres]" >&2; exit 2 ;;
 esac
 
