@@ -5,7 +5,6 @@
 pub mod body;
 pub mod errors;
 pub mod json;
-
 pub mod params;
 pub mod query;
 pub mod reply;
