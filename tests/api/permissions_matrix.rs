@@ -23,7 +23,8 @@ struct Rule {
     actor: &'static str,
     /// The contacts shown (200) and listed, counted, searched and included; the rest are 403.
     sees: &'static [&'static str],
-    /// The contacts a `PUT` changes (204); the rest are 403.
+    /// The contacts a `PUT` changes (204), a note is added to (201) and a `DELETE` removes
+    /// (204, tried on a fresh copy); the rest are 403.
     edits: &'static [&'static str],
     /// The contacts exported alone as a vCard (200); the rest are 403. The export of a list
     /// (`.csv`, `.vcf`) is 200 with the seen contacts when this is not empty, else 403.
@@ -165,7 +166,8 @@ async fn every_actor_reaches_exactly_the_contacts_the_plugin_allows() {
             }
             let with_notes = actor.get(format, &format!("/contacts/{}?include=notes", id_of("PublicIn"))).await;
             if rule.sees.contains(&"PublicIn") {
-                assert_eq!(with_notes.list("contact.notes").len(), 1, "{who}: {}", with_notes.text);
+                let note = notes.iter().find(|(n, _)| n == "PublicIn").unwrap().1;
+                assert!(with_notes.ids("contact.notes").contains(&note), "{who}: {}", with_notes.text);
             }
             // A company's employees.
             let company = actor.get(format, &format!("/contacts/{}?include=contacts", id_of("Acme"))).await;
@@ -208,6 +210,27 @@ async fn every_actor_reaches_exactly_the_contacts_the_plugin_allows() {
             let put = actor.put(Format::Json, &format!("/contacts/{id}"), json!({"contact": {"job_title": who}})).await;
             let expected = if rule.edits.contains(&name.as_str()) { 204 } else { 403 };
             assert_eq!(put.status, expected, "{who} edits {name}: {}", put.text);
+            // add_notes: Managers and admins, on contacts they may see.
+            let note = json!({"note": {"content": format!("By {who}")}});
+            let posted = actor.post(Format::Json, &format!("/contacts/{id}/notes"), note).await;
+            let expected = if rule.edits.contains(&name.as_str()) { 201 } else { 403 };
+            assert_eq!(posted.status, expected, "{who} adds a note to {name}: {}", posted.text);
+        }
+        // delete_contacts, on a fresh contact of each kind (made by the admin, as the others).
+        for (name, project, visibility) in [
+            ("ProjectIn", "alpha", 0),
+            ("PublicIn", "alpha", 1),
+            ("ProjectOut", "beta", 0),
+            ("PublicOut", "beta", 1),
+            ("PrivateOut", "beta", 2),
+        ] {
+            let id = admin.create_contact(project, contact(name, visibility)).await;
+            let deleted = actor.delete(Format::Json, &format!("/contacts/{id}")).await;
+            let expected = if rule.edits.contains(&name) { 204 } else { 403 };
+            assert_eq!(deleted.status, expected, "{who} deletes a copy of {name}: {}", deleted.text);
+            if deleted.status != 204 {
+                assert_eq!(admin.delete(Format::Json, &format!("/contacts/{id}")).await.status, 204);
+            }
         }
     }
 
