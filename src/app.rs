@@ -13,6 +13,7 @@ use crate::api::{
     attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
     projects, queries, search, tags, users, web_forms,
 };
+use crate::auth::Logins;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
@@ -160,7 +161,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
-    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute() });
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
+    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), logins });
     let body_limits = web::Data::new(config.body);
     let server = HttpServer::new(move || {
         App::new()

@@ -9,14 +9,17 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{web, FromRequest, HttpRequest};
 use base64::Engine;
 use futures_util::future::LocalBoxFuture;
+use tokio::sync::Semaphore;
 
 use crate::api::state::AppState;
+use crate::db::DbConnection;
 use crate::domain::access::Viewer;
-use crate::domain::users::{self, Credentials};
+use crate::domain::login_throttle::{self, Attempt, ThrottlePolicy};
+use crate::domain::users::{self, Credentials, PasswordCheck};
 use crate::domain::web_forms;
 use crate::error::Error;
 use crate::format::query::QueryParams;
-use crate::store::users::{self as user_store, STATUS_ACTIVE};
+use crate::store::users::{self as user_store, UserRow, STATUS_ACTIVE};
 
 /// Credentials of a request, in Redmine's order: `key=` first, then the header, then Basic.
 fn credentials(req: &HttpRequest) -> Result<Option<Credentials>, Error> {
@@ -58,40 +61,147 @@ impl FromRequest for Viewer {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credentials = credentials(req);
         let switch_to = header_text(req.headers(), "x-redmine-switch-user");
+        // The peer itself, never a forwarded-for header a client could write.
+        let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         Box::pin(async move {
             let Some(credentials) = credentials? else { return Ok(Viewer::Anonymous) };
             let state = state.ok_or_else(|| Error::Internal(anyhow::anyhow!("no app state")))?;
-            resolve(&state, credentials, switch_to).await
+            resolve(&state, credentials, switch_to, address).await
         })
     }
 }
 
 /// The viewer a `key` sent in a form body stands for (the plugin's web forms post it there).
 pub async fn viewer_for_key(state: &AppState, key: &str) -> Result<Viewer, Error> {
-    resolve(state, Credentials::ApiKey(key.to_string()), None).await
+    resolve(state, Credentials::ApiKey(key.to_string()), None, String::new()).await
+}
+
+/// Password sign-ins: their throttle, and the permits that bound how many argon2 checks run at
+/// once (one per core). A check holds no database connection, so guessing takes CPU from other
+/// requests but never the pool's connections.
+pub struct Logins {
+    pub policy: ThrottlePolicy,
+    permits: Arc<Semaphore>,
+}
+
+impl Logins {
+    /// `concurrent` checks at most (at least one).
+    pub fn new(policy: ThrottlePolicy, concurrent: usize) -> Logins {
+        Logins { policy, permits: Arc::new(Semaphore::new(concurrent.max(1))) }
+    }
+
+    /// Checks a password on a thread of its own once a permit is free. Waiting for the permit
+    /// is asynchronous: queued guesses hold neither a worker nor a blocking thread.
+    async fn check_password(&self, user: Option<UserRow>, password: String) -> Result<PasswordCheck, Error> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::Unavailable)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("password-check".into())
+            .spawn(move || {
+                let _permit = permit;
+                let _ = tx.send(users::check_password(user.as_ref(), &password));
+            })
+            .map_err(|e| Error::Internal(anyhow::anyhow!("starting a password check failed: {e}")))?;
+        rx.await.map_err(|_| Error::Internal(anyhow::anyhow!("a password check stopped without an answer")))?
+    }
 }
 
 /// A user's credentials, or else a web form's key; neither is a 401. Looked up on every
 /// request: what a caller may do is never remembered, so a lock or a removed membership counts
 /// on the next request to any instance.
-async fn resolve(state: &AppState, credentials: Credentials, switch_to: Option<String>) -> Result<Viewer, Error> {
+async fn resolve(
+    state: &AppState,
+    credentials: Credentials,
+    switch_to: Option<String>,
+    address: String,
+) -> Result<Viewer, Error> {
+    match credentials {
+        Credentials::ApiKey(key) => {
+            state
+                .db
+                .run(move |conn| {
+                    if let Some(user) = users::authenticate_key(conn, &key)? {
+                        return viewer_of(conn, user, switch_to);
+                    }
+                    match web_forms::by_key(conn, &key)? {
+                        Some(form) => Ok(Viewer::Form(Arc::new(form))),
+                        None => Err(Error::Unauthenticated { challenge: false }),
+                    }
+                })
+                .await
+        }
+        Credentials::Basic { login, password } => sign_in(state, login, password, address, switch_to).await,
+    }
+}
+
+/// The viewer a signed-in user acts as: themselves, or for an admin the active user named by
+/// `X-Redmine-Switch-User`.
+fn viewer_of(conn: &mut DbConnection, mut user: UserRow, switch_to: Option<String>) -> Result<Viewer, Error> {
+    if let (true, Some(login)) = (user.admin, switch_to) {
+        user = user_store::find_by_login(conn, &login)?
+            .filter(|u| u.status == STATUS_ACTIVE)
+            .ok_or(Error::PreconditionFailed)?;
+    }
+    Ok(Viewer::User(Arc::new(users::current_user(conn, &user)?)))
+}
+
+/// HTTP Basic with a login and password (or an API key as the login): the user, a bare 401
+/// for any failure, or a 429 while the login or the client's address is locked out. Three
+/// steps so that no connection is held while argon2 runs: read the user and the throttle,
+/// check the password, write what the outcome changes.
+async fn sign_in(
+    state: &AppState,
+    login: String,
+    password: String,
+    address: String,
+    switch_to: Option<String>,
+) -> Result<Viewer, Error> {
+    let attempt = Attempt::new(&login, &address);
+    let policy = state.logins.policy;
+    let read = {
+        let (attempt, switch_to) = (attempt.clone(), switch_to.clone());
+        state
+            .db
+            .run(move |conn| {
+                let candidates = users::sign_in_candidates(conn, &login)?;
+                if let (None, Some(user)) = (&candidates.by_login, &candidates.by_key) {
+                    // An API key as the login, as Redmine allows: no password to check.
+                    return Ok(Err(viewer_of(conn, user.clone(), switch_to.clone())?));
+                }
+                let checked = login_throttle::check(conn, &policy, &attempt, now_precise())?;
+                Ok(Ok((checked, candidates)))
+            })
+            .await?
+    };
+    let (checked, candidates) = match read {
+        Ok(read) => read,
+        Err(viewer) => return Ok(viewer),
+    };
+    let check = state.logins.check_password(candidates.by_login.clone(), password).await?;
     state
         .db
-        .run(move |conn| {
-            let Some(mut user) = users::authenticate(conn, &credentials)? else {
-                if let Credentials::ApiKey(key) = &credentials {
-                    if let Some(form) = web_forms::by_key(conn, key)? {
-                        return Ok(Viewer::Form(Arc::new(form)));
-                    }
+        .run(move |conn| match (check, candidates.by_login) {
+            (PasswordCheck::Passed { rehashed }, Some(user)) => {
+                if checked.login_has_failures {
+                    login_throttle::record_success(conn, &attempt)?;
                 }
-                return Err(Error::Unauthenticated { challenge: false });
-            };
-            if let (true, Some(login)) = (user.admin, switch_to) {
-                user = user_store::find_by_login(conn, &login)?
-                    .filter(|u| u.status == STATUS_ACTIVE)
-                    .ok_or(Error::PreconditionFailed)?;
+                users::signed_in(conn, &user, rehashed)?;
+                viewer_of(conn, user, switch_to)
             }
-            Ok(Viewer::User(Arc::new(users::current_user(conn, &user)?)))
+            // A login that is also some user's API key (Redmine tries the password first).
+            (_, _) if candidates.by_key.is_some() => match candidates.by_key {
+                Some(user) => viewer_of(conn, user, switch_to),
+                None => Err(Error::Unauthenticated { challenge: false }),
+            },
+            _ => {
+                login_throttle::record_failure(conn, &policy, &attempt, now_precise())?;
+                Err(Error::Unauthenticated { challenge: false })
+            }
         })
         .await
+}
+
+/// The time to the microsecond: lockouts of a second are compared to it.
+fn now_precise() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
 }

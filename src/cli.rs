@@ -1,11 +1,12 @@
 //! The command line: `serve`, `migrate`, `copy`, `backup`, `seed`, `import`, `user create`,
-//! `web-form create`, `custom-field create`.
+//! `web-form create`, `custom-field create`, `throttle clear`.
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use crate::db::Db;
 use crate::domain::custom_fields::{self, FieldInput};
+use crate::domain::login_throttle;
 use crate::domain::users::{self, UserInput};
 use crate::domain::web_forms::{self, WebFormInput};
 use crate::jobs::{self, seed::SeedPlan};
@@ -61,6 +62,17 @@ pub enum Command {
         /// limit). A request whose client has gone is stopped at once.
         #[arg(long, env = "CONTACTS_STATEMENT_TIMEOUT_SECS", default_value_t = 10)]
         statement_timeout_secs: u64,
+        /// Failed password sign-ins of one login within 15 minutes that lock it out for a while
+        /// (429; 0: no limit).
+        #[arg(long, env = "CONTACTS_LOGIN_MAX_FAILURES", default_value_t = 5)]
+        login_max_failures: u32,
+        /// Failed password sign-ins from one client address within 15 minutes that lock it out
+        /// (0: no limit).
+        #[arg(long, env = "CONTACTS_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
+        login_max_failures_per_address: u32,
+        /// The first lockout, in seconds; each next one doubles, up to 15 minutes.
+        #[arg(long, env = "CONTACTS_LOGIN_LOCKOUT_SECS", default_value_t = 60)]
+        login_lockout_secs: u64,
     },
     /// Create or update the database schema.
     Migrate {
@@ -118,6 +130,11 @@ pub enum Command {
     },
     /// Bring users, projects, contacts, deals and the rest over from a Redmine CRM database.
     ImportRedmine(jobs::redmine::ImportRedmineArgs),
+    /// Failed sign-in counters (`--login-max-failures`).
+    Throttle {
+        #[command(subcommand)]
+        command: ThrottleCommand,
+    },
     /// Manage public web forms.
     WebForm {
         #[command(subcommand)]
@@ -127,6 +144,22 @@ pub enum Command {
     CustomField {
         #[command(subcommand)]
         command: CustomFieldCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThrottleCommand {
+    /// Forget the failed sign-ins of a login and/or a client address (of everyone when
+    /// neither is given), lifting their lockouts at once on every instance.
+    Clear {
+        /// The login (any case).
+        #[arg(long)]
+        login: Option<String>,
+        /// The client address, as the server saw it (`127.0.0.1`, `::1`).
+        #[arg(long = "ip")]
+        ip: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -239,6 +272,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             forms_per_ip_per_minute,
             forms_per_form_per_minute,
             statement_timeout_secs,
+            login_max_failures,
+            login_max_failures_per_address,
+            login_lockout_secs,
         } => {
             let mut config = config(&db);
             config.bind = bind;
@@ -250,6 +286,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config.forms.per_form_per_minute = forms_per_form_per_minute;
             config.db.statement_timeout =
                 (statement_timeout_secs > 0).then(|| std::time::Duration::from_secs(statement_timeout_secs));
+            config.logins.max_failures_per_login = login_max_failures;
+            config.logins.max_failures_per_address = login_max_failures_per_address;
+            config.logins.lockout = std::time::Duration::from_secs(login_lockout_secs.max(1));
             serve(config)
         }
         Command::Migrate { db } => {
@@ -259,6 +298,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CustomField { command } => create_custom_field(command),
+        Command::Throttle { command: ThrottleCommand::Clear { login, ip, db } } => {
+            let db = open(&config(&db))?;
+            let cleared = db
+                .run_blocking(|conn| login_throttle::clear(conn, login.as_deref(), ip.as_deref()))
+                .map_err(user_error)?;
+            println!("cleared {cleared} failed sign-in counters");
+            Ok(())
+        }
         Command::Seed { contacts, projects, users, seed, db } => {
             let db = open(&config(&db))?;
             let bar = progress_bar(contacts as u64, "contacts");

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::db::DbOptions;
+use crate::domain::login_throttle::ThrottlePolicy;
 use crate::format::body::BodyLimits;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://contacts.db";
@@ -16,6 +17,10 @@ pub struct Config {
     /// HTTP worker threads; `None` lets actix use one per core.
     pub workers: Option<usize>,
     pub forms: FormSettings,
+    /// Failed sign-ins: how many lock a login or an address, and for how long.
+    pub logins: ThrottlePolicy,
+    /// Password checks (argon2) running at once; `None`: one per core.
+    pub password_checks: Option<usize>,
 }
 
 /// Rules for contacts posted from public web forms.
@@ -55,6 +60,8 @@ impl Config {
             body: BodyLimits::default(),
             workers: None,
             forms: FormSettings::default(),
+            logins: ThrottlePolicy::default(),
+            password_checks: None,
         }
     }
 }

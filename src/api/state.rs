@@ -1,6 +1,8 @@
-//! What every handler may reach: the database, the web forms' settings and their rate limiter.
+//! What every handler may reach: the database, the web forms' settings and their rate limiter,
+//! and the password sign-ins' throttle and permits.
 
 use crate::api::rate_limit::RateLimiter;
+use crate::auth::Logins;
 use crate::config::FormSettings;
 use crate::db::Db;
 
@@ -8,4 +10,5 @@ pub struct AppState {
     pub db: Db,
     pub forms: FormSettings,
     pub limiter: RateLimiter,
+    pub logins: Logins,
 }

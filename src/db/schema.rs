@@ -279,6 +279,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Failed sign-ins per login and per client address (`auth::throttle`).
+    login_throttles (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        failures -> Integer,
+        window_started_on -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        lockouts -> Integer,
+    }
+}
+
+diesel::table! {
     /// The search index: SQLite's FTS5 trigram table, PostgreSQL's pg_trgm-indexed table, both
     /// kept by triggers. Only ever read.
     contacts_search (rowid) {
@@ -329,4 +341,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     web_forms,
     contacts_search,
     redmine_import_ids,
+    login_throttles,
 );

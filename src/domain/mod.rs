@@ -9,6 +9,7 @@ pub mod custom_fields;
 pub mod deals;
 pub mod input;
 pub mod issues;
+pub mod login_throttle;
 pub mod memberships;
 pub mod names;
 pub mod notes;

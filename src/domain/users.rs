@@ -1,5 +1,7 @@
 //! Users: creating them with hashed passwords and API keys, and finding who credentials belong to.
 
+use std::sync::OnceLock;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
@@ -39,11 +41,12 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
         .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password failed: {e}")))
 }
 
+#[cfg(test)]
 fn password_matches(password: &str, hashed: &str) -> bool {
     if let Some(redmine) = hashed.strip_prefix(REDMINE_SHA1) {
         return redmine_password_matches(password, redmine);
     }
-    PasswordHash::new(hashed).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    argon2_matches(password, hashed)
 }
 
 /// The prefix of a password hash brought over from Redmine by `import-redmine`:
@@ -197,29 +200,9 @@ pub enum Credentials {
     },
 }
 
-/// The active user these credentials belong to, or `None`.
-pub fn authenticate(conn: &mut DbConnection, credentials: &Credentials) -> Result<Option<UserRow>, Error> {
-    let user = match credentials {
-        Credentials::ApiKey(key) => by_api_key(conn, key)?,
-        Credentials::Basic { login, password } => {
-            let by_password = store::find_by_login(conn, login)?
-                .filter(|u| u.status == STATUS_ACTIVE && password_matches(password, &u.hashed_password));
-            match by_password {
-                Some(user) => {
-                    store::touch_login(conn, user.id, now())?;
-                    if user.hashed_password.starts_with(REDMINE_SHA1) {
-                        // Redmine's SHA-1 scheme is accepted once: from now on, argon2.
-                        let changes =
-                            UserChanges { hashed_password: Some(hash_password(password)?), ..UserChanges::default() };
-                        write_transaction(conn, |c| store::update(c, user.id, &changes))?;
-                    }
-                    Some(user)
-                }
-                None => by_api_key(conn, login)?,
-            }
-        }
-    };
-    Ok(user)
+/// The active user an API key belongs to, or `None`.
+pub fn authenticate_key(conn: &mut DbConnection, key: &str) -> Result<Option<UserRow>, Error> {
+    by_api_key(conn, key)
 }
 
 fn by_api_key(conn: &mut DbConnection, key: &str) -> Result<Option<UserRow>, Error> {
@@ -228,6 +211,90 @@ fn by_api_key(conn: &mut DbConnection, key: &str) -> Result<Option<UserRow>, Err
     }
     let found = store::find_by_key_digest(conn, &key_digest(key))?;
     Ok(found.filter(|u| u.status == STATUS_ACTIVE && bool::from(u.api_key.as_bytes().ct_eq(key.as_bytes()))))
+}
+
+/// What a password sign-in reads before the password is checked: the user of that login, and
+/// (Basic with an API key as its login) the user of that key.
+#[derive(Debug, Clone)]
+pub struct SignInCandidates {
+    pub by_login: Option<UserRow>,
+    pub by_key: Option<UserRow>,
+}
+
+pub fn sign_in_candidates(conn: &mut DbConnection, login: &str) -> Result<SignInCandidates, Error> {
+    Ok(SignInCandidates { by_login: store::find_by_login(conn, login)?, by_key: by_api_key(conn, login)? })
+}
+
+/// The outcome of a password check, which needs no database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Failed,
+    /// Right, and the user may sign in; `rehashed` replaces a hash brought over from Redmine.
+    Passed {
+        rehashed: Option<String>,
+    },
+}
+
+/// The argon2 hash a password is checked against when there is no user to check it against,
+/// so that an unknown or locked login takes as long to refuse as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no user has this password").unwrap_or_default())
+}
+
+fn argon2_matches(password: &str, hashed: &str) -> bool {
+    PasswordHash::new(hashed).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Checks `password` for `user` (the user of the login, if any). Always one argon2
+/// verification, against the user's hash or a dummy one, whatever the user's state: an unknown,
+/// locked or imported login costs what a wrong password costs. CPU-bound (tens of
+/// milliseconds): run it on a thread of its own, holding no database connection.
+pub fn check_password(user: Option<&UserRow>, password: &str) -> Result<PasswordCheck, Error> {
+    let hashed = user.map(|u| u.hashed_password.as_str()).unwrap_or_default();
+    let matches = match hashed.strip_prefix(REDMINE_SHA1) {
+        Some(redmine) => {
+            let _ = argon2_matches(password, dummy_hash());
+            redmine_password_matches(password, redmine)
+        }
+        None if PasswordHash::new(hashed).is_ok() => argon2_matches(password, hashed),
+        None => {
+            let _ = argon2_matches(password, dummy_hash());
+            false
+        }
+    };
+    match user {
+        Some(user) if matches && user.status == STATUS_ACTIVE => {
+            // Redmine's SHA-1 scheme is accepted once: from now on, argon2.
+            let rehashed =
+                user.hashed_password.starts_with(REDMINE_SHA1).then(|| hash_password(password)).transpose()?;
+            Ok(PasswordCheck::Passed { rehashed })
+        }
+        _ => Ok(PasswordCheck::Failed),
+    }
+}
+
+/// How stale `last_login_on` may get before a sign-in writes it again: a client signing in
+/// with its password on every request would otherwise write the users table on every request.
+pub const LAST_LOGIN_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// Notes a successful password sign-in: `last_login_on` when it is older than a minute, and
+/// the argon2 hash that replaces a Redmine one.
+pub fn signed_in(conn: &mut DbConnection, user: &UserRow, rehashed: Option<String>) -> Result<(), Error> {
+    let at = now();
+    let stale = user.last_login_on.is_none_or(|last| at - last >= LAST_LOGIN_PRECISION);
+    if !stale && rehashed.is_none() {
+        return Ok(());
+    }
+    write_transaction(conn, |c| {
+        if stale {
+            store::touch_login(c, user.id, at)?;
+        }
+        if let Some(hashed) = rehashed {
+            store::update(c, user.id, &UserChanges { hashed_password: Some(hashed), ..UserChanges::default() })?;
+        }
+        Ok::<_, Error>(())
+    })
 }
 
 /// Loads what the rules need to know about a user: their memberships and role permissions.

@@ -9,6 +9,7 @@ pub mod custom_fields;
 pub mod deals;
 pub mod in_ids;
 pub mod issues;
+pub mod login_throttles;
 pub mod members;
 pub mod notes;
 pub mod projects;

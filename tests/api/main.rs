@@ -16,6 +16,7 @@ mod includes;
 mod instances;
 mod jobs;
 mod listing;
+mod logins;
 mod migrations;
 mod notes;
 mod permissions_matrix;
