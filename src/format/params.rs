@@ -31,7 +31,10 @@ pub fn parse_json(body: &[u8], limits: ParseLimits) -> Result<Value, ParseError>
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| ParseError(format!("invalid JSON: {e}")))?;
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let value = serde::de::DeserializeSeed::deserialize(UniqueKeys, &mut reader)
+        .and_then(|value| reader.end().map(|()| value))
+        .map_err(|e| ParseError(format!("invalid JSON: {e}")))?;
     if !value.is_object() {
         return fail("the JSON body must be an object");
     }
@@ -39,6 +42,84 @@ pub fn parse_json(body: &[u8], limits: ParseLimits) -> Result<Value, ParseError>
         return fail("the JSON body is nested too deeply");
     }
     Ok(value)
+}
+
+/// Reads a JSON value as `serde_json::Value` does, but refuses an object that names a key
+/// twice (at any depth): serde_json would keep the last silently, and which of two
+/// `"admin"`s a request meant is not ours to guess.
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueKeys)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                let shown: String = key.chars().take(100).collect();
+                return Err(serde::de::Error::custom(format!("duplicate key `{shown}`")));
+            }
+            let value = map.next_value_seed(UniqueKeys)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Nesting depth; serde_json's own recursion limit bounds this recursion.
@@ -392,6 +473,16 @@ mod tests {
         assert!(parse_json(b"[1]", ParseLimits::default()).is_err());
         assert!(parse_json(b"{\"a\": ", ParseLimits::default()).is_err());
         assert!(parse_json(b"{\"a\": \"\xff\"}", ParseLimits::default()).is_err());
+        assert!(parse_json(b"{\"a\": 1} x", ParseLimits::default()).is_err(), "trailing characters");
+        let numbers =
+            parse_json(br#"{"i": -3, "u": 18446744073709551615, "f": 1.5, "n": null}"#, ParseLimits::default());
+        assert_eq!(numbers.unwrap(), json!({"i": -3, "u": 18446744073709551615u64, "f": 1.5, "n": null}));
+        for body in [r#"{"a": 1, "a": 2}"#, r#"{"c": {"a": 1, "b": {"x": 1, "x": 1}}}"#, r#"{"l": [{"x": 1, "x": 2}]}"#]
+        {
+            let err = parse_json(body.as_bytes(), ParseLimits::default()).unwrap_err();
+            assert!(err.0.starts_with("invalid JSON: duplicate key `"), "{body}: {}", err.0);
+        }
+        assert_eq!(parse_json(br#"{"a": {"x": 1}, "b": {"x": 2}}"#, ParseLimits::default()).unwrap()["b"]["x"], 2);
         let deep = format!("{}{}", "{\"a\":".repeat(40), "1".to_string() + &"}".repeat(40));
         assert!(parse_json(deep.as_bytes(), ParseLimits::default()).is_err());
     }

@@ -325,3 +325,39 @@ async fn a_nul_byte_in_a_query_parameter_is_a_400_in_the_request_format() {
         assert_eq!(res.errors(), vec!["a query parameter holds a NUL byte (%00)"]);
     }
 }
+
+/// serde_json keeps the last of two equal keys; which one a client meant is not ours to guess,
+/// so a duplicated key at any depth is a 400 that names it, and nothing is written.
+#[actix_web::test]
+async fn a_json_body_with_a_duplicated_key_is_400_naming_it() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let bodies = [
+        (r#"{"contact": {"first_name": "Ann", "first_name": "Bob"}}"#, "first_name"),
+        (r#"{"contact": {"first_name": "Ann"}, "contact": {"first_name": "Bob"}}"#, "contact"),
+        (r#"{"contact": {"first_name": "Ann", "address_attributes": {"city": "A", "city": "B"}}}"#, "city"),
+        (r#"{"contact": {"first_name": "Ann", "phones": [{"number": "1", "number": "2"}]}}"#, "number"),
+    ];
+    for format in Format::API {
+        for (body, key) in bodies {
+            let res = admin
+                .raw(Method::POST, format, "/projects/crm/contacts", "application/json", body.as_bytes().to_vec())
+                .await;
+            assert_eq!(res.status, 400, "{body}: {}", res.text);
+            let errors = res.errors();
+            assert_eq!(errors.len(), 1, "{}", res.text);
+            assert!(
+                errors[0].starts_with(&format!("invalid JSON: duplicate key `{key}` at line 1 column ")),
+                "{errors:?}"
+            );
+        }
+    }
+    // The same key in two different objects is no duplicate.
+    let fine = r#"{"contact": {"first_name": "Ann", "address_attributes": {"first_name": "x"}}}"#;
+    let res = admin
+        .raw(Method::POST, Format::Json, "/projects/crm/contacts", "application/json", fine.as_bytes().to_vec())
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(contact_count(&app).await, 1);
+}
