@@ -62,6 +62,10 @@ pub enum Command {
         /// limit). A request whose client has gone is stopped at once.
         #[arg(long, env = "CONTACTS_STATEMENT_TIMEOUT_SECS", default_value_t = 10)]
         statement_timeout_secs: u64,
+        /// The longest a request body may take to arrive in full, in seconds (besides the
+        /// 30 s allowed between two of its chunks).
+        #[arg(long, env = "CONTACTS_BODY_TIMEOUT_SECS", default_value_t = 60)]
+        body_timeout_secs: u64,
         /// Failed password sign-ins of one login within 15 minutes that lock it out for a while
         /// (429; 0: no limit).
         #[arg(long, env = "CONTACTS_LOGIN_MAX_FAILURES", default_value_t = 5)]
@@ -272,6 +276,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             forms_per_ip_per_minute,
             forms_per_form_per_minute,
             statement_timeout_secs,
+            body_timeout_secs,
             login_max_failures,
             login_max_failures_per_address,
             login_lockout_secs,
@@ -286,6 +291,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config.forms.per_form_per_minute = forms_per_form_per_minute;
             config.db.statement_timeout =
                 (statement_timeout_secs > 0).then(|| std::time::Duration::from_secs(statement_timeout_secs));
+            config.body.total = std::time::Duration::from_secs(body_timeout_secs.max(1));
             config.logins.max_failures_per_login = login_max_failures;
             config.logins.max_failures_per_address = login_max_failures_per_address;
             config.logins.lockout = std::time::Duration::from_secs(login_lockout_secs.max(1));

@@ -32,6 +32,9 @@ pub enum Error {
     /// 408: the body stopped arriving (`BodyLimits::idle`).
     #[error("request body stalled")]
     BodyStalled,
+    /// 408: the body was still arriving at its deadline (`BodyLimits::total`).
+    #[error("request body too slow")]
+    BodyTooSlow,
     /// 413
     #[error("payload too large")]
     TooLarge,
@@ -72,6 +75,7 @@ impl Error {
             }
             Error::PreconditionFailed => "Invalid X-Redmine-Switch-User header",
             Error::BodyStalled => "The request body stopped arriving",
+            Error::BodyTooSlow => "The request body took too long to arrive",
             Error::TooLarge => "Request body too large",
             Error::UnsupportedMedia => "Unsupported content type",
             Error::RateLimited { .. } => "Too many requests, try again later",
@@ -114,7 +118,7 @@ impl ResponseError for Error {
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::BodyStalled => StatusCode::REQUEST_TIMEOUT,
+            Error::BodyStalled | Error::BodyTooSlow => StatusCode::REQUEST_TIMEOUT,
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -8,7 +8,7 @@ use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::attachments;
 use crate::error::Error;
-use crate::format::body::{read_limited, BodyLimits};
+use crate::format::body::{read_limited, BodyLimits, Deadline};
 use crate::format::query::QueryParams;
 use crate::format::{own_origin, Reply};
 use crate::views::attachments as views;
@@ -57,8 +57,9 @@ pub async fn upload(
         return Err(Error::UnsupportedMedia);
     }
     let limits = req.app_data::<Data<BodyLimits>>().map_or_else(BodyLimits::default, |l| *l.get_ref());
+    let deadline = Deadline::new(limits);
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
-    let bytes = read_limited(payload, declared, limits.max_file_bytes, limits.idle).await?;
+    let bytes = read_limited(payload, declared, limits.max_file_bytes, deadline).await?;
     let filename = query.text("filename").unwrap_or("").to_string();
     let row = state.db.run(move |conn| attachments::upload(conn, &user, &filename, &bytes)).await?;
     let id = row.id;

@@ -1,7 +1,7 @@
 //! `Body`: a request body read once (within the size limit) and parsed by its content type into
 //! one params tree, as Rails merges JSON, XML and form bodies into `params`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
@@ -26,6 +26,9 @@ pub struct BodyLimits {
     /// The longest a body may stall between two chunks: a client that declares a body and
     /// sends none would otherwise hold its request open for good.
     pub idle: Duration,
+    /// The longest a whole body may take to arrive: a client trickling a byte within every
+    /// `idle` gap would otherwise hold its connection for good.
+    pub total: Duration,
     pub parse: ParseLimits,
 }
 
@@ -36,6 +39,7 @@ impl Default for BodyLimits {
             max_file_bytes: 2 * 1024 * 1024,
             max_field_bytes: 64 * 1024,
             idle: Duration::from_secs(30),
+            total: Duration::from_secs(60),
             parse: ParseLimits::default(),
         }
     }
@@ -92,18 +96,19 @@ impl FromRequest for Body {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
+            let deadline = Deadline::new(limits);
             if content_type.as_deref() == Some("multipart/form-data") {
                 let boundary = multer::parse_boundary(full_type.unwrap_or_default())
                     .map_err(|_| Error::BadRequest("the multipart body has no boundary".into()))?;
                 if declared_len.is_some_and(|n| n > limits.max_bytes + limits.max_file_bytes) {
                     return Err(Error::TooLarge);
                 }
-                return read_multipart(payload, boundary, limits).await;
+                return read_multipart(payload, boundary, limits, deadline).await;
             }
             if declared_len.is_some_and(|n| n > limits.max_bytes) {
                 return Err(Error::TooLarge);
             }
-            let bytes = read_all(&mut payload, limits.max_bytes, limits.idle).await?;
+            let bytes = read_all(&mut payload, limits.max_bytes, deadline).await?;
             parse(content_type.as_deref(), &bytes, limits.parse).map(|params| Body(params, Vec::new()))
         })
     }
@@ -112,18 +117,23 @@ impl FromRequest for Body {
 /// Reads a `multipart/form-data` body as it streams in (multer): text parts become params by
 /// Rack's rules, file parts are kept whole up to the file limit. Too many parts, a part without
 /// a name, an oversized part and a truncated body are each refused before anything is stored.
-async fn read_multipart(mut payload: Payload, boundary: String, limits: BodyLimits) -> Result<Body, Error> {
+async fn read_multipart(
+    mut payload: Payload,
+    boundary: String,
+    limits: BodyLimits,
+    deadline: Deadline,
+) -> Result<Body, Error> {
     // multer wants a Send stream and actix's payload is not: a channel carries the chunks
     // from one half of this future to the other.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
     let forward = async move {
         loop {
-            let chunk = match next_chunk(&mut payload, limits.idle).await {
+            let chunk = match next_chunk(&mut payload, deadline).await {
                 Ok(None) => return Ok(()),
                 Ok(Some(chunk)) => Ok(chunk),
-                Err(Error::BodyStalled) => {
+                Err(late @ (Error::BodyStalled | Error::BodyTooSlow)) => {
                     let _ = tx.send(Err(std::io::Error::other("stalled"))).await;
-                    return Err(Error::BodyStalled);
+                    return Err(late);
                 }
                 Err(_) => Err(std::io::Error::other("the request body could not be read")),
             };
@@ -139,10 +149,28 @@ async fn read_multipart(mut payload: Payload, boundary: String, limits: BodyLimi
     parsed
 }
 
-/// The next chunk of a body, `None` at its end; 408 when none comes within `idle`.
-async fn next_chunk(payload: &mut Payload, idle: Duration) -> Result<Option<web::Bytes>, Error> {
-    match actix_web::rt::time::timeout(idle, payload.next()).await {
-        Err(_) => Err(Error::BodyStalled),
+/// When a body must have arrived: within `idle` of its last chunk, and within `total` of its
+/// start.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    idle: Duration,
+    end: Instant,
+}
+
+impl Deadline {
+    /// From now, by `limits.idle` and `limits.total`.
+    pub fn new(limits: BodyLimits) -> Deadline {
+        Deadline { idle: limits.idle, end: Instant::now() + limits.total }
+    }
+}
+
+/// The next chunk of a body, `None` at its end; 408 when none comes within `idle`, or the body
+/// is not whole by its deadline.
+async fn next_chunk(payload: &mut Payload, deadline: Deadline) -> Result<Option<web::Bytes>, Error> {
+    let left = deadline.end.saturating_duration_since(Instant::now());
+    match actix_web::rt::time::timeout(deadline.idle.min(left), payload.next()).await {
+        Err(_) if deadline.idle <= left => Err(Error::BodyStalled),
+        Err(_) => Err(Error::BodyTooSlow),
         Ok(None) => Ok(None),
         Ok(Some(chunk)) => {
             chunk.map(Some).map_err(|_: PayloadError| Error::BadRequest("the request body could not be read".into()))
@@ -151,9 +179,9 @@ async fn next_chunk(payload: &mut Payload, idle: Duration) -> Result<Option<web:
 }
 
 /// A whole body of at most `limit` bytes.
-async fn read_all(payload: &mut Payload, limit: usize, idle: Duration) -> Result<web::BytesMut, Error> {
+async fn read_all(payload: &mut Payload, limit: usize, deadline: Deadline) -> Result<web::BytesMut, Error> {
     let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = next_chunk(payload, idle).await? {
+    while let Some(chunk) = next_chunk(payload, deadline).await? {
         if bytes.len() + chunk.len() > limit {
             return Err(Error::TooLarge);
         }
@@ -223,12 +251,12 @@ pub async fn read_limited(
     payload: web::Payload,
     declared: Option<usize>,
     limit: usize,
-    idle: Duration,
+    deadline: Deadline,
 ) -> Result<web::Bytes, Error> {
     if declared.is_some_and(|n| n > limit) {
         return Err(Error::TooLarge);
     }
-    Ok(read_all(&mut payload.into_inner(), limit, idle).await?.freeze())
+    Ok(read_all(&mut payload.into_inner(), limit, deadline).await?.freeze())
 }
 
 fn parse(content_type: Option<&str>, bytes: &[u8], limits: ParseLimits) -> Result<Map<String, Value>, Error> {

@@ -361,3 +361,56 @@ async fn a_json_body_with_a_duplicated_key_is_400_naming_it() {
     assert_eq!(res.status, 201, "{}", res.text);
     assert_eq!(contact_count(&app).await, 1);
 }
+
+/// A body trickled in, a byte within every idle gap, is given up at its total deadline (408 in
+/// the request's format), not held open for good.
+#[actix_web::test]
+async fn a_trickled_body_is_408_at_its_total_deadline() {
+    let app = TestApp::spawn_with(|c| c.body.total = std::time::Duration::from_secs(1)).await;
+    app.project("crm", false).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let key = app.admin_key.clone();
+    for (path, content_type) in [
+        ("/projects/crm/contacts.xml", "application/json"),
+        ("/projects/crm/contacts.json", "multipart/form-data; boundary=b"),
+        ("/uploads.json", "application/octet-stream"),
+    ] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nX-Redmine-API-Key: {key}\r\nContent-Type: {content_type}\r\n\
+             Content-Length: 1000\r\n\r\n"
+        );
+        let target = address.clone();
+        let started = std::time::Instant::now();
+        let answer = actix_web::rt::task::spawn_blocking(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(target).expect("connect");
+            stream.set_read_timeout(Some(std::time::Duration::from_millis(100))).expect("a read timeout");
+            stream.write_all(head.as_bytes()).expect("send the head");
+            let mut answer = Vec::new();
+            let mut buf = [0; 4096];
+            // One byte every 100 ms, for at most 5 s, until the server answers.
+            for _ in 0..50 {
+                if stream.write_all(b" ").is_err() {
+                    break;
+                }
+                match stream.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => answer.extend_from_slice(&buf[..n]),
+                    Err(_) if !answer.is_empty() => break,
+                    Err(_) => {}
+                }
+            }
+            String::from_utf8_lossy(&answer).to_string()
+        })
+        .await
+        .expect("the client thread");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
+        assert!(answer.contains("took too long to arrive"), "{path}: {answer}");
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(4), "{path}: answered after {took:?}");
+        if path.ends_with(".xml") {
+            assert!(answer.to_ascii_lowercase().contains("content-type: application/xml"), "{answer}");
+        }
+    }
+    assert_eq!(contact_count(&app).await, 0);
+}
