@@ -1,12 +1,12 @@
 //! `/attachments/:id`, `/attachments/download/:id/:filename` and `POST /uploads`.
 
 use actix_web::http::header;
-use actix_web::web::{Data, Path, Payload};
+use actix_web::web::{self, Data, Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::api::state::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::attachments;
+use crate::domain::attachments::{self, CheckedFile};
 use crate::error::Error;
 use crate::format::body::{read_limited, BodyLimits, Deadline};
 use crate::format::query::QueryParams;
@@ -31,8 +31,14 @@ pub async fn download(state: Data<AppState>, viewer: Viewer, path: Path<(i32, St
     let user = viewer.user()?;
     let (id, _) = path.into_inner();
     let (row, bytes) = state.db.run(move |conn| attachments::download(conn, &user, id)).await?;
-    // Images are shown; any other file is saved, never opened by the browser on this site.
-    let disposition = if row.content_type.starts_with("image/") { "inline" } else { "attachment" };
+    // Images are shown, once decoded again here (a file stored before images were decoded on
+    // upload may only look like one); any other file is saved, never opened by the browser on
+    // this site.
+    let content_type = row.content_type.clone();
+    let (inline, bytes) = web::block(move || (attachments::decodes_as(&content_type, &bytes), bytes))
+        .await
+        .map_err(|_| Error::Unavailable)?;
+    let disposition = if inline { "inline" } else { "attachment" };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{}\"", row.filename)))
         .insert_header((header::CONTENT_TYPE, row.content_type))
@@ -61,7 +67,9 @@ pub async fn upload(
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
     let bytes = read_limited(payload, declared, limits.max_file_bytes, deadline).await?;
     let filename = query.text("filename").unwrap_or("").to_string();
-    let row = state.db.run(move |conn| attachments::upload(conn, &user, &filename, &bytes)).await?;
+    // Decoding an image is CPU work: on the blocking pool, before any connection is taken.
+    let file = web::block(move || CheckedFile::any(&filename, &bytes)).await.map_err(|_| Error::Unavailable)??;
+    let row = state.db.run(move |conn| attachments::upload(conn, &user, &file)).await?;
     let id = row.id;
     Ok(Reply::created(views::upload(&row), format!("/attachments/{id}")))
 }

@@ -15,6 +15,9 @@ pub const PNG: &[u8] = &[
     0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
+/// A PNG signature followed by HTML: an image by its magic bytes only.
+const POLYGLOT: &[u8] = b"\x89PNG\r\n\x1a\n<html><script>alert(document.cookie)</script></html>";
+
 const BOUNDARY: &str = "----contacts-test-boundary";
 
 /// A multipart/form-data body built by hand, so tests can also send broken ones.
@@ -346,6 +349,7 @@ async fn an_avatar_from_a_form_is_checked_stored_and_served() {
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
     for (part, status) in [
         (form("Fake").file("contact[avatar]", "x.png", "image/png", b"this is not a png"), 422),
+        (form("Polyglot").file("contact[avatar]", "x.png", "image/png", POLYGLOT), 422),
         (form("Svg").file("contact[avatar]", "x.svg", "image/svg+xml", svg), 422),
         (form("Big").file("contact[avatar]", "big.png", "image/png", &[PNG, &[0u8; 8192][..]].concat()), 413),
     ] {
@@ -603,4 +607,102 @@ async fn a_web_form_has_its_own_limit_and_text_fields_their_length() {
     .await;
     assert_eq!(res.status, 413);
     assert_eq!(contact_count(&app).await, 3);
+}
+
+/// `width` × `height` pixels encoded as `format`.
+fn encoded(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 60])))
+        .write_to(&mut bytes, format)
+        .expect("encode a test image");
+    bytes.into_inner()
+}
+
+/// An image is one only if it decodes as the type its bytes claim, within 4096 × 4096: such
+/// uploads and avatars are stored and served inline; one that does not decode is refused (422)
+/// and nothing is stored; a stored file that does not decode downloads as an attachment.
+#[actix_web::test]
+async fn uploads_and_avatars_must_decode_as_the_image_type_they_claim() {
+    use image::ImageFormat;
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let admin = app.admin();
+        async move {
+            let path = format!("/uploads?filename={name}");
+            admin.raw(reqwest::Method::POST, Format::Json, &path, "application/octet-stream", bytes).await
+        }
+    };
+    let download = |id: i64| {
+        let req =
+            app.http.get(app.url(&format!("/attachments/download/{id}/x"))).header("X-Redmine-API-Key", &app.admin_key);
+        async move { req.send().await.expect("a download") }
+    };
+    for (format, content_type) in [
+        (ImageFormat::Png, "image/png"),
+        (ImageFormat::Jpeg, "image/jpeg"),
+        (ImageFormat::Gif, "image/gif"),
+        (ImageFormat::WebP, "image/webp"),
+    ] {
+        let res = upload(encoded(format, 3, 2), "face").await;
+        assert_eq!(res.status, 201, "{content_type}: {}", res.text);
+        let id = res.int("upload.id");
+        let shown = admin.get(Format::Json, &format!("/attachments/{id}")).await;
+        assert_eq!(shown.str("attachment.content_type"), content_type);
+        let served = download(id).await;
+        assert_eq!(served.headers()["content-type"], content_type);
+        assert!(served.headers()["content-disposition"].to_str().unwrap().starts_with("inline;"));
+        let contact = json!({"contact": {"project_id": "crm", "first_name": "Img", "avatar": {"token": res.str("upload.token")}}});
+        assert_eq!(admin.post(Format::Json, "/contacts", contact).await.status, 201, "{content_type}");
+    }
+    let jpeg_header_then_junk = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0x42; 200]].concat();
+    let gif_header_then_junk = [&b"GIF89a"[..], &[0x01; 200]].concat();
+    for (bytes, message) in [
+        (POLYGLOT.to_vec(), "File is not a valid PNG image (or is larger than 4096 × 4096)"),
+        (jpeg_header_then_junk, "File is not a valid JPEG image (or is larger than 4096 × 4096)"),
+        (gif_header_then_junk, "File is not a valid GIF image (or is larger than 4096 × 4096)"),
+        (encoded(ImageFormat::Png, 4097, 1), "File is not a valid PNG image (or is larger than 4096 × 4096)"),
+    ] {
+        for format in Format::API {
+            let res = admin
+                .raw(
+                    reqwest::Method::POST,
+                    format,
+                    "/uploads?filename=x.png",
+                    "application/octet-stream",
+                    bytes.clone(),
+                )
+                .await;
+            assert_eq!((res.status, res.errors()), (422, vec![message.to_string()]), "{}", res.text);
+        }
+    }
+    // As an avatar in a form post too.
+    let form = Multipart::default().text("contact[first_name]", "Poly").text("contact[project_id]", "crm").file(
+        "contact[avatar]",
+        "x.png",
+        "image/png",
+        POLYGLOT,
+    );
+    let res = post_multipart(&app, "/contacts.json", form, &[("X-Redmine-API-Key", &app.admin_key)]).await;
+    assert_eq!(
+        (res.status, res.errors()),
+        (422, vec!["Avatar is not a valid PNG image (or is larger than 4096 × 4096)".to_string()]),
+        "{}",
+        res.text
+    );
+    assert_eq!(contact_count(&app).await, 4, "only the contacts with decodable avatars");
+    // A file stored as an image before images were decoded is no longer shown inline.
+    let stored = contacts_server::domain::attachments::CheckedFile {
+        filename: "old.png".into(),
+        content_type: "image/png",
+        bytes: POLYGLOT.to_vec(),
+    };
+    let id = app
+        .db
+        .run_blocking(|c| Ok(contacts_server::store::attachments::insert(c, &stored.row(None, Some(1)))?))
+        .expect("store an old upload");
+    let served = download(i64::from(id)).await;
+    assert_eq!(served.status(), 200);
+    assert!(served.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
 }
