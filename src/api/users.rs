@@ -7,7 +7,7 @@ use super::list_params;
 use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::paging::Page;
-use crate::domain::users;
+use crate::domain::users::{self, UserIncludes};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -16,10 +16,17 @@ use crate::store::members as roles_store;
 use crate::store::users as store;
 use crate::views::users as views;
 
-pub async fn current_user(state: Data<AppState>, viewer: Viewer) -> Result<Reply, Error> {
+/// What `include=` asks of a user (Redmine's `memberships`; there are no groups here).
+fn includes(query: &QueryParams) -> UserIncludes {
+    let names = query.all("include").into_iter().flat_map(|v| v.split(',')).map(str::trim).collect::<Vec<_>>();
+    UserIncludes { memberships: names.contains(&"memberships") }
+}
+
+pub async fn current_user(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let row = state.db.run(move |conn| Ok(store::find(conn, user.id)?)).await?;
-    Ok(Reply::ok(views::show(&row, true)))
+    let includes = includes(&query);
+    let details = state.db.run(move |conn| users::show(conn, &user, user.id, includes)).await?;
+    Ok(Reply::ok(views::show_details(&details, true)))
 }
 
 pub async fn list_users(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
@@ -36,14 +43,17 @@ pub async fn list_users(state: Data<AppState>, viewer: Viewer, query: QueryParam
     Ok(Reply::ok(views::index(&Page { items, total_count, paging })))
 }
 
-pub async fn show_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+pub async fn show_user(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let id = id.into_inner();
-    if !user.admin && user.id != id {
-        return Err(Error::Forbidden);
-    }
-    let row = state.db.run(move |conn| Ok(store::find(conn, id)?)).await?;
-    Ok(Reply::ok(views::show(&row, row.id == user.id)))
+    let (id, includes) = (id.into_inner(), includes(&query));
+    let viewer_id = user.id;
+    let details = state.db.run(move |conn| users::show(conn, &user, id, includes)).await?;
+    Ok(Reply::ok(views::show_details(&details, details.row.id == viewer_id)))
 }
 
 pub async fn create_user(state: Data<AppState>, viewer: Viewer, body: Body) -> Result<Reply, Error> {

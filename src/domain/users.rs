@@ -12,6 +12,7 @@ use super::access::CurrentUser;
 use super::permissions::{Memberships, Permissions};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
+use crate::store::members::MembershipDetails;
 use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
 use crate::store::{members, now, projects};
 
@@ -187,6 +188,37 @@ pub fn update(conn: &mut DbConnection, id: i32, input: UserInput) -> Result<(), 
     };
     store::update(conn, id, &changes)?;
     Ok(())
+}
+
+/// What `GET /users/:id` and `/users/current` may add with `include=`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserIncludes {
+    pub memberships: bool,
+}
+
+/// A user as shown, with what was asked to be included.
+#[derive(Debug, Clone)]
+pub struct UserDetails {
+    pub row: UserRow,
+    /// `None` when not asked for.
+    pub memberships: Option<Vec<MembershipDetails>>,
+}
+
+/// A user as `viewer` may see them: themselves, or anyone for an admin (403 otherwise).
+pub fn show(
+    conn: &mut DbConnection,
+    viewer: &CurrentUser,
+    id: i32,
+    includes: UserIncludes,
+) -> Result<UserDetails, Error> {
+    if !viewer.admin && viewer.id != id {
+        return Err(Error::Forbidden);
+    }
+    let row = store::find(conn, id)?;
+    // Redmine lists the memberships in projects the viewer can see; with the rule above that is
+    // all of them (an admin sees every project, a user the projects they are a member of).
+    let memberships = includes.memberships.then(|| members::of_user(conn, id)).transpose()?;
+    Ok(UserDetails { row, memberships })
 }
 
 /// Credentials as they arrived with a request.

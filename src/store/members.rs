@@ -94,6 +94,29 @@ pub fn details(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(i64, Vec<MembershipDetails>)> {
+    load_details(conn, MemberFilter { project_id, member_id, user_id: None }, offset, limit)
+}
+
+/// Every membership of one user, oldest first, with names and roles.
+pub fn of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<MembershipDetails>> {
+    let filter = MemberFilter { project_id: None, member_id: None, user_id: Some(user_id) };
+    Ok(load_details(conn, filter, 0, i64::MAX)?.1)
+}
+
+/// Which memberships `load_details` reads (each `None` does not narrow).
+struct MemberFilter {
+    project_id: Option<i32>,
+    member_id: Option<i32>,
+    user_id: Option<i32>,
+}
+
+fn load_details(
+    conn: &mut DbConnection,
+    filter: MemberFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(i64, Vec<MembershipDetails>)> {
+    let MemberFilter { project_id, member_id, user_id } = filter;
     let mut count = members::table.select(diesel::dsl::count_star()).into_boxed();
     let mut page = members::table
         .inner_join(projects::table)
@@ -108,6 +131,10 @@ pub fn details(
     if let Some(m) = member_id {
         count = count.filter(members::id.eq(m));
         page = page.filter(members::id.eq(m));
+    }
+    if let Some(u) = user_id {
+        count = count.filter(members::user_id.eq(u));
+        page = page.filter(members::user_id.eq(u));
     }
     let total = count.get_result(conn)?;
     let rows: Vec<(i32, i32, String, i32, String, String)> = page.offset(offset).limit(limit).load(conn)?;

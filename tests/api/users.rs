@@ -91,3 +91,69 @@ async fn logins_differing_only_in_non_ascii_case_are_one_login() {
         assert_eq!(signed_in.get(format, "/users/current").await.str("user.login"), "Éva");
     }
 }
+
+/// python-redmine's `user.get('current', include=['memberships'])`: Redmine's
+/// `users/show.api.rsb` adds each membership with its project and roles (not the user again);
+/// without `include` there is no `memberships` key.
+#[actix_web::test]
+async fn include_memberships_lists_a_users_projects_and_roles() {
+    let app = TestApp::spawn().await;
+    let crm = app.project("crm", false).await;
+    let sales = app.project("sales", true).await;
+    app.project("other", false).await;
+    let mia = app.member("mia", "crm", "Manager").await;
+    app.add_member(&mia, "sales", "Reporter").await;
+    let bob = app.member("bob", "other", "Reporter").await;
+    let nel = app.user("nel").await;
+    let expected = json!([
+        {"project": {"id": crm, "name": "CRM"}, "roles": [{"id": 1, "name": "Manager"}]},
+        {"project": {"id": sales, "name": "SALES"}, "roles": [{"id": 2, "name": "Reporter"}]},
+    ]);
+    // Numbers as text (XML carries no types), and without the membership ids.
+    fn texts(v: &Value) -> Value {
+        match v {
+            Value::Number(n) => Value::String(n.to_string()),
+            Value::Array(items) => Value::Array(items.iter().map(texts).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), texts(v))).collect()),
+            other => other.clone(),
+        }
+    }
+    let without_ids = |memberships: &Value| -> Value {
+        let mut memberships = texts(memberships);
+        for m in memberships.as_array_mut().expect("an array") {
+            assert!(m["id"].as_str().and_then(|id| id.parse::<i64>().ok()).is_some_and(|id| id > 0), "{m}");
+            m.as_object_mut().expect("an object").remove("id");
+        }
+        memberships
+    };
+    for format in Format::API {
+        for (actor, path) in [
+            (&mia, "/users/current?include=memberships".to_string()),
+            (&mia, format!("/users/{}?include=memberships", mia.id)),
+            (&app.admin(), format!("/users/{}?include=memberships%2Cgroups", mia.id)),
+        ] {
+            let res = actor.get(format, &path).await;
+            assert_eq!(res.status, 200, "{path}: {}", res.text);
+            assert_eq!(res.str("user.login"), "mia");
+            assert_eq!(without_ids(res.at("user.memberships")), texts(&expected), "{path}: {}", res.text);
+        }
+        let plain = mia.get(format, "/users/current").await;
+        assert_eq!(plain.at("user.memberships"), &Value::Null, "{}", plain.text);
+        let none = nel.get(format, "/users/current?include=memberships").await;
+        assert_eq!(none.list("user.memberships"), Vec::<Value>::new(), "{}", none.text);
+        if format == Format::Xml {
+            none.assert_xml_at("memberships", r#"<memberships type="array"/>"#);
+        }
+        // Another user's memberships are as hidden as the user.
+        assert_eq!(bob.get(format, &format!("/users/{}?include=memberships", mia.id)).await.status, 403);
+    }
+    let xml = mia.get(Format::Xml, "/users/current?include=memberships").await;
+    let first = xml.int("user.memberships.0.id");
+    let second = xml.int("user.memberships.1.id");
+    xml.assert_xml_at(
+        "memberships",
+        &format!(
+            r#"<memberships type="array"><membership><id>{first}</id><project id="{crm}" name="CRM"/><roles type="array"><role id="1" name="Manager"/></roles></membership><membership><id>{second}</id><project id="{sales}" name="SALES"/><roles type="array"><role id="2" name="Reporter"/></roles></membership></memberships>"#
+        ),
+    );
+}

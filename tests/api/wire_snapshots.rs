@@ -306,6 +306,7 @@ async fn tags_projects_memberships_users_and_roles() {
     wire.check(&admin, "memberships_list", "/projects/crm/memberships").await;
     wire.check(&admin, "membership_show", &format!("/memberships/{}", wire.ids.membership)).await;
     wire.check(&manager, "user_current", "/users/current").await;
+    wire.check(&manager, "user_current_memberships", "/users/current?include=memberships").await;
     wire.check(&admin, "user_show", &format!("/users/{}", wire.ids.manager)).await;
     wire.check(&admin, "users_list", "/users").await;
     wire.check(&admin, "roles_list", "/roles").await;
