@@ -7,6 +7,7 @@ use crate::domain::contacts::{ContactFilters, Includes};
 use crate::domain::deals::DealFilters;
 use crate::domain::paging::{Paging, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::domain::queries;
+use crate::domain::users::UserIncludes;
 use crate::error::Error;
 use crate::format::query::QueryParams;
 
@@ -41,6 +42,12 @@ pub fn includes(query: &QueryParams) -> Includes {
         }
     }
     inc
+}
+
+/// `include=memberships` on a user (Redmine's `groups` would go here too; there are none).
+pub fn user_includes(query: &QueryParams) -> UserIncludes {
+    let names = query.all("include");
+    UserIncludes { memberships: names.iter().flat_map(|v| v.split(',')).any(|name| name.trim() == "memberships") }
 }
 
 /// The filters of `GET /contacts`, as sent: tags split on `,` and `|`, `cf_<id>=` pairs.

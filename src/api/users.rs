@@ -7,7 +7,7 @@ use super::list_params;
 use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::paging::Page;
-use crate::domain::users::{self, UserIncludes};
+use crate::domain::users;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
@@ -16,15 +16,9 @@ use crate::store::members as roles_store;
 use crate::store::users as store;
 use crate::views::users as views;
 
-/// What `include=` asks of a user (Redmine's `memberships`; there are no groups here).
-fn includes(query: &QueryParams) -> UserIncludes {
-    let names = query.all("include").into_iter().flat_map(|v| v.split(',')).map(str::trim).collect::<Vec<_>>();
-    UserIncludes { memberships: names.contains(&"memberships") }
-}
-
 pub async fn current_user(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let includes = includes(&query);
+    let includes = list_params::user_includes(&query);
     let details = state.db.run(move |conn| users::show(conn, &user, user.id, includes)).await?;
     Ok(Reply::ok(views::show_details(&details, true)))
 }
@@ -50,7 +44,7 @@ pub async fn show_user(
     query: QueryParams,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let (id, includes) = (id.into_inner(), includes(&query));
+    let (id, includes) = (id.into_inner(), list_params::user_includes(&query));
     let viewer_id = user.id;
     let details = state.db.run(move |conn| users::show(conn, &user, id, includes)).await?;
     Ok(Reply::ok(views::show_details(&details, details.row.id == viewer_id)))
