@@ -2,9 +2,7 @@
 //! `X-Redmine-API-Key`, HTTP Basic (login:password or key:anything), Bearer — and
 //! `X-Redmine-Switch-User` for admins. A wrong credential is a 401, never a silent anonymous.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderMap};
@@ -16,7 +14,7 @@ use tokio::sync::Semaphore;
 use crate::api::state::AppState;
 use crate::db::DbConnection;
 use crate::domain::access::Viewer;
-use crate::domain::login_throttle::{self, Attempt, Checked, Lockout, ThrottlePolicy};
+use crate::domain::login_throttle::{self, Attempt, ThrottlePolicy};
 use crate::domain::users::{self, Credentials, PasswordCheck};
 use crate::domain::web_forms;
 use crate::error::Error;
@@ -84,73 +82,18 @@ pub async fn viewer_for_key(state: &AppState, key: &str) -> Result<Viewer, Error
 pub struct Logins {
     pub policy: ThrottlePolicy,
     permits: Arc<Semaphore>,
-    seen: Mutex<HashMap<String, SeenLockout>>,
-}
-
-/// A lockout read from the database by this instance: until when, and when it was read.
-#[derive(Debug, Clone, Copy)]
-struct SeenLockout {
-    until: Instant,
-    seen: Instant,
-}
-
-/// How long a lockout read from the database is trusted without reading it again: a flood of
-/// guesses at a locked login is answered from memory (on PostgreSQL the reads of 5,000 429s a
-/// second took the pool from key-authenticated requests), and a lockout lifted with
-/// `throttle clear` is noticed by every instance within this time.
-const SEEN_FOR: Duration = Duration::from_secs(1);
-
-fn seen_key(scope: &str, subject: &str) -> String {
-    format!("{scope}\n{subject}")
 }
 
 impl Logins {
     /// `concurrent` checks at most (at least one).
     pub fn new(policy: ThrottlePolicy, concurrent: usize) -> Logins {
-        Logins { policy, permits: Arc::new(Semaphore::new(concurrent.max(1))), seen: Mutex::new(HashMap::new()) }
-    }
-
-    /// A lockout of the attempt's login or address read within the last second, if any.
-    fn seen_lockout(&self, attempt: &Attempt) -> Option<Error> {
-        let now = Instant::now();
-        let seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        [
-            seen_key(login_throttle::SCOPE_LOGIN, &attempt.login),
-            seen_key(login_throttle::SCOPE_ADDRESS, &attempt.address),
-        ]
-        .iter()
-        .filter_map(|key| seen.get(key))
-        .find(|l| now < l.until && now.duration_since(l.seen) < SEEN_FOR)
-        .map(|l| login_throttle::locked_out_for(l.until.duration_since(now)))
-    }
-
-    fn remember(&self, lockouts: &[Lockout]) {
-        let now = Instant::now();
-        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if seen.len() > 10_000 {
-            seen.retain(|_, l| now < l.until && now.duration_since(l.seen) < SEEN_FOR);
-        }
-        for lockout in lockouts {
-            seen.insert(
-                seen_key(lockout.scope, &lockout.subject),
-                SeenLockout { until: now + lockout.left, seen: now },
-            );
-        }
+        Logins { policy, permits: Arc::new(Semaphore::new(concurrent.max(1))) }
     }
 
     /// Checks a password on a thread of its own once a permit is free. Waiting for the permit
-    /// is asynchronous: queued guesses hold neither a worker nor a blocking thread; one whose
-    /// login or address was locked out while it waited is answered 429 without the check.
-    async fn check_password(
-        &self,
-        attempt: &Attempt,
-        user: Option<UserRow>,
-        password: String,
-    ) -> Result<PasswordCheck, Error> {
+    /// is asynchronous: queued guesses hold neither a worker nor a blocking thread.
+    async fn check_password(&self, user: Option<UserRow>, password: String) -> Result<PasswordCheck, Error> {
         let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::Unavailable)?;
-        if let Some(locked) = self.seen_lockout(attempt) {
-            return Err(locked);
-        }
         let (tx, rx) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
             .name("password-check".into())
@@ -215,9 +158,6 @@ async fn sign_in(
 ) -> Result<Viewer, Error> {
     let attempt = Attempt::new(&login, &address);
     let policy = state.logins.policy;
-    if let Some(locked) = state.logins.seen_lockout(&attempt) {
-        return Err(locked);
-    }
     let read = {
         let (attempt, switch_to) = (attempt.clone(), switch_to.clone());
         state
@@ -233,40 +173,32 @@ async fn sign_in(
             })
             .await?
     };
-    let (login_has_failures, candidates) = match read {
-        Ok((Checked::Open { login_has_failures }, candidates)) => (login_has_failures, candidates),
-        Ok((Checked::Locked(lockout), _)) => {
-            state.logins.remember(std::slice::from_ref(&lockout));
-            return Err(lockout.error());
-        }
+    let (checked, candidates) = match read {
+        Ok(read) => read,
         Err(viewer) => return Ok(viewer),
     };
-    let check = state.logins.check_password(&attempt, candidates.by_login.clone(), password).await?;
-    let outcome = state
+    let check = state.logins.check_password(candidates.by_login.clone(), password).await?;
+    state
         .db
         .run(move |conn| match (check, candidates.by_login) {
             (PasswordCheck::Passed { rehashed }, Some(user)) => {
-                if login_has_failures {
+                if checked.login_has_failures {
                     login_throttle::record_success(conn, &attempt)?;
                 }
                 users::signed_in(conn, &user, rehashed)?;
-                Ok(Ok(viewer_of(conn, user, switch_to)?))
+                viewer_of(conn, user, switch_to)
             }
             // A login that is also some user's API key (Redmine tries the password first).
             (_, _) if candidates.by_key.is_some() => match candidates.by_key {
-                Some(user) => Ok(Ok(viewer_of(conn, user, switch_to)?)),
+                Some(user) => viewer_of(conn, user, switch_to),
                 None => Err(Error::Unauthenticated { challenge: false }),
             },
-            _ => Ok(Err(login_throttle::record_failure(conn, &policy, &attempt, now_precise())?)),
+            _ => {
+                login_throttle::record_failure(conn, &policy, &attempt, now_precise())?;
+                Err(Error::Unauthenticated { challenge: false })
+            }
         })
-        .await?;
-    match outcome {
-        Ok(viewer) => Ok(viewer),
-        Err(lockouts) => {
-            state.logins.remember(&lockouts);
-            Err(Error::Unauthenticated { challenge: false })
-        }
-    }
+        .await
 }
 
 /// The time to the microsecond: lockouts of a second are compared to it.

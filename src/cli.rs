@@ -154,7 +154,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ThrottleCommand {
     /// Forget the failed sign-ins of a login and/or a client address (of everyone when
-    /// neither is given), lifting their lockouts on every instance within a second.
+    /// neither is given), lifting their lockouts at once on every instance.
     Clear {
         /// The login (any case).
         #[arg(long)]

@@ -68,44 +68,12 @@ fn chrono_duration(d: Duration) -> chrono::TimeDelta {
     chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::MAX)
 }
 
-/// A login or an address locked out, and for how much longer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lockout {
-    pub scope: &'static str,
-    pub subject: String,
-    pub left: Duration,
+/// Whether a login row is there to clear on success (so a success writes nothing otherwise).
+pub struct Checked {
+    pub login_has_failures: bool,
 }
 
-impl Lockout {
-    /// The 429 it is answered with; `Retry-After` rounded up, so that a client that waits the
-    /// seconds it is told finds the lock gone.
-    pub fn error(&self) -> Error {
-        locked_out_for(self.left)
-    }
-}
-
-/// The 429 of a lockout with `left` to go.
-pub fn locked_out_for(left: Duration) -> Error {
-    let millis = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
-    Error::RateLimited { retry_after_secs: millis.div_ceil(1000).max(1) }
-}
-
-fn lockout(scope: &'static str, subject: &str, until: NaiveDateTime, now: NaiveDateTime) -> Option<Lockout> {
-    let left = (until - now).to_std().ok().filter(|left| !left.is_zero())?;
-    Some(Lockout { scope, subject: subject.to_string(), left })
-}
-
-/// What the counters say before a password is checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Checked {
-    /// The login or the address is locked out: answer 429 without checking the password.
-    Locked(Lockout),
-    /// Go on; `login_has_failures` says whether a success has a count to clear (so a success
-    /// writes nothing otherwise).
-    Open { login_has_failures: bool },
-}
-
-/// Whether the attempt's login or address is locked out.
+/// Refuses the attempt with a 429 while its login or its address is locked out.
 pub fn check(
     conn: &mut DbConnection,
     policy: &ThrottlePolicy,
@@ -118,28 +86,28 @@ pub fn check(
             continue;
         }
         let Some(row) = store::find(conn, scope, subject)? else { continue };
-        if let Some(locked) = row.locked_until.and_then(|until| lockout(scope, subject, until, now)) {
-            return Ok(Checked::Locked(locked));
+        if let Some(until) = row.locked_until.filter(|until| *until > now) {
+            // Rounded up: a client that waits the seconds it is told finds the lock gone.
+            let millis = (until - now).num_milliseconds().max(0) as u64;
+            return Err(Error::RateLimited { retry_after_secs: millis.div_ceil(1000).max(1) });
         }
         login_has_failures |= scope == SCOPE_LOGIN;
     }
-    Ok(Checked::Open { login_has_failures })
+    Ok(Checked { login_has_failures })
 }
 
 /// Counts a failed attempt against its login and its address, locking either that reaches
-/// its limit; returns the lockouts in force after it. The attempt itself is still answered
-/// 401; the next one meets the lock.
+/// its limit. The attempt itself is still answered 401; the next one meets the lock.
 pub fn record_failure(
     conn: &mut DbConnection,
     policy: &ThrottlePolicy,
     attempt: &Attempt,
     now: NaiveDateTime,
-) -> Result<Vec<Lockout>, Error> {
+) -> Result<(), Error> {
     if attempt.counters(policy).iter().all(|(_, _, limit)| *limit == 0) {
-        return Ok(Vec::new());
+        return Ok(());
     }
     write_transaction(conn, |c| {
-        let mut locked = Vec::new();
         for (scope, subject, limit) in attempt.counters(policy) {
             if limit == 0 {
                 continue;
@@ -152,11 +120,10 @@ pub fn record_failure(
                 locked_until: None,
                 lockouts: 0,
             };
-            let row = after_failure(store::find_for_update(c, &fresh)?, policy, limit, now);
-            store::save(c, &row)?;
-            locked.extend(row.locked_until.and_then(|until| lockout(scope, subject, until, now)));
+            let row = store::find_for_update(c, &fresh)?;
+            store::save(c, &after_failure(row, policy, limit, now))?;
         }
-        Ok::<_, Error>(locked)
+        Ok::<_, Error>(())
     })
 }
 
@@ -177,7 +144,7 @@ fn after_failure(mut row: ThrottleRow, policy: &ThrottlePolicy, limit: u32, now:
     }
     row.failures += 1;
     if row.failures as u32 >= limit {
-        row.locked_until = Some(now + chrono_duration(lockout_length(policy, row.lockouts)));
+        row.locked_until = Some(now + chrono_duration(lockout(policy, row.lockouts)));
         row.lockouts = row.lockouts.saturating_add(1);
         row.failures = 0;
         row.window_started_on = now;
@@ -186,7 +153,7 @@ fn after_failure(mut row: ThrottleRow, policy: &ThrottlePolicy, limit: u32, now:
 }
 
 /// The `n`th lockout in a row (from 0): `lockout × 2ⁿ`, at most `max_lockout`.
-fn lockout_length(policy: &ThrottlePolicy, n: i32) -> Duration {
+fn lockout(policy: &ThrottlePolicy, n: i32) -> Duration {
     let factor = 1u32.checked_shl(n.clamp(0, 31) as u32).unwrap_or(u32::MAX);
     policy.lockout.saturating_mul(factor).min(policy.max_lockout)
 }
