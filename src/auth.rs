@@ -19,7 +19,7 @@ use crate::domain::users::{self, Credentials, PasswordCheck};
 use crate::domain::web_forms;
 use crate::error::Error;
 use crate::format::query::QueryParams;
-use crate::store::users::{self as user_store, UserRow, STATUS_ACTIVE};
+use crate::store::users::UserRow;
 
 /// Credentials of a request, in Redmine's order: `key=` first, then the header, then Basic.
 fn credentials(req: &HttpRequest) -> Result<Option<Credentials>, Error> {
@@ -134,15 +134,9 @@ async fn resolve(
     }
 }
 
-/// The viewer a signed-in user acts as: themselves, or for an admin the active user named by
-/// `X-Redmine-Switch-User`.
-fn viewer_of(conn: &mut DbConnection, mut user: UserRow, switch_to: Option<String>) -> Result<Viewer, Error> {
-    if let (true, Some(login)) = (user.admin, switch_to) {
-        user = user_store::find_by_login(conn, &login)?
-            .filter(|u| u.status == STATUS_ACTIVE)
-            .ok_or(Error::PreconditionFailed)?;
-    }
-    Ok(Viewer::User(Arc::new(users::current_user(conn, &user)?)))
+/// The viewer a signed-in user acts as (see `users::acting_user`).
+fn viewer_of(conn: &mut DbConnection, user: UserRow, switch_to: Option<String>) -> Result<Viewer, Error> {
+    Ok(Viewer::User(Arc::new(users::acting_user(conn, user, switch_to)?)))
 }
 
 /// HTTP Basic with a login and password (or an API key as the login): the user, a bare 401

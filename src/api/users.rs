@@ -6,14 +6,11 @@ use super::input;
 use super::list_params;
 use crate::api::state::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::paging::Page;
 use crate::domain::users;
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
 use crate::format::Reply;
-use crate::store::members as roles_store;
-use crate::store::users as store;
 use crate::views::users as views;
 
 pub async fn current_user(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
@@ -25,16 +22,11 @@ pub async fn current_user(state: Data<AppState>, viewer: Viewer, query: QueryPar
 
 pub async fn list_users(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    user.require_admin()?;
     let paging = list_params::paging(&query);
-    // Redmine lists active users unless `status` says otherwise; an empty status means all.
-    let status = match query.get("status") {
-        None => Some(store::STATUS_ACTIVE),
-        Some(s) => s.trim().parse::<i32>().ok(),
-    };
-    let (total_count, items) =
-        state.db.run(move |conn| Ok(store::list(conn, status, paging.offset, paging.limit)?)).await?;
-    Ok(Reply::ok(views::index(&Page { items, total_count, paging })))
+    // `status=` names one status; an empty or unreadable one means all.
+    let status = query.get("status").map(|s| s.trim().parse::<i32>().ok());
+    let page = state.db.run(move |conn| users::list(conn, &user, status, paging)).await?;
+    Ok(Reply::ok(views::index(&page)))
 }
 
 pub async fn show_user(
@@ -69,25 +61,21 @@ pub async fn update_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>, b
 
 pub async fn delete_user(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    user.require_admin()?;
     let id = id.into_inner();
-    let deleted = state.db.run(move |conn| Ok(store::delete(conn, id)?)).await?;
-    if deleted == 0 {
-        return Err(Error::NotFound);
-    }
+    state.db.run(move |conn| users::delete(conn, &user, id)).await?;
     Ok(Reply::NoContent)
 }
 
 pub async fn list_roles(state: Data<AppState>, viewer: Viewer) -> Result<Reply, Error> {
     viewer.user()?;
-    let roles = state.db.run(|conn| Ok(roles_store::roles(conn)?)).await?;
+    let roles = state.db.run(users::roles).await?;
     Ok(Reply::ok(views::roles(&roles)))
 }
 
 pub async fn show_role(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
     viewer.user()?;
     let id = id.into_inner();
-    let roles = state.db.run(|conn| Ok(roles_store::roles(conn)?)).await?;
+    let roles = state.db.run(users::roles).await?;
     let role = roles.iter().find(|r| r.id == id).ok_or(Error::NotFound)?;
     Ok(Reply::ok(views::role(role)))
 }

@@ -9,10 +9,11 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::access::CurrentUser;
+use super::paging::{Page, Paging};
 use super::permissions::{Memberships, Permissions};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::Error;
-use crate::store::members::MembershipDetails;
+use crate::store::members::{MembershipDetails, RoleRow};
 use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
 use crate::store::{members, now, projects};
 
@@ -345,4 +346,44 @@ pub fn current_user(conn: &mut DbConnection, user: &UserRow) -> Result<CurrentUs
         memberships,
         public_projects: if user.admin { Vec::new() } else { projects::public_ids(conn)? },
     })
+}
+
+/// A page of users (admins only), with Redmine's default: active users unless `status` names
+/// another (`Some(None)`: every status).
+pub fn list(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    status: Option<Option<i32>>,
+    paging: Paging,
+) -> Result<Page<UserRow>, Error> {
+    user.require_admin()?;
+    let status = status.unwrap_or(Some(STATUS_ACTIVE));
+    let (total_count, items) = store::list(conn, status, paging.offset, paging.limit)?;
+    Ok(Page { items, total_count, paging })
+}
+
+/// Deletes a user (admins only); 404 when there is none.
+pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    user.require_admin()?;
+    if store::delete(conn, id)? == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Every role, for any signed-in user.
+pub fn roles(conn: &mut DbConnection) -> Result<Vec<RoleRow>, Error> {
+    Ok(members::roles(conn)?)
+}
+
+/// Who a signed-in user acts as: themselves, or for an admin the active user named by
+/// `X-Redmine-Switch-User` (412 when there is none).
+pub fn acting_user(conn: &mut DbConnection, user: UserRow, switch_to: Option<String>) -> Result<CurrentUser, Error> {
+    let user = match (user.admin, switch_to) {
+        (true, Some(login)) => store::find_by_login(conn, &login)?
+            .filter(|u| u.status == STATUS_ACTIVE)
+            .ok_or(Error::PreconditionFailed)?,
+        _ => user,
+    };
+    current_user(conn, &user)
 }
