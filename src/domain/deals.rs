@@ -11,7 +11,7 @@ use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use super::visibility;
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::custom_fields::Owner;
 use crate::store::deals::{
@@ -245,7 +245,7 @@ fn check_references(
 }
 
 pub fn create(
-    conn: &mut DbConnection,
+    conn: &mut Conn,
     user: &CurrentUser,
     url_project: Option<&str>,
     input: DealInput,
@@ -295,7 +295,7 @@ pub fn create(
     show(conn, user, id, false)
 }
 
-pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: DealInput) -> Result<(), Error> {
+pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: DealInput) -> Result<(), Error> {
     let (row, current) = visibility::find_deal_allowing(conn, user, id, Permission::EditDeals)?;
     let mut errors = input.errors.clone();
     if matches!(input.name, Some(None)) {
@@ -358,7 +358,7 @@ pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<()
     Ok(())
 }
 
-pub fn statuses(conn: &mut DbConnection) -> Result<Vec<StatusRow>, Error> {
+pub fn statuses(conn: &mut Conn) -> Result<Vec<StatusRow>, Error> {
     Ok(store::statuses(conn)?)
 }
 
@@ -416,12 +416,7 @@ pub fn update_category(
     Ok(())
 }
 
-pub fn delete_category(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: i32,
-    reassign_to: Option<i32>,
-) -> Result<(), Error> {
+pub fn delete_category(conn: &mut Conn, user: &CurrentUser, id: i32, reassign_to: Option<i32>) -> Result<(), Error> {
     let category = find_category(conn, user, id)?;
     if let Some(target) = reassign_to {
         if store::category(conn, target)?.is_none_or(|c| c.project_id != category.project_id || c.id == id) {

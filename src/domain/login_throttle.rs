@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::login_throttles::{self as store, ThrottleRow};
 
@@ -99,7 +99,7 @@ pub fn check(
 /// Counts a failed attempt against its login and its address, locking either that reaches
 /// its limit. The attempt itself is still answered 401; the next one meets the lock.
 pub fn record_failure(
-    conn: &mut DbConnection,
+    conn: &mut Conn,
     policy: &ThrottlePolicy,
     attempt: &Attempt,
     now: NaiveDateTime,
@@ -159,7 +159,7 @@ fn lockout(policy: &ThrottlePolicy, n: i32) -> Duration {
 }
 
 /// A successful sign-in clears its login's failures.
-pub fn record_success(conn: &mut DbConnection, attempt: &Attempt) -> Result<(), Error> {
+pub fn record_success(conn: &mut Conn, attempt: &Attempt) -> Result<(), Error> {
     write_transaction(conn, |c| store::delete(c, SCOPE_LOGIN, &attempt.login))?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::access::CurrentUser;
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use super::projects::find_visible;
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::members::{self as store, MembershipDetails};
 use crate::store::{now, users};
@@ -47,7 +47,7 @@ pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<Memb
 }
 
 pub fn create(
-    conn: &mut DbConnection,
+    conn: &mut Conn,
     user: &CurrentUser,
     project_ref: &str,
     input: MembershipInput,
@@ -71,7 +71,7 @@ pub fn create(
     show(conn, user, id)
 }
 
-pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: MembershipInput) -> Result<(), Error> {
+pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: MembershipInput) -> Result<(), Error> {
     let member = store::find(conn, id)?;
     let project = find_visible(conn, user, &member.project_id.to_string())?;
     user.require(&project, Permission::ManageMembers)?;

@@ -3,7 +3,7 @@
 use super::access::CurrentUser;
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::projects::{self as store, NewProjectRow, ProjectChanges, ProjectRow};
 use crate::store::{members, now};
@@ -35,7 +35,7 @@ pub fn find_visible(conn: &mut DbConnection, user: &CurrentUser, reference: &str
 
 /// Creates a project: admins, and users with Redmine's global `add_project` (a role granting it
 /// in any project); 403 for the rest.
-pub fn create(conn: &mut DbConnection, user: &CurrentUser, input: ProjectInput) -> Result<ProjectRow, Error> {
+pub fn create(conn: &mut Conn, user: &CurrentUser, input: ProjectInput) -> Result<ProjectRow, Error> {
     if !user.allowed_anywhere(Permission::AddProject) {
         return Err(Error::Forbidden);
     }

@@ -3,7 +3,7 @@
 use super::access::CurrentUser;
 use super::input::MAX_STRING;
 use super::visibility;
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::contacts::ContactQuery;
 use crate::store::tags as store;
@@ -47,7 +47,7 @@ fn tag_name(name: Option<String>) -> Result<String, Error> {
 }
 
 /// Renames a tag (admin). A name another tag has is refused: merging says so explicitly.
-pub fn rename(conn: &mut DbConnection, user: &CurrentUser, id: i32, name: Option<String>) -> Result<(), Error> {
+pub fn rename(conn: &mut Conn, user: &CurrentUser, id: i32, name: Option<String>) -> Result<(), Error> {
     user.require_admin()?;
     let name = tag_name(name)?;
     if !store::exists(conn, id)? {
@@ -64,7 +64,7 @@ pub fn rename(conn: &mut DbConnection, user: &CurrentUser, id: i32, name: Option
 
 /// Merges tags `ids` into one named `name` (admin): the tag of that name if there is one,
 /// else the first of `ids` renamed. Every contact keeps exactly one link to it.
-pub fn merge(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32], name: Option<String>) -> Result<i32, Error> {
+pub fn merge(conn: &mut Conn, user: &CurrentUser, ids: &[i32], name: Option<String>) -> Result<i32, Error> {
     user.require_admin()?;
     let name = tag_name(name)?;
     if ids.is_empty() {

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use super::access::CurrentUser;
 use super::paging::{Page, Paging};
 use super::permissions::{Memberships, Permissions};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::members::{MembershipDetails, RoleRow};
 use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
@@ -313,7 +313,7 @@ pub const LAST_LOGIN_PRECISION: chrono::TimeDelta = chrono::TimeDelta::seconds(6
 
 /// Notes a successful password sign-in: `last_login_on` when it is older than a minute, and
 /// the argon2 hash that replaces a Redmine one.
-pub fn signed_in(conn: &mut DbConnection, user: &UserRow, rehashed: Option<String>) -> Result<(), Error> {
+pub fn signed_in(conn: &mut Conn, user: &UserRow, rehashed: Option<String>) -> Result<(), Error> {
     let at = now();
     let stale = user.last_login_on.is_none_or(|last| at - last >= LAST_LOGIN_PRECISION);
     if !stale && rehashed.is_none() {

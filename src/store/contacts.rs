@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
 use super::in_ids::in_ids;
-use super::{coalesce, lower, shares_project, unicode_lower};
+use crate::db::functions::{coalesce, lower, shares_project, unicode_lower};
 use crate::db::schema::{
     contact_tallies, contacts, contacts_projects, contacts_search, custom_values, projects, taggings,
 };

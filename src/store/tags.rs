@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::lower;
+use crate::db::functions::lower;
 use crate::db::schema::{taggings, tags};
 use crate::db::DbConnection;
 use crate::store::contacts::{tag_counts, ContactQuery};

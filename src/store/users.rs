@@ -80,7 +80,7 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option
     users::table
         // Every letter folded, as PostgreSQL's lower() always did here: on SQLite "Éva" and
         // "éva" were two logins.
-        .filter(super::unicode_lower(users::login).eq(login.to_lowercase()))
+        .filter(crate::db::functions::unicode_lower(users::login).eq(login.to_lowercase()))
         .select(UserRow::as_select())
         .first(conn)
         .optional()

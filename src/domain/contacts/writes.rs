@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::details::{ContactDetails, ProjectLink};
 use super::input::{AvatarInput, ContactInput};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::domain::access::CurrentUser;
 use crate::domain::attachments::{CheckedFile, NOT_AN_IMAGE};
 use crate::domain::custom_fields as custom;
@@ -69,7 +69,7 @@ fn person(conn: &mut DbConnection, id: i32) -> Result<Option<(i32, String)>, Err
 
 /// Creates a contact in `url_project` (the nested route) or in the body's `project_id`.
 pub fn create(
-    conn: &mut DbConnection,
+    conn: &mut Conn,
     user: &CurrentUser,
     url_project: Option<&str>,
     input: ContactInput,
@@ -100,11 +100,7 @@ pub fn create(
 
 /// Creates a contact sent through a web form, on the form's authority: in the form's project
 /// (another project named in the post is a 403), with its default tags and assignee.
-pub fn create_from_form(
-    conn: &mut DbConnection,
-    form: &WebFormRow,
-    mut input: ContactInput,
-) -> Result<ContactDetails, Error> {
+pub fn create_from_form(conn: &mut Conn, form: &WebFormRow, mut input: ContactInput) -> Result<ContactDetails, Error> {
     let project = projects::find(conn, form.project_id)?;
     if let Some(named) = &input.project_ref {
         if *named != project.identifier && *named != project.id.to_string() {
@@ -136,7 +132,7 @@ pub fn create_from_form(
 /// The contact it returns is built from what was written, as a show would read it back (a
 /// test holds the two answers equal): reading it back was a fifth of a create's CPU.
 fn insert_new(
-    conn: &mut DbConnection,
+    conn: &mut Conn,
     author: Option<(i32, String)>,
     project: Option<ProjectRow>,
     input: ContactInput,
@@ -266,7 +262,7 @@ fn write_avatar(
 }
 
 /// Applies the fields sent, and only those.
-pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: ContactInput) -> Result<(), Error> {
+pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: ContactInput) -> Result<(), Error> {
     let (row, projects) = visibility::find_contact(conn, user, id)?;
     if !visibility::can_on_contact(user, Permission::EditContacts, &row, &projects) {
         return Err(Error::Forbidden);
@@ -375,7 +371,7 @@ pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<()
 
 /// Links a contact to one more project (`POST /contacts/:id/projects`): edit_contacts on the
 /// contact and in the project. Linking twice is a no-op.
-pub fn add_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, project_ref: &str) -> Result<(), Error> {
+pub fn add_project(conn: &mut Conn, user: &CurrentUser, id: i32, project_ref: &str) -> Result<(), Error> {
     let (row, projects) = visibility::find_contact(conn, user, id)?;
     if !visibility::can_on_contact(user, Permission::EditContacts, &row, &projects) {
         return Err(Error::Forbidden);
@@ -407,7 +403,7 @@ fn lock_for_links(conn: &mut DbConnection, id: i32) -> Result<(), Error> {
 }
 
 /// Unlinks a contact from a project; a contact's last project stays (403), as in the plugin.
-pub fn remove_project(conn: &mut DbConnection, user: &CurrentUser, id: i32, project_ref: &str) -> Result<(), Error> {
+pub fn remove_project(conn: &mut Conn, user: &CurrentUser, id: i32, project_ref: &str) -> Result<(), Error> {
     let (row, projects) = visibility::find_contact(conn, user, id)?;
     if !visibility::can_on_contact(user, Permission::EditContacts, &row, &projects) {
         return Err(Error::Forbidden);
