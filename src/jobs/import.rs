@@ -13,9 +13,11 @@ use crate::domain::contacts::{new_row, ContactInput};
 use crate::domain::custom_fields::{self, ValuesInput};
 use crate::error::Error;
 use crate::store::bulk::{use_tally_lane, with_id, ContactBatch, NextIds};
-use crate::store::copy::rows::{ContactProject, CustomValue, Tagging};
+use crate::store::contacts::ContactProjectRow;
 use crate::store::copy::{reset_sequences, tidy_after_bulk_write};
+use crate::store::custom_fields::CustomValueRow;
 use crate::store::custom_fields::{of_type, CustomFieldRow};
+use crate::store::tags::TaggingRow;
 use crate::store::{now, projects, tags};
 
 /// Rows written per transaction.
@@ -238,12 +240,12 @@ impl<R: std::io::Read> Source<R> {
                 };
                 if !seen.contains(&id) {
                     seen.push(id);
-                    batch.taggings.push(Tagging { contact_id, tag_id: id, created_on: row.created_on });
+                    batch.taggings.push(TaggingRow { contact_id, tag_id: id, created_on: row.created_on });
                 }
             }
             for (field, values) in p.values {
                 for value in values {
-                    batch.values.push(CustomValue {
+                    batch.values.push(CustomValueRow {
                         id: ids.value,
                         custom_field_id: field,
                         contact_id: Some(contact_id),
@@ -253,7 +255,7 @@ impl<R: std::io::Read> Source<R> {
                     ids.value += 1;
                 }
             }
-            batch.links.push(ContactProject { contact_id, project_id: self.project_id });
+            batch.links.push(ContactProjectRow { contact_id, project_id: self.project_id });
             batch.contacts.push(with_id(contact_id, row, &[self.project_id]));
         }
         Ok(batch)

@@ -14,10 +14,15 @@ use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::users::{hash_password, key_digest};
 use crate::error::Error;
 use crate::store::bulk::{with_id, ContactBatch};
+use crate::store::contacts::ContactProjectRow;
 use crate::store::contacts::NewContactRow;
-use crate::store::copy::rows::{ContactProject, CustomValue, Member, MemberRole, Project, Tagging, User};
 use crate::store::copy::{insert_rows, reset_sequences, tidy_after_bulk_write};
+use crate::store::custom_fields::CustomValueRow;
+use crate::store::members::{MemberRoleRow, MemberRow};
+use crate::store::projects::ProjectRow;
 use crate::store::tags;
+use crate::store::tags::TaggingRow;
+use crate::store::users::UserRow;
 
 const FIRST: [&str; 32] = [
     "Ada",
@@ -188,12 +193,16 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         let mut picked: Vec<i32> = (0..rng.random_range(0..=3)).map(|_| tag_ids[rng.random_range(0..TAGS)]).collect();
         picked.sort_unstable();
         picked.dedup();
-        batch.taggings.extend(picked.into_iter().map(|tag_id| Tagging { contact_id: id, tag_id, created_on: created }));
+        batch.taggings.extend(picked.into_iter().map(|tag_id| TaggingRow {
+            contact_id: id,
+            tag_id,
+            created_on: created,
+        }));
         batch.contacts.push(with_id(id, row, &[project_id]));
-        batch.links.push(ContactProject { contact_id: id, project_id });
+        batch.links.push(ContactProjectRow { contact_id: id, project_id });
         if rng.random_bool(0.5) {
             let value = ["gold", "silver", "bronze"][rng.random_range(0..3)].to_string();
-            batch.values.push(CustomValue {
+            batch.values.push(CustomValueRow {
                 id: value_id,
                 custom_field_id: tier,
                 contact_id: Some(id),
@@ -222,8 +231,8 @@ fn write_people(
     users_n: usize,
     at: NaiveDateTime,
 ) -> Result<String, Error> {
-    let project_rows: Vec<Project> = (1..=projects_n)
-        .map(|n| Project {
+    let project_rows: Vec<ProjectRow> = (1..=projects_n)
+        .map(|n| ProjectRow {
             id: n as i32,
             name: format!("Project {n}"),
             identifier: format!("project-{n}"),
@@ -236,10 +245,10 @@ fn write_people(
     let hash = hash_password("seeded-password")?;
     let keys: Vec<String> =
         (0..users_n).map(|_| (0..20).map(|_| format!("{:02x}", rng.random::<u8>())).collect()).collect();
-    let user_rows: Vec<User> = keys
+    let user_rows: Vec<UserRow> = keys
         .iter()
         .enumerate()
-        .map(|(i, key)| User {
+        .map(|(i, key)| UserRow {
             id: i as i32 + 1,
             login: format!("user{}", i + 1),
             hashed_password: hash.clone(),
@@ -263,20 +272,20 @@ fn write_people(
             memberships.push((u as i32, p, 2));
         }
     }
-    let member_rows: Vec<Member> = memberships
+    let member_rows: Vec<MemberRow> = memberships
         .iter()
         .enumerate()
-        .map(|(i, (user_id, project_id, _))| Member {
+        .map(|(i, (user_id, project_id, _))| MemberRow {
             id: i as i32 + 1,
             user_id: *user_id,
             project_id: *project_id,
             created_on: at,
         })
         .collect();
-    let role_rows: Vec<MemberRole> = memberships
+    let role_rows: Vec<MemberRoleRow> = memberships
         .iter()
         .enumerate()
-        .map(|(i, (_, _, role))| MemberRole { member_id: i as i32 + 1, role_id: *role })
+        .map(|(i, (_, _, role))| MemberRoleRow { member_id: i as i32 + 1, role_id: *role })
         .collect();
     write_transaction(conn, |c| {
         insert_rows!(c, projects::table, &project_rows)?;

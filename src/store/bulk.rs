@@ -4,9 +4,10 @@
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use super::contacts::{project_ids_text, NewContactRow};
+use super::contacts::{project_ids_text, ContactProjectRow, FullContactRow, NewContactRow};
 use super::copy::insert_rows;
-use super::copy::rows::{Contact, ContactProject, CustomValue, Tagging};
+use super::custom_fields::CustomValueRow;
+use super::tags::TaggingRow;
 use crate::db::schema::{contacts, contacts_projects, custom_values, taggings};
 use crate::db::DbConnection;
 
@@ -42,10 +43,10 @@ pub fn use_tally_lane(conn: &mut DbConnection, lane: usize) -> QueryResult<()> {
 /// A batch of new contacts with their project links, tag links and custom values.
 #[derive(Default)]
 pub struct ContactBatch {
-    pub contacts: Vec<Contact>,
-    pub links: Vec<ContactProject>,
-    pub taggings: Vec<Tagging>,
-    pub values: Vec<CustomValue>,
+    pub contacts: Vec<FullContactRow>,
+    pub links: Vec<ContactProjectRow>,
+    pub taggings: Vec<TaggingRow>,
+    pub values: Vec<CustomValueRow>,
 }
 
 impl ContactBatch {
@@ -77,8 +78,8 @@ impl ContactBatch {
 
 /// A new contact's row with the id the writer chose, in `projects` (the links the batch adds:
 /// stored with the row, the link trigger has nothing left to rewrite).
-pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> Contact {
-    Contact {
+pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> FullContactRow {
+    FullContactRow {
         id,
         first_name: r.first_name,
         last_name: r.last_name,

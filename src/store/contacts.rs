@@ -48,6 +48,47 @@ pub struct ContactRow {
     pub project_ids: String,
 }
 
+/// Every column of a contact (`ContactRow` leaves out `search_text`): what `copy` and the bulk
+/// writers insert, and `import-redmine` also updates.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_default_value = false, treat_none_as_null = true)]
+pub struct FullContactRow {
+    pub id: i32,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub company: Option<String>,
+    pub is_company: bool,
+    pub job_title: Option<String>,
+    pub website: Option<String>,
+    pub skype_name: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub background: Option<String>,
+    pub phones: String,
+    pub emails: String,
+    pub visibility: i32,
+    pub author_id: Option<i32>,
+    pub assigned_to_id: Option<i32>,
+    pub street1: Option<String>,
+    pub street2: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postcode: Option<String>,
+    pub country_code: Option<String>,
+    pub search_text: String,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+    pub project_ids: String,
+}
+
+/// A contact's link to a project.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contacts_projects, treat_none_as_default_value = false)]
+pub struct ContactProjectRow {
+    pub contact_id: i32,
+    pub project_id: i32,
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = contacts)]
 pub struct NewContactRow {

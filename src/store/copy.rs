@@ -1,7 +1,7 @@
 //! Copying a whole database to another (SQLite → PostgreSQL, or back): every table in
 //! foreign-key order, ids preserved, in batches, then sequences reset and row counts verified.
+//! Each table is read and written with its full-column row struct from its store module.
 
-use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{
@@ -10,273 +10,20 @@ use crate::db::schema::{
     users, web_forms,
 };
 use crate::db::DbConnection;
+use crate::store::attachments::FullAttachmentRow;
+use crate::store::contacts::{ContactProjectRow, FullContactRow};
+use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
+use crate::store::deals::{CategoryRow, FullDealRow, StatusRow};
+use crate::store::issues::{ContactIssueRow, IssueRow};
+use crate::store::members::{MemberRoleRow, MemberRow, RoleRow};
+use crate::store::notes::NoteRow;
+use crate::store::projects::ProjectRow;
+use crate::store::queries::QueryRow;
+use crate::store::tags::{TagRow, TaggingRow};
+use crate::store::users::UserRow;
+use crate::store::web_forms::WebFormRow;
 
 const BATCH: i64 = 500;
-
-/// Full rows, every column, written with NULLs as NULLs (so SQLite takes multi-row inserts);
-/// `import-redmine` also updates rows with them.
-pub mod rows {
-    use super::*;
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = users, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct User {
-        pub id: i32,
-        pub login: String,
-        pub hashed_password: String,
-        pub firstname: String,
-        pub lastname: String,
-        pub mail: Option<String>,
-        pub admin: bool,
-        pub status: i32,
-        pub api_key: String,
-        pub api_key_digest: String,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-        pub last_login_on: Option<NaiveDateTime>,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = projects, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Project {
-        pub id: i32,
-        pub name: String,
-        pub identifier: String,
-        pub description: Option<String>,
-        pub is_public: bool,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = roles, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Role {
-        pub id: i32,
-        pub name: String,
-        pub position: i32,
-        pub permissions: String,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = members, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Member {
-        pub id: i32,
-        pub user_id: i32,
-        pub project_id: i32,
-        pub created_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = member_roles, treat_none_as_default_value = false)]
-    pub struct MemberRole {
-        pub member_id: i32,
-        pub role_id: i32,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset, PartialEq, Debug)]
-    #[diesel(table_name = contacts, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Contact {
-        pub id: i32,
-        pub first_name: String,
-        pub last_name: Option<String>,
-        pub middle_name: Option<String>,
-        pub company: Option<String>,
-        pub is_company: bool,
-        pub job_title: Option<String>,
-        pub website: Option<String>,
-        pub skype_name: Option<String>,
-        pub birthday: Option<NaiveDate>,
-        pub background: Option<String>,
-        pub phones: String,
-        pub emails: String,
-        pub visibility: i32,
-        pub author_id: Option<i32>,
-        pub assigned_to_id: Option<i32>,
-        pub street1: Option<String>,
-        pub street2: Option<String>,
-        pub city: Option<String>,
-        pub region: Option<String>,
-        pub postcode: Option<String>,
-        pub country_code: Option<String>,
-        pub search_text: String,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-        pub project_ids: String,
-    }
-
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = contacts_projects, treat_none_as_default_value = false)]
-    pub struct ContactProject {
-        pub contact_id: i32,
-        pub project_id: i32,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = tags, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Tag {
-        pub id: i32,
-        pub name: String,
-    }
-
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = taggings, treat_none_as_default_value = false)]
-    pub struct Tagging {
-        pub contact_id: i32,
-        pub tag_id: i32,
-        /// The contact's own created_on (see migration 10).
-        pub created_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = deal_statuses, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct DealStatus {
-        pub id: i32,
-        pub name: String,
-        pub position: i32,
-        pub is_default: bool,
-        pub status_type: i32,
-        pub color: i32,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = deal_categories, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct DealCategory {
-        pub id: i32,
-        pub project_id: i32,
-        pub name: String,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = deals, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Deal {
-        pub id: i32,
-        pub name: String,
-        pub project_id: i32,
-        pub contact_id: Option<i32>,
-        pub price_cents: Option<i64>,
-        pub currency: Option<String>,
-        pub probability: Option<i32>,
-        pub due_date: Option<NaiveDate>,
-        pub background: Option<String>,
-        pub status_id: i32,
-        pub category_id: Option<i32>,
-        pub assigned_to_id: Option<i32>,
-        pub author_id: Option<i32>,
-        pub search_text: String,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset, PartialEq, Debug)]
-    #[diesel(table_name = notes, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Note {
-        pub id: i32,
-        pub contact_id: Option<i32>,
-        pub deal_id: Option<i32>,
-        pub subject: Option<String>,
-        pub content: String,
-        pub type_id: Option<i32>,
-        pub author_id: Option<i32>,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = custom_fields, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct CustomField {
-        pub id: i32,
-        pub customized_type: String,
-        pub name: String,
-        pub field_format: String,
-        pub possible_values: String,
-        pub is_required: bool,
-        pub is_filter: bool,
-        pub searchable: bool,
-        pub multiple: bool,
-        pub default_value: Option<String>,
-        pub regexp: Option<String>,
-        pub min_length: Option<i32>,
-        pub max_length: Option<i32>,
-        pub position: i32,
-    }
-
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = custom_values, treat_none_as_default_value = false)]
-    pub struct CustomValue {
-        pub id: i32,
-        pub custom_field_id: i32,
-        pub contact_id: Option<i32>,
-        pub deal_id: Option<i32>,
-        pub value: String,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = issues, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Issue {
-        pub id: i32,
-        pub project_id: i32,
-        pub subject: String,
-        pub status: String,
-        pub tracker: String,
-        pub due_date: Option<NaiveDate>,
-        pub assigned_to_id: Option<i32>,
-        pub author_id: Option<i32>,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = contacts_issues, treat_none_as_default_value = false)]
-    pub struct ContactIssue {
-        pub contact_id: i32,
-        pub issue_id: i32,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = attachments, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct Attachment {
-        pub id: i32,
-        pub contact_id: Option<i32>,
-        pub filename: String,
-        pub content_type: String,
-        pub filesize: i32,
-        pub digest: String,
-        pub content: Vec<u8>,
-        pub token: Option<String>,
-        pub author_id: Option<i32>,
-        pub created_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable)]
-    #[diesel(table_name = web_forms, treat_none_as_default_value = false)]
-    pub struct WebForm {
-        pub id: i32,
-        pub project_id: i32,
-        pub name: String,
-        pub form_key: String,
-        pub key_digest: String,
-        pub success_url: Option<String>,
-        pub allowed_origins: String,
-        pub default_tags: String,
-        pub default_assignee_id: Option<i32>,
-        pub author_id: Option<i32>,
-        pub created_on: NaiveDateTime,
-        pub updated_on: NaiveDateTime,
-    }
-
-    #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-    #[diesel(table_name = crm_queries, treat_none_as_default_value = false, treat_none_as_null = true)]
-    pub struct CrmQuery {
-        pub id: i32,
-        pub name: String,
-        pub object_type: String,
-        pub project_id: Option<i32>,
-        pub user_id: Option<i32>,
-        pub visibility: i32,
-        pub filters: String,
-        pub created_on: NaiveDateTime,
-    }
-}
 
 /// Many rows in one statement on the concrete backend (the two-backend connection has none):
 /// a multi-row insert on SQLite, a binary COPY on PostgreSQL, which skips planning an insert
@@ -369,27 +116,27 @@ pub fn copy_all(
     // The target's migration seeded the default roles and deal statuses; the source's replace them.
     diesel::delete(roles::table).execute(to)?;
     diesel::delete(deal_statuses::table).execute(to)?;
-    copy_by_id!(from, to, users, rows::User, progress);
-    copy_by_id!(from, to, projects, rows::Project, progress);
-    copy_by_id!(from, to, roles, rows::Role, progress);
-    copy_by_id!(from, to, members, rows::Member, progress);
-    copy_by_pair!(from, to, member_roles, rows::MemberRole, member_id, role_id, progress);
-    copy_by_id!(from, to, contacts, rows::Contact, progress);
-    copy_by_pair!(from, to, contacts_projects, rows::ContactProject, contact_id, project_id, progress);
-    copy_by_id!(from, to, tags, rows::Tag, progress);
-    copy_by_pair!(from, to, taggings, rows::Tagging, contact_id, tag_id, progress);
-    copy_by_id!(from, to, deal_statuses, rows::DealStatus, progress);
-    copy_by_id!(from, to, deal_categories, rows::DealCategory, progress);
-    copy_by_id!(from, to, deals, rows::Deal, progress);
-    copy_by_id!(from, to, notes, rows::Note, progress);
-    copy_by_id!(from, to, custom_fields, rows::CustomField, progress);
-    copy_by_id!(from, to, custom_values, rows::CustomValue, progress);
-    copy_by_id!(from, to, issues, rows::Issue, progress);
-    copy_by_pair!(from, to, contacts_issues, rows::ContactIssue, contact_id, issue_id, progress);
-    copy_by_id!(from, to, crm_queries, rows::CrmQuery, progress);
+    copy_by_id!(from, to, users, UserRow, progress);
+    copy_by_id!(from, to, projects, ProjectRow, progress);
+    copy_by_id!(from, to, roles, RoleRow, progress);
+    copy_by_id!(from, to, members, MemberRow, progress);
+    copy_by_pair!(from, to, member_roles, MemberRoleRow, member_id, role_id, progress);
+    copy_by_id!(from, to, contacts, FullContactRow, progress);
+    copy_by_pair!(from, to, contacts_projects, ContactProjectRow, contact_id, project_id, progress);
+    copy_by_id!(from, to, tags, TagRow, progress);
+    copy_by_pair!(from, to, taggings, TaggingRow, contact_id, tag_id, progress);
+    copy_by_id!(from, to, deal_statuses, StatusRow, progress);
+    copy_by_id!(from, to, deal_categories, CategoryRow, progress);
+    copy_by_id!(from, to, deals, FullDealRow, progress);
+    copy_by_id!(from, to, notes, NoteRow, progress);
+    copy_by_id!(from, to, custom_fields, CustomFieldRow, progress);
+    copy_by_id!(from, to, custom_values, CustomValueRow, progress);
+    copy_by_id!(from, to, issues, IssueRow, progress);
+    copy_by_pair!(from, to, contacts_issues, ContactIssueRow, contact_id, issue_id, progress);
+    copy_by_id!(from, to, crm_queries, QueryRow, progress);
     // Files are up to a few MiB each: small batches keep the copy's memory small.
-    copy_by_id!(from, to, attachments, rows::Attachment, progress, 8);
-    copy_by_id!(from, to, web_forms, rows::WebForm, progress);
+    copy_by_id!(from, to, attachments, FullAttachmentRow, progress, 8);
+    copy_by_id!(from, to, web_forms, WebFormRow, progress);
     reset_sequences(to)?;
     tidy_after_bulk_write(to)
 }

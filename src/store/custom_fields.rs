@@ -6,8 +6,8 @@ use crate::db::schema::{custom_fields, custom_values};
 use crate::db::DbConnection;
 use crate::store::in_ids::in_ids;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = custom_fields)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = custom_fields, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct CustomFieldRow {
     pub id: i32,
     pub customized_type: String,
@@ -23,6 +23,17 @@ pub struct CustomFieldRow {
     pub min_length: Option<i32>,
     pub max_length: Option<i32>,
     pub position: i32,
+}
+
+/// A custom field's value on a contact or a deal.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = custom_values, treat_none_as_default_value = false, treat_none_as_null = true)]
+pub struct CustomValueRow {
+    pub id: i32,
+    pub custom_field_id: i32,
+    pub contact_id: Option<i32>,
+    pub deal_id: Option<i32>,
+    pub value: String,
 }
 
 impl CustomFieldRow {

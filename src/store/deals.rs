@@ -30,6 +30,28 @@ pub struct DealRow {
     pub updated_on: NaiveDateTime,
 }
 
+/// Every column of a deal (`DealRow` leaves out `search_text`), for `copy` and `import-redmine`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = deals, treat_none_as_default_value = false, treat_none_as_null = true)]
+pub struct FullDealRow {
+    pub id: i32,
+    pub name: String,
+    pub project_id: i32,
+    pub contact_id: Option<i32>,
+    pub price_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub probability: Option<i32>,
+    pub due_date: Option<NaiveDate>,
+    pub background: Option<String>,
+    pub status_id: i32,
+    pub category_id: Option<i32>,
+    pub assigned_to_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub search_text: String,
+    pub created_on: NaiveDateTime,
+    pub updated_on: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = deals)]
 pub struct NewDealRow {
@@ -68,8 +90,8 @@ pub struct DealChanges {
     pub updated_on: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = deal_statuses)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = deal_statuses, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct StatusRow {
     pub id: i32,
     pub name: String,
@@ -79,8 +101,8 @@ pub struct StatusRow {
     pub color: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = deal_categories)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = deal_categories, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct CategoryRow {
     pub id: i32,
     pub project_id: i32,

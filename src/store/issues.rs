@@ -7,8 +7,8 @@ use super::projects::ProjectRow;
 use crate::db::schema::{contacts_issues, issues, projects};
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = issues)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = issues, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct IssueRow {
     pub id: i32,
     pub project_id: i32,
@@ -20,6 +20,14 @@ pub struct IssueRow {
     pub author_id: Option<i32>,
     pub created_on: NaiveDateTime,
     pub updated_on: NaiveDateTime,
+}
+
+/// A contact's link to an issue.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contacts_issues, treat_none_as_default_value = false)]
+pub struct ContactIssueRow {
+    pub contact_id: i32,
+    pub issue_id: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]

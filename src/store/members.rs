@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use crate::db::schema::{member_roles, members, projects, roles, users};
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = roles)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = roles, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct RoleRow {
     pub id: i32,
     pub name: String,
@@ -15,13 +15,21 @@ pub struct RoleRow {
     pub permissions: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = members)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = members, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct MemberRow {
     pub id: i32,
     pub user_id: i32,
     pub project_id: i32,
     pub created_on: NaiveDateTime,
+}
+
+/// One role of a membership.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = member_roles, treat_none_as_default_value = false)]
+pub struct MemberRoleRow {
+    pub member_id: i32,
+    pub role_id: i32,
 }
 
 pub fn roles(conn: &mut DbConnection) -> QueryResult<Vec<RoleRow>> {

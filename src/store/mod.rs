@@ -1,4 +1,10 @@
 //! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
+//!
+//! Each table has one row struct with every column, in the module of its aggregate: the read
+//! row (`UserRow`, `NoteRow` …), or `Full…Row` where the read row leaves a heavy column out
+//! (contacts' and deals' `search_text`, an attachment's content). `copy`, `bulk` and the
+//! command line's jobs write those; `New…Row` (an insert without the id) and `…Changes` (an
+//! update) are the narrower structs beside them.
 
 pub mod attachments;
 pub mod bulk;

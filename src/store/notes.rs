@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use crate::db::schema::notes;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = notes)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = notes, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct NoteRow {
     pub id: i32,
     pub contact_id: Option<i32>,

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use crate::db::schema::projects;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = projects)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = projects, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct ProjectRow {
     pub id: i32,
     pub name: String,

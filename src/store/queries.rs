@@ -9,8 +9,8 @@ use crate::db::DbConnection;
 pub const VISIBILITY_PRIVATE: i32 = 0;
 pub const VISIBILITY_PUBLIC: i32 = 2;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = crm_queries)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = crm_queries, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct QueryRow {
     pub id: i32,
     pub name: String,

@@ -17,10 +17,21 @@ fn named(name: &str) -> diesel::dsl::Eq<lower<tags::name>, String> {
 }
 
 /// A tag as stored.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = tags, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct TagRow {
     pub id: i32,
     pub name: String,
+}
+
+/// A contact's tag.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = taggings, treat_none_as_default_value = false)]
+pub struct TaggingRow {
+    pub contact_id: i32,
+    pub tag_id: i32,
+    /// The contact's own created_on (see migration 10).
+    pub created_on: NaiveDateTime,
 }
 
 /// The tag named `name` (case-insensitively), created when missing. Safe against a concurrent

@@ -7,8 +7,8 @@ use crate::db::schema::users;
 use crate::db::DbConnection;
 use crate::store::in_ids::in_ids;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = users)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct UserRow {
     pub id: i32,
     pub login: String,

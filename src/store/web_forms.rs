@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use crate::db::schema::web_forms;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = web_forms)]
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = web_forms, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct WebFormRow {
     pub id: i32,
     pub project_id: i32,

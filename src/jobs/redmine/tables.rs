@@ -20,11 +20,20 @@ use crate::db::schema::{
 use crate::db::DbConnection;
 use crate::domain::custom_fields::normalize;
 use crate::domain::permissions::Permissions;
+use crate::store::attachments::FullAttachmentRow;
 use crate::store::bulk::ROWS_PER_STATEMENT;
 use crate::store::contacts::NewContactRow;
+use crate::store::contacts::{ContactProjectRow, FullContactRow};
 use crate::store::copy::insert_rows;
-use crate::store::copy::rows;
-use crate::store::custom_fields::CustomFieldRow;
+use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
+use crate::store::deals::{CategoryRow, FullDealRow, StatusRow};
+use crate::store::issues::{ContactIssueRow, IssueRow};
+use crate::store::members::{MemberRoleRow, MemberRow, RoleRow};
+use crate::store::notes::NoteRow;
+use crate::store::projects::ProjectRow;
+use crate::store::queries::QueryRow;
+use crate::store::tags::{TagRow, TaggingRow};
+use crate::store::users::UserRow;
 
 /// Source rows per batch, and so per transaction.
 const BATCH: usize = 5_000;
@@ -280,7 +289,7 @@ impl Run<'_, '_> {
                 None => crate::domain::users::generate_api_key(),
             };
             let firstname = text(&r[4]).unwrap_or_else(|| login.clone());
-            let row = rows::User {
+            let row = UserRow {
                 id: place.id,
                 login,
                 hashed_password: hashed,
@@ -367,7 +376,7 @@ impl Run<'_, '_> {
             if !m.is_some_and(|m| m.contains("contacts") || m.contains("contacts_module")) {
                 t.problem(sid, "the contacts module is not enabled in Redmine (this server has no modules)");
             }
-            let row = rows::Project {
+            let row = ProjectRow {
                 id: place.id,
                 name: text(&r[1]).unwrap_or_default(),
                 identifier: text(&r[2]).unwrap_or_default(),
@@ -437,7 +446,7 @@ impl Run<'_, '_> {
                     ),
                 );
             }
-            let row = rows::Role {
+            let row = RoleRow {
                 id: place.id,
                 name: text(&r[1]).unwrap_or_default(),
                 position: id(&r[2]).unwrap_or(sid),
@@ -506,7 +515,7 @@ impl Run<'_, '_> {
         let (mut new, mut changed, mut pairs, mut links) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (sid, u, p, r) in &accepted {
             let Some(place) = self.target.place("members", *sid) else { continue };
-            let row = rows::Member { id: place.id, user_id: *u, project_id: *p, created_on: self.time_or_now(&r[3]) };
+            let row = MemberRow { id: place.id, user_id: *u, project_id: *p, created_on: self.time_or_now(&r[3]) };
             let mut role_ids: BTreeSet<i32> = BTreeSet::new();
             for role in roles_of.get(sid).into_iter().flatten() {
                 match self.target.get("roles", *role) {
@@ -516,7 +525,7 @@ impl Run<'_, '_> {
                     None => t.problem(sid, format!("role #{role} is not imported")),
                 }
             }
-            links.extend(role_ids.into_iter().map(|role_id| rows::MemberRole { member_id: place.id, role_id }));
+            links.extend(role_ids.into_iter().map(|role_id| MemberRoleRow { member_id: place.id, role_id }));
             pairs.push((*sid, place.id));
             if place.new {
                 new.push(row);
@@ -580,7 +589,7 @@ impl Run<'_, '_> {
                 (None, Some(true)) => 1,
                 _ => 0,
             };
-            let row = rows::DealStatus {
+            let row = StatusRow {
                 id: place.id,
                 name: text(&r[1]).unwrap_or_default(),
                 position: id(&r[2]).unwrap_or(sid),
@@ -640,7 +649,7 @@ impl Run<'_, '_> {
         let (mut new, mut changed, mut pairs) = (Vec::new(), Vec::new(), Vec::new());
         for (sid, p, name) in accepted {
             let Some(place) = self.target.place("deal_categories", sid) else { continue };
-            let row = rows::DealCategory { id: place.id, project_id: p, name };
+            let row = CategoryRow { id: place.id, project_id: p, name };
             pairs.push((sid, place.id));
             if place.new {
                 new.push(row);
@@ -712,7 +721,7 @@ impl Run<'_, '_> {
         for (sid, name) in accepted {
             let Some(place) = self.target.place("tags", sid) else { continue };
             pairs.push((sid, place.id));
-            let row = rows::Tag { id: place.id, name };
+            let row = TagRow { id: place.id, name };
             if place.new {
                 new.push(row);
             } else if !place.keep {
@@ -818,7 +827,7 @@ impl Run<'_, '_> {
                 }
                 _ => convert::yaml_list(r[4].as_deref().unwrap_or_default()),
             };
-            let mut row = rows::CustomField {
+            let mut row = CustomFieldRow {
                 id: place.id,
                 customized_type: kind.to_string(),
                 name: text(&r[2]).unwrap_or_default(),
@@ -836,12 +845,12 @@ impl Run<'_, '_> {
             };
             // A default that does not fit would be written into every new contact.
             if let Some(default) = row.default_value.clone() {
-                if let Err(message) = normalize(&field_row(&row), &default) {
+                if let Err(message) = normalize(&row, &default) {
                     t.problem(sid, format!("default value {default:?} left out: {message}"));
                     row.default_value = None;
                 }
             }
-            self.fields.insert(sid, field_row(&row));
+            self.fields.insert(sid, row.clone());
             pairs.push((sid, place.id));
             if place.new {
                 new.push(row);
@@ -1015,7 +1024,7 @@ impl Run<'_, '_> {
                     match self.target.get("tags", *tag) {
                         Some(tid) if !seen_tags.contains(&tid) => {
                             seen_tags.push(tid);
-                            batch.taggings.push(rows::Tagging {
+                            batch.taggings.push(TaggingRow {
                                 contact_id: place.id,
                                 tag_id: tid,
                                 created_on: row.created_on,
@@ -1026,7 +1035,7 @@ impl Run<'_, '_> {
                     }
                 }
                 for (field, value) in values.get(&sid).into_iter().flatten() {
-                    batch.values.push(rows::CustomValue {
+                    batch.values.push(CustomValueRow {
                         id: self.next_value,
                         custom_field_id: *field,
                         contact_id: Some(place.id),
@@ -1037,7 +1046,7 @@ impl Run<'_, '_> {
                 }
                 batch
                     .links
-                    .extend(project_ids.iter().map(|p| rows::ContactProject { contact_id: place.id, project_id: *p }));
+                    .extend(project_ids.iter().map(|p| ContactProjectRow { contact_id: place.id, project_id: *p }));
                 let full = crate::store::bulk::with_id(place.id, row, &project_ids);
                 batch.pairs.push((sid, place.id));
                 if place.new {
@@ -1239,7 +1248,7 @@ impl Run<'_, '_> {
             let name = text(&r[1]).unwrap_or_default();
             let background = text(&r[8]);
             let created_on = self.time_or_now(&r[13]);
-            let row = rows::Deal {
+            let row = FullDealRow {
                 id: place.id,
                 search_text: crate::domain::deals::search_text(&name, background.as_deref()),
                 name,
@@ -1259,7 +1268,7 @@ impl Run<'_, '_> {
                 updated_on: time(&r[14], self.zone).unwrap_or(created_on),
             };
             for (_, field, value) in values.iter().filter(|v| v.0 == sid) {
-                new_values.push(rows::CustomValue {
+                new_values.push(CustomValueRow {
                     id: self.next_value,
                     custom_field_id: *field,
                     contact_id: None,
@@ -1347,7 +1356,7 @@ impl Run<'_, '_> {
                     continue;
                 }
                 let created_on = self.time_or_now(&r[6]);
-                let row = rows::Note {
+                let row = NoteRow {
                     id: place.id,
                     contact_id,
                     deal_id,
@@ -1367,10 +1376,10 @@ impl Run<'_, '_> {
             }
             // A re-run rewrites only the notes that changed (a row at a time).
             if let Some(conn) = self.target.conn.as_deref_mut() {
-                let ids: Vec<i32> = changed.iter().map(|n: &rows::Note| n.id).collect();
-                let stored: HashMap<i32, rows::Note> = notes::table
+                let ids: Vec<i32> = changed.iter().map(|n: &NoteRow| n.id).collect();
+                let stored: HashMap<i32, NoteRow> = notes::table
                     .filter(notes::id.eq_any(ids))
-                    .select(rows::Note::as_select())
+                    .select(NoteRow::as_select())
                     .load(conn)?
                     .into_iter()
                     .map(|n| (n.id, n))
@@ -1468,7 +1477,7 @@ impl Run<'_, '_> {
             let Some(place) = self.target.place("issues", sid) else { continue };
             let person = |cell: &Option<String>| id(cell).filter(|u| *u != 0).and_then(|u| self.target.get("users", u));
             let created_on = self.time_or_now(&r[8]);
-            let row = rows::Issue {
+            let row = IssueRow {
                 id: place.id,
                 project_id: project,
                 subject: text(&r[2]).unwrap_or_default(),
@@ -1491,7 +1500,7 @@ impl Run<'_, '_> {
         let mut missing = 0;
         for (i, c) in &links {
             match (self.target.get("issues", *i), self.target.get("contacts", *c)) {
-                (Some(issue_id), Some(contact_id)) => link_rows.push(rows::ContactIssue { contact_id, issue_id }),
+                (Some(issue_id), Some(contact_id)) => link_rows.push(ContactIssueRow { contact_id, issue_id }),
                 _ => missing += 1,
             }
         }
@@ -1561,7 +1570,7 @@ impl Run<'_, '_> {
                 _ => 0,
             };
             let filters = self.query_string(sid, object_type, r[7].as_deref().unwrap_or_default(), &mut t);
-            let row = rows::CrmQuery {
+            let row = QueryRow {
                 id: place.id,
                 name: text(&r[1]).unwrap_or_default(),
                 object_type: object_type.to_string(),
@@ -1691,7 +1700,7 @@ impl Run<'_, '_> {
         for (sid, contact, image, r) in accepted {
             let Some(place) = self.target.place("avatars", sid) else { continue };
             let made = image.row(Some(contact), id(&r[5]).and_then(|u| self.target.get("users", u)));
-            let row = rows::Attachment {
+            let row = FullAttachmentRow {
                 id: place.id,
                 contact_id: made.contact_id,
                 filename: made.filename,
@@ -1733,11 +1742,11 @@ impl Run<'_, '_> {
 /// A batch of contacts with their links, tags and values.
 #[derive(Default)]
 struct ContactWrite {
-    new: Vec<rows::Contact>,
-    changed: Vec<rows::Contact>,
-    links: Vec<rows::ContactProject>,
-    taggings: Vec<rows::Tagging>,
-    values: Vec<rows::CustomValue>,
+    new: Vec<FullContactRow>,
+    changed: Vec<FullContactRow>,
+    links: Vec<ContactProjectRow>,
+    taggings: Vec<TaggingRow>,
+    values: Vec<CustomValueRow>,
     pairs: Vec<(i32, i32)>,
     /// Contacts imported before whose projects, tags or values are rewritten.
     rewrite_extras: Vec<i32>,
@@ -1752,9 +1761,9 @@ impl ContactWrite {
             return Ok(());
         }
         let ids: Vec<i32> = self.changed.iter().map(|r| r.id).collect();
-        let stored: HashMap<i32, rows::Contact> = contacts::table
+        let stored: HashMap<i32, FullContactRow> = contacts::table
             .filter(contacts::id.eq_any(&ids))
-            .select(rows::Contact::as_select())
+            .select(FullContactRow::as_select())
             .load(conn)?
             .into_iter()
             .map(|r| (r.id, r))
@@ -1834,25 +1843,5 @@ impl ContactWrite {
             insert_rows!(c, custom_values::table, chunk)?;
         }
         Target::remember(c, "contacts", &self.pairs)
-    }
-}
-
-/// The checking view of a field row (what `normalize` reads).
-fn field_row(r: &rows::CustomField) -> CustomFieldRow {
-    CustomFieldRow {
-        id: r.id,
-        customized_type: r.customized_type.clone(),
-        name: r.name.clone(),
-        field_format: r.field_format.clone(),
-        possible_values: r.possible_values.clone(),
-        is_required: r.is_required,
-        is_filter: r.is_filter,
-        searchable: r.searchable,
-        multiple: r.multiple,
-        default_value: r.default_value.clone(),
-        regexp: r.regexp.clone(),
-        min_length: r.min_length,
-        max_length: r.max_length,
-        position: r.position,
     }
 }
