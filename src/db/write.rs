@@ -89,6 +89,7 @@ impl WriteTarget for DbConnection {
     }
 }
 
+/// A connection taken with `Db::connection` writes on itself.
 impl WriteTarget for PooledConnection {
     fn write_transaction<T, E>(&mut self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
@@ -107,12 +108,12 @@ impl WriteTarget for Conn {
         let Conn { pooled, writer } = self;
         let conn: &mut DbConnection = pooled;
         if let (Some(writer), DbConnection::Sqlite(sqlite)) = (writer.as_ref(), &mut *conn) {
-            // Inside a transaction of its own already (which `Db::run` never leaves open), a
-            // savepoint there.
             if sqlite_depth(sqlite)?.is_none() {
                 return writer.write(f);
             }
         }
+        // PostgreSQL; or a SQLite connection inside a transaction of its own (which `Db::run`
+        // never leaves open): a savepoint there.
         conn.write_transaction(f)
     }
 }
