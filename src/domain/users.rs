@@ -372,7 +372,7 @@ pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<()
 }
 
 /// Every role, for any signed-in user.
-pub fn roles(conn: &mut DbConnection) -> Result<Vec<RoleRow>, Error> {
+pub fn roles(conn: &mut Conn) -> Result<Vec<RoleRow>, Error> {
     Ok(members::roles(conn)?)
 }
 
