@@ -181,6 +181,10 @@ case "$BACKENDS" in
 esac
 
 python3 bench/report.py "$RESULTS" "$WORK/facts.tsv" "$CONTACTS" "$DURATION" "$REPS" "$BACKENDS" >BENCHMARKS.md
-# import-redmine's section (bench/redmine_import.sh) is kept from its own last run.
-if [ -f bench/redmine_import.md ]; then printf '\n' >>BENCHMARKS.md; cat bench/redmine_import.md >>BENCHMARKS.md; fi
+# Sections kept from their own last runs or written by hand: why targets are missed (with the
+# measurements behind it), password guessing (bench/guessing.sh), import-redmine
+# (bench/redmine_import.sh).
+for section in bench/misses.md bench/guessing.md bench/redmine_import.md; do
+  if [ -f "$section" ]; then printf '\n' >>BENCHMARKS.md; cat "$section" >>BENCHMARKS.md; fi
+done
 cat BENCHMARKS.md
