@@ -63,6 +63,8 @@ async fn browser(port: u16) -> Client {
         "goog:chromeOptions".into(),
         json!({"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1024,900"]}),
     );
+    // Installed once per process; a second call finds it there, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     ClientBuilder::rustls()
         .expect("a TLS configuration")
         .capabilities(caps)

@@ -4,11 +4,10 @@ use serde_json::{Map, Value};
 
 use super::custom_fields::custom_values;
 use super::Fields;
-use crate::domain::contacts::{AddressInput, AvatarInput, ContactInput};
+use crate::domain::contacts::{AddressInput, AvatarInput, ContactInput, VISIBILITY_PROJECT};
 use crate::domain::input::{MAX_STRING, MAX_TEXT};
 use crate::domain::{countries, users};
 use crate::error::Error;
-use crate::store::contacts::VISIBILITY_PROJECT;
 
 /// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes.
 pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> ContactInput {

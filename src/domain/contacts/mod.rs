@@ -13,6 +13,8 @@ use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
 
+/// A contact's visibility as stored and sent: 0 project, 1 public, 2 private.
+pub use crate::store::contacts::{VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC};
 pub use details::{load_details, ContactDetails, Includes, ProjectLink};
 pub use includes::load_includes;
 pub use input::{AddressInput, AvatarInput, ContactInput};
