@@ -81,11 +81,12 @@ pub fn check(
     now: NaiveDateTime,
 ) -> Result<Checked, Error> {
     let mut login_has_failures = false;
+    let rows = store::find_pair(conn, (SCOPE_LOGIN, &attempt.login), (SCOPE_ADDRESS, &attempt.address))?;
     for (scope, subject, limit) in attempt.counters(policy) {
         if limit == 0 {
             continue;
         }
-        let Some(row) = store::find(conn, scope, subject)? else { continue };
+        let Some(row) = rows.iter().find(|r| r.scope == scope && r.subject == subject) else { continue };
         if let Some(until) = row.locked_until.filter(|until| *until > now) {
             // Rounded up: a client that waits the seconds it is told finds the lock gone.
             let millis = (until - now).num_milliseconds().max(0) as u64;

@@ -19,8 +19,17 @@ pub struct ThrottleRow {
     pub lockouts: i32,
 }
 
-pub fn find(conn: &mut DbConnection, scope: &str, subject: &str) -> QueryResult<Option<ThrottleRow>> {
-    login_throttles::table.find((scope, subject)).select(ThrottleRow::as_select()).first(conn).optional()
+/// The rows of one login and one address, in one statement (a locked guess reads nothing else).
+pub fn find_pair(
+    conn: &mut DbConnection,
+    (login_scope, login): (&str, &str),
+    (address_scope, address): (&str, &str),
+) -> QueryResult<Vec<ThrottleRow>> {
+    login_throttles::table
+        .filter(login_throttles::scope.eq(login_scope).and(login_throttles::subject.eq(login)))
+        .or_filter(login_throttles::scope.eq(address_scope).and(login_throttles::subject.eq(address)))
+        .select(ThrottleRow::as_select())
+        .load(conn)
 }
 
 /// The row of (`scope`, `subject`), made from `fresh` if there was none, locked until the end
