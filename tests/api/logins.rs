@@ -117,8 +117,9 @@ async fn the_cli_lifts_a_lockout_of_a_login_or_an_address() {
     assert_eq!(throttle_clear(&app, &[]).trim(), "cleared 2 failed sign-in counters");
 }
 
-/// Median time of `n` sign-ins of `login` with `password`, each answered `status`, all with
-/// the same body.
+/// The fastest of `n` sign-ins of `login` with `password`, and the last answer. The fastest,
+/// not the median: other tests running beside this one only ever add time, so the minimum is
+/// the closest to what the check itself costs.
 async fn timed(app: &TestApp, login: &str, password: &str, n: usize) -> (Duration, Res) {
     let mut times = Vec::new();
     let mut last = None;
@@ -128,8 +129,7 @@ async fn timed(app: &TestApp, login: &str, password: &str, n: usize) -> (Duratio
         times.push(started.elapsed());
         last = Some(res);
     }
-    times.sort();
-    (times[n / 2], last.expect("at least one sign-in"))
+    (times.into_iter().min().expect("at least one sign-in"), last.expect("at least one sign-in"))
 }
 
 #[actix_web::test]
@@ -146,9 +146,9 @@ async fn unknown_and_locked_logins_are_refused_like_a_wrong_password_and_as_slow
         .await;
     assert_eq!(res.status, 204, "{}", res.text);
     app.user("mia").await;
-    let (wrong, wrong_res) = timed(&app, "mia", "wrong", 5).await;
+    let (wrong, wrong_res) = timed(&app, "mia", "wrong", 7).await;
     for (login, password) in [("nobody", "wrong"), ("lou", PASSWORD), ("lou", "wrong")] {
-        let (took, res) = timed(&app, login, password, 5).await;
+        let (took, res) = timed(&app, login, password, 7).await;
         assert_eq!((res.status, &res.text), (401, &wrong_res.text), "{login}");
         assert_eq!(res.header("www-authenticate"), None, "{login}");
         // They check a hash too (a dummy one): no faster than half a wrong password.
