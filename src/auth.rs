@@ -157,12 +157,14 @@ async fn sign_in(
         state
             .db
             .run(move |conn| {
+                // The lockout first: a guess at a locked login, or from a locked address, costs
+                // one look-up (an API key sent as the login from a locked address waits too).
+                let checked = login_throttle::check(conn, &policy, &attempt, now_precise())?;
                 let candidates = users::sign_in_candidates(conn, &login)?;
                 if let (None, Some(user)) = (&candidates.by_login, &candidates.by_key) {
                     // An API key as the login, as Redmine allows: no password to check.
                     return Ok(Err(viewer_of(conn, user.clone(), switch_to.clone())?));
                 }
-                let checked = login_throttle::check(conn, &policy, &attempt, now_precise())?;
                 Ok(Ok((checked, candidates)))
             })
             .await?
