@@ -21,6 +21,8 @@ pub use input::{AddressInput, AvatarInput, ContactInput};
 pub use listing::{export, export_batch, list, search, ContactFilters, Export};
 pub use writes::{add_project, create, create_from_form, delete, new_row, remove_project, search_text, update};
 
+/// A contact the user may see (404 when missing, 403 when hidden), with its details and the
+/// includes asked for.
 pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes) -> Result<ContactDetails, Error> {
     let row = visibility::find_contact_row(conn, user, id)?;
     let mut contact = details::load_one(conn, row)?;
