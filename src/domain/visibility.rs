@@ -17,7 +17,12 @@ use crate::store::projects::{self, ProjectRow};
 /// and wrote it or is assigned it. The projects come from the row's own list of them, as
 /// lists read them, so a show and a list never disagree.
 pub fn can_view_contact(user: &CurrentUser, row: &ContactRow) -> bool {
-    match contacts_for(user) {
+    allows(&contacts_for(user), row)
+}
+
+/// Whether `visibility` (a reader's, from `contacts_for`) lets its reader see `row`.
+fn allows(visibility: &Visibility, row: &ContactRow) -> bool {
+    match visibility {
         Visibility::All => true,
         Visibility::User { user_id, projects, private_projects } => {
             let in_any = |readable: &[i32]| {
@@ -29,10 +34,10 @@ pub fn can_view_contact(user: &CurrentUser, row: &ContactRow) -> bool {
             match row.visibility {
                 VISIBILITY_PUBLIC => !projects.is_empty(),
                 VISIBILITY_PRIVATE => {
-                    let own = row.author_id == Some(user_id) || row.assigned_to_id == Some(user_id);
-                    in_any(&private_projects) || (own && in_any(&projects))
+                    let own = row.author_id == Some(*user_id) || row.assigned_to_id == Some(*user_id);
+                    in_any(private_projects) || (own && in_any(projects))
                 }
-                _ => in_any(&projects),
+                _ => in_any(projects),
             }
         }
     }
@@ -40,7 +45,9 @@ pub fn can_view_contact(user: &CurrentUser, row: &ContactRow) -> bool {
 
 /// Which of `ids` name contacts `user` may see.
 pub fn contacts_among(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32]) -> Result<Vec<ContactRow>, Error> {
-    Ok(store::find_many(conn, ids)?.into_iter().filter(|row| can_view_contact(user, row)).collect())
+    // The reader's projects once, not once a row.
+    let visibility = contacts_for(user);
+    Ok(store::find_many(conn, ids)?.into_iter().filter(|row| allows(&visibility, row)).collect())
 }
 
 /// The contact `id` and its projects when `user` may see it and `permission` holds in one of
