@@ -6,27 +6,15 @@ use diesel::prelude::*;
 use crate::db::schema::projects;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = projects, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct ProjectRow {
-    pub id: i32,
-    pub name: String,
-    pub identifier: String,
-    pub description: Option<String>,
-    pub is_public: bool,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = projects)]
-pub struct NewProjectRow {
-    pub name: String,
-    pub identifier: String,
-    pub description: Option<String>,
-    pub is_public: bool,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    projects: ProjectRow, NewProjectRow {
+        name: String,
+        identifier: String,
+        description: Option<String>,
+        is_public: bool,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 #[derive(Debug, Default, AsChangeset)]

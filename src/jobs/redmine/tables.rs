@@ -26,7 +26,7 @@ use crate::store::contacts::NewContactRow;
 use crate::store::contacts::{ContactProjectRow, FullContactRow};
 use crate::store::copy::insert_rows;
 use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
-use crate::store::deals::{CategoryRow, FullDealRow, StatusRow};
+use crate::store::deals::{CategoryRow, DealRow, StatusRow};
 use crate::store::issues::{ContactIssueRow, IssueRow};
 use crate::store::members::{MemberRoleRow, MemberRow, RoleRow};
 use crate::store::notes::NoteRow;
@@ -1248,7 +1248,7 @@ impl Run<'_, '_> {
             let name = text(&r[1]).unwrap_or_default();
             let background = text(&r[8]);
             let created_on = self.time_or_now(&r[13]);
-            let row = FullDealRow {
+            let row = DealRow {
                 id: place.id,
                 search_text: crate::domain::deals::search_text(&name, background.as_deref()),
                 name,
