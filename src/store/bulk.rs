@@ -106,5 +106,14 @@ pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> FullContactRow {
         created_on: r.created_on,
         updated_on: r.updated_on,
         project_ids: project_ids_text(projects),
+        company_id: r.company_id,
+        primary_contact_id: r.primary_contact_id,
+        reports_to_id: r.reports_to_id,
+        department: r.department,
+        preferred_contact_method: r.preferred_contact_method,
+        status: r.status,
+        external_id: r.external_id,
+        phone_types: r.phone_types,
+        email_types: r.email_types,
     }
 }
