@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::details::{load_details, ContactDetails, Includes};
 use super::includes::load_includes;
+use super::input::{CONTACT_METHODS, STATUSES};
 use crate::db::DbConnection;
 use crate::domain::access::CurrentUser;
 use crate::domain::custom_fields as custom;
@@ -12,7 +13,6 @@ use crate::domain::paging::{Page, Paging};
 use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
-use super::input::{CONTACT_METHODS, STATUSES};
 use crate::store::contacts::{self as store, ContactQuery, SortColumn, StatusFilter, ValueMatch, STATUS_ARCHIVED};
 use crate::store::{projects, tags};
 

@@ -21,8 +21,8 @@ pub use input::{AddressInput, AvatarInput, ContactInput};
 pub use input::{CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES};
 pub use listing::{employees, export, export_batch, list, reports, search, ContactFilters, Export};
 pub use writes::{
-    activate, add_project, archive, create, create_from_form, delete, new_row, remove_project, search_text, set_primary,
-    update, upsert_external,
+    activate, add_project, archive, create, create_from_form, delete, new_row, remove_project, search_text,
+    set_primary, update, upsert_external,
 };
 
 /// A contact the user may see (404 when missing, 403 when hidden), with its details and the

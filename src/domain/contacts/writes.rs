@@ -591,8 +591,7 @@ pub fn set_primary(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<i32, 
     if !visibility::can_on_contact(user, Permission::EditContacts, &company, &projects) {
         return Err(Error::Forbidden);
     }
-    let changes =
-        ContactChanges { primary_contact_id: Some(Some(id)), updated_on: Some(now()), ..Default::default() };
+    let changes = ContactChanges { primary_contact_id: Some(Some(id)), updated_on: Some(now()), ..Default::default() };
     write_transaction(conn, |c| {
         // Still its company's person once the write lock is held.
         let linked = store::find(c, id)?.is_some_and(|p| p.company_id == Some(company_id));
