@@ -11,8 +11,9 @@ use super::tags::TaggingRow;
 use crate::db::schema::{contacts, contacts_projects, custom_values, taggings};
 use crate::db::DbConnection;
 
-/// Rows per statement: under SQLite's 32,766 bound variables for the widest row (contacts).
-pub const ROWS_PER_STATEMENT: usize = 1000;
+/// Rows per statement: under SQLite's 32,766 bound variables for the widest row (contacts, 35
+/// columns).
+pub const ROWS_PER_STATEMENT: usize = 900;
 
 /// The first free contact id and custom value id, which a bulk writer hands out in order.
 pub struct NextIds {
