@@ -1,11 +1,10 @@
 //! `contacts/show.api.rsb` and `contacts/index.api.rsb`.
 
 use super::paged;
-use crate::domain::contacts::{ContactDetails, Includes};
+use crate::domain::contacts::{ContactDetails, Includes, STATUS_ACTIVE};
 use crate::domain::countries::country_name;
 use crate::domain::paging::Page;
 use crate::format::{Document, Element, List, Node};
-use crate::store::contacts::{ContactRow, STATUS_ACTIVE};
 
 pub fn show(c: &ContactDetails, inc: &Includes) -> Document {
     let mut e = fields(c);
@@ -87,13 +86,14 @@ fn fields(c: &ContactDetails) -> Element {
     if let Some(list) = super::custom_fields(&c.custom_fields) {
         e.child("custom_fields", list);
     }
-    records(&mut e, r);
+    records(&mut e, c);
     e
 }
 
 /// The fields Redmine has no word for (issue 23), each only when it holds something other than
 /// its default (no link, no text, `active`): what a Redmine client reads stays as it was.
-fn records(e: &mut Element, r: &ContactRow) {
+fn records(e: &mut Element, c: &ContactDetails) {
+    let r = &c.row;
     let ids = [
         ("company_id", r.company_id),
         ("primary_contact_id", r.primary_contact_id),

@@ -13,6 +13,8 @@ use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
 
+/// A contact's status as stored and sent (`STATUSES`); lists leave archived ones out.
+pub use crate::store::contacts::{STATUS_ACTIVE, STATUS_ARCHIVED};
 /// A contact's visibility as stored and sent: 0 project, 1 public, 2 private.
 pub use crate::store::contacts::{VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC};
 pub use details::{load_details, ContactDetails, Includes, ProjectLink};
