@@ -70,6 +70,7 @@ async fn archived_contacts_leave_lists_and_their_totals_unless_asked() {
     let app = TestApp::spawn().await;
     app.project("crm", false).await;
     let reader = app.member("reader", "crm", "Manager").await;
+    let reporter = app.member("reporter", "crm", "Reporter").await;
     let mut ids = Vec::new();
     for i in 0..5 {
         ids.push(app.admin().create_contact("crm", json!({"first_name": format!("C{i}"), "visibility": i % 3})).await);
@@ -88,6 +89,11 @@ async fn archived_contacts_leave_lists_and_their_totals_unless_asked() {
                 assert_eq!(res.meta("total_count"), Some(expected), "{query}");
                 assert_eq!(res.list("contacts").len() as i64, expected, "{query}");
             }
+        }
+        // A Reporter sees no private contact of another author: its totals come from other tallies.
+        for query in ["", "?status=archived", "?status=*"] {
+            let res = reporter.get(format, &format!("/contacts{query}")).await;
+            assert_eq!(res.meta("total_count"), Some(res.list("contacts").len() as i64), "{query}");
         }
         assert!(!app.admin().get(format, "/contacts").await.ids("contacts").contains(&ids[0]));
         let res = app.admin().post(format, &format!("/contacts/{}/activate", ids[0]), json!({})).await;
