@@ -53,6 +53,51 @@ async fn list(
     Ok(Reply::ok(views::index(&page, &includes)).last_modified(newest))
 }
 
+/// `GET /contacts/:id/employees`: the company's people, a list like `/contacts`.
+pub async fn list_employees(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    related_list(state, viewer, id.into_inner(), query, contacts::employees).await
+}
+
+/// `GET /contacts/:id/reports`: who reports to the contact, a list like `/contacts`.
+pub async fn list_reports(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: Path<i32>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    related_list(state, viewer, id.into_inner(), query, contacts::reports).await
+}
+
+type RelatedList = fn(
+    &mut crate::db::DbConnection,
+    &crate::domain::access::CurrentUser,
+    i32,
+    contacts::ContactFilters,
+    crate::domain::paging::Paging,
+    Includes,
+) -> Result<crate::domain::paging::Page<contacts::ContactDetails>, Error>;
+
+async fn related_list(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: i32,
+    query: QueryParams,
+    related: RelatedList,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let paging = list_params::paging(&query);
+    let includes = list_params::includes(&query);
+    let filters = list_params::contact_filters(&query);
+    let page = state.db.run(move |conn| related(conn, &user, id, filters, paging, includes)).await?;
+    let newest = page.items.iter().map(|c| c.row.updated_on);
+    Ok(Reply::ok(views::index(&page, &includes)).last_modified(newest))
+}
+
 pub async fn show_contact(
     state: Data<AppState>,
     viewer: Viewer,
@@ -128,4 +173,69 @@ pub async fn remove_contact_project(
     let (id, project) = path.into_inner();
     state.db.run(move |conn| contacts::remove_project(conn, &user, id, &project)).await?;
     Ok(Reply::NoContent)
+}
+
+/// `POST /contacts/:id/archive`: answers the contact as it now is.
+pub async fn archive_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let contact = state
+        .db
+        .run(move |conn| {
+            contacts::archive(conn, &user, id)?;
+            contacts::show(conn, &user, id, Includes::default())
+        })
+        .await?;
+    Ok(Reply::ok(views::show(&contact, &Includes::default())))
+}
+
+/// `POST /contacts/:id/activate`: answers the contact as it now is.
+pub async fn activate_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let contact = state
+        .db
+        .run(move |conn| {
+            contacts::activate(conn, &user, id)?;
+            contacts::show(conn, &user, id, Includes::default())
+        })
+        .await?;
+    Ok(Reply::ok(views::show(&contact, &Includes::default())))
+}
+
+/// `POST /contacts/:id/set_primary`: makes the person its company's primary contact and
+/// answers the company.
+pub async fn set_primary_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let company = state
+        .db
+        .run(move |conn| {
+            let company_id = contacts::set_primary(conn, &user, id)?;
+            contacts::show(conn, &user, company_id, Includes::default())
+        })
+        .await?;
+    Ok(Reply::ok(views::show(&company, &Includes::default())))
+}
+
+/// `PUT /projects/:project/contacts/external/:external_id`: 200 with the contact updated, or
+/// 201 with the contact created.
+pub async fn upsert_external_contact(
+    state: Data<AppState>,
+    viewer: Viewer,
+    path: Path<(String, String)>,
+    body: Body,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let (project, external_id) = path.into_inner();
+    let input = input::contacts::contact(body.section("contact")?, None);
+    let (contact, created) = state
+        .db
+        .run(move |conn| {
+            let (id, created) = contacts::upsert_external(conn, &user, &project, &external_id, input)?;
+            Ok::<_, Error>((contacts::show(conn, &user, id, Includes::default())?, created))
+        })
+        .await?;
+    let shown = views::show(&contact, &Includes::default());
+    Ok(if created { Reply::created(shown, format!("/contacts/{}", contact.row.id)) } else { Reply::ok(shown) })
 }

@@ -74,6 +74,12 @@ pub fn contact_filters(query: &QueryParams) -> ContactFilters {
             .filter(|(k, v)| k.starts_with("cf_") && !v.trim().is_empty())
             .map(|(k, v)| (k[3..].to_string(), v.trim().to_string()))
             .collect(),
+        status: query.text("status").map(str::to_string),
+        external_id: query.text("external_id").map(str::to_string),
+        company_id: query.text("company_id").map(str::to_string),
+        reports_to_id: query.text("reports_to_id").map(str::to_string),
+        department: query.text("department").map(str::to_string),
+        preferred_contact_method: query.text("preferred_contact_method").map(str::to_string),
     }
 }
 

@@ -16,6 +16,10 @@ pub const VISIBILITY_PROJECT: i32 = 0;
 pub const VISIBILITY_PUBLIC: i32 = 1;
 pub const VISIBILITY_PRIVATE: i32 = 2;
 
+pub const STATUS_ACTIVE: &str = "active";
+pub const STATUS_INACTIVE: &str = "inactive";
+pub const STATUS_ARCHIVED: &str = "archived";
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
@@ -46,6 +50,17 @@ pub struct ContactRow {
     /// Its projects' ids as the link triggers keep them (`project_ids_text`): what lists and
     /// shows decide a project contact's visibility by.
     pub project_ids: String,
+    pub company_id: Option<i32>,
+    pub primary_contact_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+    /// `active`, `inactive` or `archived` (`STATUS_*`).
+    pub status: String,
+    pub external_id: Option<String>,
+    /// The phones' and emails' types, one per item of `phones` and `emails` ('' when untyped).
+    pub phone_types: String,
+    pub email_types: String,
 }
 
 /// Every column of a contact (`ContactRow` leaves out `search_text`): what `copy` and the bulk
@@ -79,6 +94,35 @@ pub struct FullContactRow {
     pub created_on: NaiveDateTime,
     pub updated_on: NaiveDateTime,
     pub project_ids: String,
+    pub company_id: Option<i32>,
+    pub primary_contact_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+    pub status: String,
+    pub external_id: Option<String>,
+    pub phone_types: String,
+    pub email_types: String,
+}
+
+impl FullContactRow {
+    /// Takes `stored`'s values of the columns Redmine has no word for (issue 23's records), which
+    /// a re-import of the contact from Redmine must leave as they are.
+    pub fn keep_record_columns(&mut self, stored: &FullContactRow) {
+        self.company_id = stored.company_id;
+        self.primary_contact_id = stored.primary_contact_id;
+        self.reports_to_id = stored.reports_to_id;
+        self.department = stored.department.clone();
+        self.preferred_contact_method = stored.preferred_contact_method.clone();
+        self.status = stored.status.clone();
+        self.external_id = stored.external_id.clone();
+        if self.phones == stored.phones {
+            self.phone_types = stored.phone_types.clone();
+        }
+        if self.emails == stored.emails {
+            self.email_types = stored.email_types.clone();
+        }
+    }
 }
 
 /// A contact's link to a project.
@@ -116,6 +160,56 @@ pub struct NewContactRow {
     pub search_text: String,
     pub created_on: NaiveDateTime,
     pub updated_on: NaiveDateTime,
+    pub company_id: Option<i32>,
+    pub primary_contact_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+    pub status: String,
+    pub external_id: Option<String>,
+    pub phone_types: String,
+    pub email_types: String,
+}
+
+/// A blank, active contact: what writers that know only Redmine's columns start from.
+impl Default for NewContactRow {
+    fn default() -> NewContactRow {
+        NewContactRow {
+            first_name: String::new(),
+            last_name: None,
+            middle_name: None,
+            company: None,
+            is_company: false,
+            job_title: None,
+            website: None,
+            skype_name: None,
+            birthday: None,
+            background: None,
+            phones: String::new(),
+            emails: String::new(),
+            visibility: VISIBILITY_PROJECT,
+            author_id: None,
+            assigned_to_id: None,
+            street1: None,
+            street2: None,
+            city: None,
+            region: None,
+            postcode: None,
+            country_code: None,
+            search_text: String::new(),
+            created_on: NaiveDateTime::default(),
+            updated_on: NaiveDateTime::default(),
+            company_id: None,
+            primary_contact_id: None,
+            reports_to_id: None,
+            department: None,
+            preferred_contact_method: None,
+            status: STATUS_ACTIVE.to_string(),
+            external_id: None,
+            phone_types: String::new(),
+            email_types: String::new(),
+        }
+    }
 }
 
 /// The columns an update writes: `None` leaves a column, `Some(None)` clears it.
@@ -144,6 +238,15 @@ pub struct ContactChanges {
     pub country_code: Option<Option<String>>,
     pub search_text: Option<String>,
     pub updated_on: Option<NaiveDateTime>,
+    pub company_id: Option<Option<i32>>,
+    pub primary_contact_id: Option<Option<i32>>,
+    pub reports_to_id: Option<Option<i32>>,
+    pub department: Option<Option<String>>,
+    pub preferred_contact_method: Option<Option<String>>,
+    pub status: Option<String>,
+    pub external_id: Option<Option<String>>,
+    pub phone_types: Option<String>,
+    pub email_types: Option<String>,
 }
 
 /// Which contacts a reader may see (the plugin's `visible_condition`).
@@ -201,6 +304,25 @@ pub struct ContactQuery {
     pub scan_search: bool,
     /// How the search words ask the text index.
     pub search_index: SearchIndex,
+    pub status: StatusFilter,
+    pub external_id: Option<String>,
+    /// People linked to this company (`company_id`).
+    pub company_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+}
+
+/// Which statuses a list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum StatusFilter {
+    /// All but archived contacts: what a list shows unless asked.
+    #[default]
+    Listed,
+    /// Every status (`status=*`).
+    Any,
+    /// Only this one.
+    Is(String),
 }
 
 /// How search words ask the backend's text index.
@@ -261,6 +383,12 @@ impl ContactQuery {
             sort: Vec::new(),
             scan_search: false,
             search_index: SearchIndex::default(),
+            status: StatusFilter::Listed,
+            external_id: None,
+            company_id: None,
+            reports_to_id: None,
+            department: None,
+            preferred_contact_method: None,
         }
     }
 }
@@ -301,6 +429,26 @@ macro_rules! contact_conditions {
             }
             if let Some(flag) = q.is_company {
                 out.push(Box::new(contacts::is_company.eq(flag)));
+            }
+            match &q.status {
+                StatusFilter::Listed => out.push(Box::new(contacts::status.ne(STATUS_ARCHIVED))),
+                StatusFilter::Any => {}
+                StatusFilter::Is(status) => out.push(Box::new(contacts::status.eq(status.clone()))),
+            }
+            if let Some(external_id) = &q.external_id {
+                out.push(Box::new(contacts::external_id.assume_not_null().eq(external_id.clone())));
+            }
+            if let Some(company) = q.company_id {
+                out.push(Box::new(contacts::company_id.assume_not_null().eq(company)));
+            }
+            if let Some(boss) = q.reports_to_id {
+                out.push(Box::new(contacts::reports_to_id.assume_not_null().eq(boss)));
+            }
+            if let Some(department) = &q.department {
+                out.push(Box::new(contacts::department.assume_not_null().eq(department.clone())));
+            }
+            if let Some(method) = &q.preferred_contact_method {
+                out.push(Box::new(contacts::preferred_contact_method.assume_not_null().eq(method.clone())));
             }
             if let Some(after) = q.id_after {
                 out.push(Box::new(contacts::id.gt(after)));
@@ -527,15 +675,20 @@ pub fn project_ids_text(projects: &[i32]) -> String {
     ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// How many contacts `visibility` lets a reader see, summed from the running tallies that
-/// triggers keep (migrations 6 and 17): a few dozen rows read, whatever the number of contacts.
-pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility) -> QueryResult<i64> {
+/// How many contacts `visibility` lets a reader see, archived ones or the others (`archived`;
+/// none for both), summed from the running tallies that triggers keep (migrations 6, 17 and
+/// contact_records): a few dozen rows read, whatever the number of contacts.
+pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility, archived: Option<bool>) -> QueryResult<i64> {
     let (user_id, projects, private_projects) = match visibility {
         Visibility::All => {
-            return contact_tallies::table
+            let mut query = contact_tallies::table
                 .filter(contact_tallies::visibility.ne(TALLY_PRIVATE_BY_PROJECTS))
                 .select(diesel::dsl::sql::<BigInt>("CAST(coalesce(sum(contacts), 0) AS BIGINT)"))
-                .get_result(conn);
+                .into_boxed();
+            if let Some(archived) = archived {
+                query = query.filter(contact_tallies::archived.eq(archived));
+            }
+            return query.get_result(conn);
         }
         Visibility::User { projects, .. } if projects.is_empty() => return Ok(0),
         Visibility::User { user_id, projects, private_projects } => (*user_id, projects, private_projects),
@@ -547,10 +700,14 @@ pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility) -> QueryR
     if !private_projects.is_empty() {
         kinds.push(TALLY_PRIVATE_BY_PROJECTS);
     }
-    let tallies: Vec<(i32, String, i64)> = contact_tallies::table
+    let mut query = contact_tallies::table
         .filter(contact_tallies::visibility.eq_any(kinds).or(own))
         .select((contact_tallies::visibility, contact_tallies::project_ids, contact_tallies::contacts))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(archived) = archived {
+        query = query.filter(contact_tallies::archived.eq(archived));
+    }
+    let tallies: Vec<(i32, String, i64)> = query.load(conn)?;
     let meets = |ids: &str, wanted: &[i32]| {
         ids.split(',').filter_map(|id| id.parse::<i32>().ok()).any(|id| wanted.binary_search(&id).is_ok())
     };
@@ -605,11 +762,74 @@ pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(contacts::table.find(id)).execute(conn)
 }
 
-/// People whose `company` names a renamed company follow the new name.
-pub fn rename_company(conn: &mut DbConnection, old: &str, new: &str, at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(contacts::table.filter(contacts::company.eq(old)).filter(contacts::is_company.eq(false)))
-        .set((contacts::company.eq(new), contacts::updated_on.eq(at)))
-        .execute(conn)
+/// People whose `company` names a renamed company, or who are linked to it (`company_id`),
+/// follow the new name.
+pub fn rename_company(
+    conn: &mut DbConnection,
+    company_id: i32,
+    old: &str,
+    new: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        contacts::table
+            .filter(contacts::company.eq(old).or(contacts::company_id.eq(company_id)))
+            .filter(contacts::is_company.eq(false)),
+    )
+    .set((contacts::company.eq(new), contacts::updated_on.eq(at)))
+    .execute(conn)
+}
+
+/// Makes concurrent writers of one external id wait for each other until commit, so that the
+/// check that it is free and the write that takes it cannot interleave. PostgreSQL only: on
+/// SQLite the writer already holds the database's write lock.
+pub fn lock_external_id(conn: &mut DbConnection, external_id: &str) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('contact_external_id:' || $1))")
+            .bind::<diesel::sql_types::Text, _>(external_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Whether a contact other than `except` in one of `projects` has `external_id`.
+pub fn external_id_taken(
+    conn: &mut DbConnection,
+    external_id: &str,
+    projects: &[i32],
+    except: Option<i32>,
+) -> QueryResult<bool> {
+    let linked = exists(
+        contacts_projects::table
+            .filter(contacts_projects::contact_id.eq(contacts::id))
+            .filter(contacts_projects::project_id.eq_any(projects.to_vec())),
+    );
+    diesel::select(exists(
+        contacts::table
+            .filter(contacts::external_id.eq(external_id))
+            .filter(contacts::id.ne(except.unwrap_or(0)))
+            .filter(linked),
+    ))
+    .get_result(conn)
+}
+
+/// The contact of `project_id` with `external_id`.
+pub fn find_by_external_id(conn: &mut DbConnection, project_id: i32, external_id: &str) -> QueryResult<Option<i32>> {
+    contacts::table
+        .filter(contacts::external_id.eq(external_id))
+        .filter(exists(
+            contacts_projects::table
+                .filter(contacts_projects::contact_id.eq(contacts::id))
+                .filter(contacts_projects::project_id.eq(project_id)),
+        ))
+        .select(contacts::id)
+        .first(conn)
+        .optional()
+}
+
+/// Who `id` reports to: a step up a chain of reports.
+pub fn reports_to(conn: &mut DbConnection, id: i32) -> QueryResult<Option<i32>> {
+    Ok(contacts::table.find(id).select(contacts::reports_to_id).first(conn).optional()?.flatten())
 }
 
 pub fn project_ids(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec<i32>> {

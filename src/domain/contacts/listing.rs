@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::details::{load_details, ContactDetails, Includes};
 use super::includes::load_includes;
+use super::input::{CONTACT_METHODS, STATUSES};
 use crate::db::DbConnection;
 use crate::domain::access::CurrentUser;
 use crate::domain::custom_fields as custom;
@@ -12,7 +13,7 @@ use crate::domain::paging::{Page, Paging};
 use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
-use crate::store::contacts::{self as store, ContactQuery, SortColumn, ValueMatch};
+use crate::store::contacts::{self as store, ContactQuery, SortColumn, StatusFilter, ValueMatch, STATUS_ARCHIVED};
 use crate::store::{projects, tags};
 
 /// The list filters of `GET /contacts`, read from the query string.
@@ -27,6 +28,13 @@ pub struct ContactFilters {
     pub sort: Option<String>,
     /// `cf_<id>=value` pairs, as sent.
     pub custom: Vec<(String, String)>,
+    /// `active`, `inactive`, `archived` or `*` (archived contacts are left out unless asked).
+    pub status: Option<String>,
+    pub external_id: Option<String>,
+    pub company_id: Option<String>,
+    pub reports_to_id: Option<String>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
 }
 
 fn parse_sort(sort: Option<&str>) -> Vec<(SortColumn, bool)> {
@@ -88,9 +96,17 @@ pub fn list(
 fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
     // The unfiltered list, the one every client reads first, is answered from the tallies;
     // neither the order nor the plan of a page changes a total.
-    let unfiltered = ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
-        == ContactQuery::visible(query.visibility.clone());
-    Ok(if unfiltered { store::count_visible(conn, &query.visibility)? } else { store::count(conn, query)? })
+    // The tallies count archived contacts apart from the others.
+    let archived = match &query.status {
+        StatusFilter::Listed => Some(false),
+        StatusFilter::Any => None,
+        StatusFilter::Is(status) if status == STATUS_ARCHIVED => Some(true),
+        StatusFilter::Is(_) => return Ok(store::count(conn, query)?),
+    };
+    let unfiltered =
+        ContactQuery { sort: Vec::new(), scan_search: false, status: StatusFilter::Listed, ..query.clone() }
+            == ContactQuery::visible(query.visibility.clone());
+    Ok(if unfiltered { store::count_visible(conn, &query.visibility, archived)? } else { store::count(conn, query)? })
 }
 
 /// One page of `query`, of which `total_count` contacts match, with their details and the
@@ -110,6 +126,33 @@ fn list_page(
     let mut items = load_details(conn, rows)?;
     load_includes(conn, user, &mut items, inc)?;
     Ok(Page { items, total_count, paging })
+}
+
+/// `GET /contacts/:id/employees`: the people linked to company `id` (`company_id`), listed as
+/// `list` does, once `user` may see the company.
+pub fn employees(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    filters: ContactFilters,
+    paging: Paging,
+    inc: Includes,
+) -> Result<Page<ContactDetails>, Error> {
+    visibility::find_contact_row(conn, user, id)?;
+    list(conn, user, &ContactFilters { company_id: Some(id.to_string()), ..filters }, paging, inc)
+}
+
+/// `GET /contacts/:id/reports`: the contacts who report to `id`, listed as `list` does.
+pub fn reports(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    filters: ContactFilters,
+    paging: Paging,
+    inc: Includes,
+) -> Result<Page<ContactDetails>, Error> {
+    visibility::find_contact_row(conn, user, id)?;
+    list(conn, user, &ContactFilters { reports_to_id: Some(id.to_string()), ..filters }, paging, inc)
 }
 
 /// Redmine's `/search` over contacts: the contacts list searched for `q`, or nothing for a
@@ -233,6 +276,28 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
         .map(|name| Ok(tags::find_by_name(conn, name)?.into_iter().collect()))
         .collect::<diesel::QueryResult<_>>()?;
     let (searchable_fields, custom_values) = custom_filters(conn, filters, !search_words.is_empty(), &mut errors)?;
+    let status = match filters.status.as_deref() {
+        None => StatusFilter::Listed,
+        Some("*") => StatusFilter::Any,
+        Some(s) if STATUSES.contains(&s) => StatusFilter::Is(s.to_string()),
+        Some(_) => {
+            errors.push("Status is not included in the list".to_string());
+            StatusFilter::Listed
+        }
+    };
+    let mut contact_id = |text: Option<&str>, label: &str| match text.map(str::parse::<i32>) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            errors.push(format!("{label} is invalid"));
+            None
+        }
+    };
+    let company_id = contact_id(filters.company_id.as_deref(), "Company");
+    let reports_to_id = contact_id(filters.reports_to_id.as_deref(), "Reports to");
+    if filters.preferred_contact_method.as_deref().is_some_and(|m| !CONTACT_METHODS.contains(&m)) {
+        errors.push("Preferred contact method is not included in the list".to_string());
+    }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -255,6 +320,12 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
         scan_search: false,
         // Only a search asks the index; an unfiltered query stays equal to `visible` (tallies).
         search_index: if search_words_empty { Default::default() } else { store::SearchIndex::of(conn) },
+        status,
+        external_id: filters.external_id.clone(),
+        company_id,
+        reports_to_id,
+        department: filters.department.clone(),
+        preferred_contact_method: filters.preferred_contact_method.clone(),
     };
     Ok(query)
 }

@@ -1152,6 +1152,7 @@ impl Run<'_, '_> {
             search_text: String::new(),
             created_on,
             updated_on: time(&r[15], self.zone).unwrap_or(created_on),
+            ..NewContactRow::default()
         };
         row.search_text = crate::domain::contacts::search_text(&row);
         row
@@ -1814,6 +1815,11 @@ impl ContactWrite {
                 .chain(old_values.into_iter().filter_map(|(c, f, v)| Some((c?, format!("v{f}={v}")))))
                 .collect(),
         );
+        for row in &mut self.changed {
+            if let Some(old) = stored.get(&row.id) {
+                row.keep_record_columns(old);
+            }
+        }
         let same_extras: HashSet<i32> = ids.iter().copied().filter(|id| new_sets.get(id) == old_sets.get(id)).collect();
         self.changed.retain(|r| stored.get(&r.id) != Some(r) || !same_extras.contains(&r.id));
         // Extras of contacts whose extras are the same stay as they are.
