@@ -2,6 +2,7 @@
 //! each; who may see what is `domain::visibility`. Everything callers use is re-exported here.
 
 mod details;
+pub mod filters;
 mod includes;
 mod input;
 mod listing;
@@ -16,6 +17,7 @@ use crate::error::Error;
 /// A contact's visibility as stored and sent: 0 project, 1 public, 2 private.
 pub use crate::store::contacts::{VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC};
 pub use details::{load_details, ContactDetails, Includes, ProjectLink};
+pub use filters::FilterExpr;
 pub use includes::load_includes;
 pub use input::{AddressInput, AvatarInput, ContactInput};
 pub use listing::{export, export_batch, list, search, ContactFilters, Export};
