@@ -34,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(contact_posts::post_contact))
             .route(web::route().method(actix_web::http::Method::OPTIONS).to(contact_posts::preflight)),
     )
+    // Before `/contacts/{id}`, which would otherwise take "search" as an id.
+    .service(web::resource("/contacts/search").route(post().to(contacts::search_contacts)))
     .service(
         web::resource("/contacts/{id}")
             .route(get().guard(wants(Format::Vcf)).to(exports::contact_vcf))

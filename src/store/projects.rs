@@ -82,6 +82,19 @@ pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(projects::table.find(id)).execute(conn)
 }
 
+/// The projects these references (ids or identifiers) name, in one query.
+pub fn find_by_refs(conn: &mut DbConnection, references: &[String]) -> QueryResult<Vec<ProjectRow>> {
+    let ids: Vec<i32> = references.iter().filter_map(|r| r.parse().ok()).collect();
+    let identifiers: Vec<&String> = references.iter().filter(|r| !r.contains('\0')).collect();
+    if references.is_empty() {
+        return Ok(Vec::new());
+    }
+    projects::table
+        .filter(projects::id.eq_any(ids).or(projects::identifier.eq_any(identifiers)))
+        .select(ProjectRow::as_select())
+        .load(conn)
+}
+
 pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<ProjectRow>> {
     projects::table.filter(projects::id.eq_any(ids)).select(ProjectRow::as_select()).load(conn)
 }

@@ -1,9 +1,9 @@
 //! `contacts/show.api.rsb` and `contacts/index.api.rsb`.
 
-use super::paged;
+use super::{navigated, PageLinks};
 use crate::domain::contacts::{ContactDetails, Includes, STATUS_ACTIVE};
 use crate::domain::countries::country_name;
-use crate::domain::paging::Page;
+use crate::domain::paging::{Neighbours, Page};
 use crate::format::{Document, Element, List, Node};
 
 pub fn show(c: &ContactDetails, inc: &Includes) -> Document {
@@ -37,8 +37,13 @@ fn included(e: &mut Element, c: &ContactDetails, inc: &Includes) {
     }
 }
 
-pub fn index(page: &Page<ContactDetails>, inc: &Includes) -> Document {
-    let list = paged("contact", page, |c| {
+pub fn index(
+    page: &Page<ContactDetails>,
+    neighbours: &Neighbours,
+    links: Option<&PageLinks>,
+    inc: &Includes,
+) -> Document {
+    let list = navigated("contact", page, neighbours, links, |c| {
         let mut e = fields(c);
         if inc.projects {
             e.child("projects", projects(c));

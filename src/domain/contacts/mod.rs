@@ -2,6 +2,7 @@
 //! each; who may see what is `domain::visibility`. Everything callers use is re-exported here.
 
 mod details;
+pub mod filters;
 mod includes;
 mod input;
 mod listing;
@@ -18,6 +19,7 @@ pub use crate::store::contacts::{STATUS_ACTIVE, STATUS_ARCHIVED};
 /// A contact's visibility as stored and sent: 0 project, 1 public, 2 private.
 pub use crate::store::contacts::{VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC};
 pub use details::{load_details, ContactDetails, Includes, ProjectLink};
+pub use filters::FilterExpr;
 pub use includes::load_includes;
 pub use input::{AddressInput, AvatarInput, ContactInput};
 pub use input::{CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES};
