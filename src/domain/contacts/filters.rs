@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime};
 
+use super::input::{CONTACT_METHODS, STATUSES};
 use crate::domain::access::CurrentUser;
 use crate::store::contacts::{Condition, CustomTest, IntColumn, SearchIndex, TextColumn, TextTest, TimeColumn};
 use crate::store::custom_fields::CustomFieldRow;
@@ -53,6 +54,8 @@ pub enum Kind {
         column: IntColumn,
         me: bool,
     },
+    /// A text column holding one of these words (a value outside them is invalid).
+    Choice(TextColumn, &'static [&'static str]),
     Ids,
     Time(TimeColumn),
     IsCompany,
@@ -93,7 +96,7 @@ pub const FIELDS: &[Field] = &[
     Field { name: "created_on", label: "Created", kind: Kind::Time(TimeColumn::CreatedOn) },
     Field { name: "updated_on", label: "Updated", kind: Kind::Time(TimeColumn::UpdatedOn) },
     Field { name: "tags", label: "Tags", kind: Kind::Tags },
-    Field { name: "status", label: "Status", kind: Kind::Text(TextColumn::Status) },
+    Field { name: "status", label: "Status", kind: Kind::Choice(TextColumn::Status, &STATUSES) },
     Field { name: "external_id", label: "External id", kind: Kind::Text(TextColumn::ExternalId) },
     Field {
         name: "company_id",
@@ -109,7 +112,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "preferred_contact_method",
         label: "Preferred contact method",
-        kind: Kind::Text(TextColumn::PreferredContactMethod),
+        kind: Kind::Choice(TextColumn::PreferredContactMethod, &CONTACT_METHODS),
     },
 ];
 
@@ -353,7 +356,7 @@ impl Target<'_> {
         match self {
             Target::Field(f) => match f.kind {
                 Kind::Text(_) => TEXT_OPS,
-                Kind::Reference { .. } | Kind::Project | Kind::Tags => LIST_OPS,
+                Kind::Reference { .. } | Kind::Project | Kind::Tags | Kind::Choice(..) => LIST_OPS,
                 Kind::Ids => ID_OPS,
                 Kind::Time(_) => TIME_OPS,
                 Kind::IsCompany | Kind::Visibility => CHOICE_OPS,
@@ -475,6 +478,16 @@ fn field_test(field: &Field, op: Op, values: &[String], lookups: &Lookups) -> Op
                 }
             },
         ),
+        Kind::Choice(column, words) => match op {
+            Op::Is => {
+                let lowered = lowered();
+                if !lowered.iter().all(|v| words.contains(&v.as_str())) {
+                    return None;
+                }
+                Condition::Text(column, TextTest::Equals(lowered))
+            }
+            _ => Condition::Not(Box::new(Condition::Text(column, TextTest::Equals(vec![String::new()])))),
+        },
         Kind::Reference { column, me } => match op {
             Op::Is => Condition::Int(
                 column,
