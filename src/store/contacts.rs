@@ -1252,6 +1252,13 @@ pub fn find_by_external_id(conn: &mut DbConnection, project_id: i32, external_id
         .optional()
 }
 
+/// Company `company_id` no longer names `person_id` as its primary contact (who left it).
+pub fn drop_primary(conn: &mut DbConnection, company_id: i32, person_id: i32) -> QueryResult<usize> {
+    diesel::update(contacts::table.find(company_id).filter(contacts::primary_contact_id.eq(person_id)))
+        .set(contacts::primary_contact_id.eq(None::<i32>))
+        .execute(conn)
+}
+
 /// Who `id` reports to: a step up a chain of reports.
 pub fn reports_to(conn: &mut DbConnection, id: i32) -> QueryResult<Option<i32>> {
     Ok(contacts::table.find(id).select(contacts::reports_to_id).first(conn).optional()?.flatten())

@@ -155,6 +155,8 @@ async fn a_person_links_to_a_company_which_names_a_primary_contact() {
         app.admin().put(format, &format!("/contacts/{ann}"), json!({"contact": {"company": "Elsewhere"}})).await;
         let res = app.admin().get(format, &format!("/contacts/{ann}")).await;
         assert_eq!((res.str("contact.company"), res.opt("contact.company_id")), ("Elsewhere".to_string(), None));
+        let res = app.admin().get(format, &format!("/contacts/{acme}")).await;
+        assert_eq!(res.opt("contact.primary_contact_id"), None, "who left is no primary contact");
         for bad in [ann, 999_999] {
             let res =
                 app.admin().put(format, &format!("/contacts/{ann}"), json!({"contact": {"company_id": bad}})).await;

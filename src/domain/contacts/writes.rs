@@ -405,6 +405,12 @@ pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: ContactInput)
         }
         custom::write(c, Owner::Contact(id), &custom_values)?;
         write_avatar(c, id, Some(user.id), avatar.as_ref())?;
+        // A person who leaves a company is no longer its primary contact.
+        if let (Some(left), Some(company_now)) = (current.company_id, &changes.company_id) {
+            if *company_now != Some(left) {
+                store::drop_primary(c, left, id)?;
+            }
+        }
         let renamed = changes.first_name.as_ref().filter(|n| **n != current.first_name);
         if let (true, Some(new_name)) = (current.is_company, renamed) {
             store::rename_company(c, id, &current.first_name, new_name, at)?;
