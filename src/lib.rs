@@ -16,4 +16,5 @@ pub mod error;
 pub mod format;
 pub mod jobs;
 pub mod store;
+pub mod telemetry;
 pub mod views;
