@@ -19,6 +19,7 @@ mod listing;
 mod logins;
 mod migrations;
 mod notes;
+mod operations;
 mod permissions_matrix;
 mod projects;
 mod queries;
