@@ -11,7 +11,7 @@ use clap::Args;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::config::{Config, DEFAULT_DATABASE_URL};
 use crate::telemetry::LogFormat;
 
 /// Where the database is and how many connections to it: every command takes these.
@@ -96,9 +96,18 @@ pub struct ServeArgs {
 /// What a masked secret is shown as.
 const MASK: &str = "********";
 
+/// `serve`'s statement time limit unless told otherwise (jobs run without one).
+const SERVE_STATEMENT_TIMEOUT_SECS: u64 = 10;
+
 impl DatabaseArgs {
+    /// `Config`'s defaults (the pool's size, two per core, is left to it).
     fn defaults() -> DatabaseArgs {
-        DatabaseArgs { database_url: Some(DEFAULT_DATABASE_URL.into()), db_pool_size: None, db_timeout_secs: Some(5) }
+        let config = Config::for_database(DEFAULT_DATABASE_URL);
+        DatabaseArgs {
+            database_url: Some(config.db.url),
+            db_pool_size: None,
+            db_timeout_secs: Some(config.db.connect_timeout.as_secs()),
+        }
     }
 
     /// This layered over `file`, then over the defaults.
@@ -113,31 +122,35 @@ impl DatabaseArgs {
         if let Some(size) = db.db_pool_size {
             config.db.pool_size = size;
         }
-        config.db.connect_timeout = Duration::from_secs(db.db_timeout_secs.unwrap_or(5).max(1));
+        if let Some(secs) = db.db_timeout_secs {
+            config.db.connect_timeout = Duration::from_secs(secs.max(1));
+        }
         Ok(config)
     }
 }
 
 impl ServeArgs {
+    /// `Config`'s defaults, in the settings' shape (`Config` holds each default once).
     fn defaults() -> ServeArgs {
+        let c = Config::for_database(DEFAULT_DATABASE_URL);
         ServeArgs {
-            bind: Some(DEFAULT_BIND.into()),
+            bind: Some(c.bind),
             db: DatabaseArgs::defaults(),
-            max_body_bytes: Some(1024 * 1024),
-            workers: None,
-            max_file_bytes: Some(2 * 1024 * 1024),
-            forms_refuse_user_keys: false,
-            forms_per_ip_per_minute: Some(20),
-            forms_per_form_per_minute: Some(600),
-            statement_timeout_secs: Some(10),
-            body_timeout_secs: Some(60),
-            login_max_failures: Some(5),
-            login_max_failures_per_address: Some(20),
-            login_lockout_secs: Some(60),
-            log_format: Some(LogFormat::Text),
-            metrics_token: None,
-            metrics_bind: None,
-            shutdown_grace_secs: Some(30),
+            max_body_bytes: Some(c.body.max_bytes),
+            workers: c.workers,
+            max_file_bytes: Some(c.body.max_file_bytes),
+            forms_refuse_user_keys: !c.forms.allow_user_keys,
+            forms_per_ip_per_minute: Some(c.forms.per_ip_per_minute),
+            forms_per_form_per_minute: Some(c.forms.per_form_per_minute),
+            statement_timeout_secs: Some(SERVE_STATEMENT_TIMEOUT_SECS),
+            body_timeout_secs: Some(c.body.total.as_secs()),
+            login_max_failures: Some(c.logins.max_failures_per_login),
+            login_max_failures_per_address: Some(c.logins.max_failures_per_address),
+            login_lockout_secs: Some(c.logins.lockout.as_secs()),
+            log_format: Some(c.log_format),
+            metrics_token: c.metrics.token,
+            metrics_bind: c.metrics.bind,
+            shutdown_grace_secs: Some(c.shutdown_grace.as_secs()),
         }
     }
 
@@ -148,12 +161,12 @@ impl ServeArgs {
 
     /// The server's configuration from resolved settings.
     pub fn config(&self, file: &ConfigFile) -> anyhow::Result<Config> {
+        // Resolved over the defaults: every setting that has one is set.
         let s = self.resolve(file)?;
-        let d = ServeArgs::defaults();
         let mut config = s.db.config(&ConfigFile::default())?;
-        config.bind = s.bind.or(d.bind).unwrap_or_default();
-        config.body.max_bytes = s.max_body_bytes.or(d.max_body_bytes).unwrap_or_default();
-        config.body.max_file_bytes = s.max_file_bytes.or(d.max_file_bytes).unwrap_or_default();
+        config.bind = s.bind.unwrap_or_default();
+        config.body.max_bytes = s.max_body_bytes.unwrap_or_default();
+        config.body.max_file_bytes = s.max_file_bytes.unwrap_or_default();
         config.workers = s.workers;
         config.forms.allow_user_keys = !s.forms_refuse_user_keys;
         config.forms.per_ip_per_minute = s.forms_per_ip_per_minute.unwrap_or_default();
