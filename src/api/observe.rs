@@ -11,6 +11,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 
+use tracing::Instrument;
+
 use crate::telemetry::names;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -36,7 +38,9 @@ pub async fn observe(
     // Only a middleware fails this way (handlers' errors are answers by now; `negotiate`
     // renders every one): no request is left to answer with, the line is still written.
     let method = method_label(req.method());
-    let mut res = match next.call(req).await {
+    // What is logged while the request runs (an internal error's cause) carries its id.
+    let span = tracing::info_span!("request", request_id = id.as_str());
+    let mut res = match next.call(req).instrument(span).await {
         Ok(res) => res,
         Err(err) => {
             let status = err.as_response_error().status_code().as_u16();

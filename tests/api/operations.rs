@@ -224,6 +224,12 @@ fn json_logs_have_one_line_per_request_without_keys_or_query_strings() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(http.get(format!("{address}/health")).send().unwrap().status(), 200);
+    // A failure's cause is logged with the id of the request it failed.
+    let path = url.trim_start_matches("sqlite://");
+    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(path).unwrap();
+    conn.batch_execute("DROP TABLE projects").unwrap();
+    let res = http.get(format!("{address}/projects.json")).header("X-Redmine-API-Key", &key);
+    assert_eq!(res.header("X-Request-Id", "trace-500").send().unwrap().status(), 500);
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     let mut logs = String::new();
     server.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
@@ -232,7 +238,9 @@ fn json_logs_have_one_line_per_request_without_keys_or_query_strings() {
     assert!(!logs.contains("secret-term"), "{logs}");
     let lines: Vec<Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let requests: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
-    assert_eq!(requests.len(), 1, "/health is not logged at info: {logs}");
+    assert_eq!(requests.len(), 2, "/health is not logged at info: {logs}");
+    let failure = lines.iter().find(|l| l["level"] == "ERROR").expect("the failure is logged");
+    assert_eq!(failure["span"]["request_id"], "trace-500", "{failure}");
     let logged = requests[0];
     assert_eq!(logged["method"], "GET");
     assert_eq!(logged["route"], "/contacts");
