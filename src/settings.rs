@@ -275,3 +275,31 @@ fn layered<T: DeserializeOwned, const N: usize>(layers: [toml::Table; N]) -> any
     }
     Ok(merged.try_into()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_masked() {
+        assert_eq!(mask_url_password("postgres://app:s3cr@t@db/x"), "postgres://app:********@db/x");
+        assert_eq!(
+            mask_url_password("postgres://app@db/x?password=abc&sslmode=require"),
+            "postgres://app@db/x?password=********&sslmode=require"
+        );
+        assert_eq!(mask_url_password("postgres://db/x"), "postgres://db/x");
+        assert_eq!(mask_url_password("sqlite:///var/lib/a:b@c.db"), "sqlite:///var/lib/a:b@c.db");
+    }
+
+    #[test]
+    fn every_command_takes_the_database_from_the_file_unless_told_otherwise() {
+        let file = ConfigFile("database_url = \"postgres://db/from_file\"\ndb_timeout_secs = 9\n".parse().unwrap());
+        let config = DatabaseArgs::default().config(&file).unwrap();
+        assert_eq!((config.db.url.as_str(), config.db.connect_timeout.as_secs()), ("postgres://db/from_file", 9));
+        let given = DatabaseArgs { database_url: Some("sqlite://given.db".into()), ..DatabaseArgs::default() };
+        let config = given.config(&file).unwrap();
+        assert_eq!((config.db.url.as_str(), config.db.connect_timeout.as_secs()), ("sqlite://given.db", 9));
+        let config = DatabaseArgs::default().config(&ConfigFile::default()).unwrap();
+        assert_eq!((config.db.url.as_str(), config.db.connect_timeout.as_secs()), (DEFAULT_DATABASE_URL, 5));
+    }
+}
