@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::middleware::from_fn;
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
@@ -11,7 +11,7 @@ use crate::api::rate_limit::RateLimiter;
 use crate::api::state::AppState;
 use crate::api::{
     attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
-    projects, queries, search, tags, users, web_forms,
+    observe, probes, projects, queries, search, tags, users, web_forms,
 };
 use crate::auth::Logins;
 use crate::config::Config;
@@ -167,35 +167,57 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(delete().to(users::delete_user)),
     )
     .service(web::resource("/roles").route(get().to(users::list_roles)))
-    .service(web::resource("/roles/{id}").route(get().to(users::show_role)));
+    .service(web::resource("/roles/{id}").route(get().to(users::show_role)))
+    .service(web::resource("/health").route(get().to(probes::health)))
+    .service(web::resource("/ready").route(get().to(probes::ready)))
+    .service(web::resource("/metrics").route(get().to(probes::metrics)));
 }
 
-/// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
+/// Starts the HTTP server on `listener` (already bound, so tests can use port 0), and on
+/// `config.metrics.bind` when set, a listener serving `/metrics` alone.
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
     let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), logins });
     let body_limits = web::Data::new(config.body);
+    let metrics_listener = match &config.metrics.bind {
+        Some(bind) => Some(
+            TcpListener::bind(bind)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {bind} for /metrics: {e}")))?,
+        ),
+        None => None,
+    };
+    let metrics_access = web::Data::new(probes::MetricsAccess {
+        token: config.metrics.token.clone(),
+        listener: metrics_listener.as_ref().map(|l| l.local_addr()).transpose()?,
+    });
+    // Installed before the first request, so its counts start at the first.
+    crate::telemetry::metrics();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(body_limits.clone())
+            .app_data(metrics_access.clone())
             // A path segment that is not the id it should be means no such resource.
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
             .configure(routes)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
+            .wrap(from_fn(probes::metrics_listener_apart))
             .wrap(from_fn(format::negotiate))
             // Outside `negotiate`, so it tags the body as it goes out, errors rendered.
             .wrap(from_fn(conditional::etag))
             .wrap(from_fn(client_gone::stop_when_gone))
-            // The path only (%U): a query string may carry `key=`, which must never reach a log.
-            .wrap(
-                Logger::new(r#"%{method}xi %U %s %b %Dms"#)
-                    .custom_request_replace("method", |req| req.method().to_string()),
-            )
+            // Outermost: its id, log line and metrics see every answer as it leaves.
+            .wrap(from_fn(observe::observe))
     })
     .on_connect(client_gone::remember_socket)
+    // On SIGTERM: stop accepting, let requests in flight finish for this long.
+    .shutdown_timeout(config.shutdown_grace.as_secs())
     .listen(listener)?;
+    let server = match metrics_listener {
+        Some(metrics_listener) => server.listen(metrics_listener)?,
+        None => server,
+    };
     let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // As many blocking threads as there are connections to give them: more would only wait on
     // the pool, each holding a thread and its allocator heap (RSS grew past 250 MB that way).

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::Semaphore;
 
+use crate::api::observe::SignedInUser;
 use crate::api::state::AppState;
 use crate::db::DbConnection;
 use crate::domain::access::Viewer;
@@ -63,10 +64,15 @@ impl FromRequest for Viewer {
         let switch_to = header_text(req.headers(), "x-redmine-switch-user");
         // The peer itself, never a forwarded-for header a client could write.
         let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+        let req = req.clone();
         Box::pin(async move {
             let Some(credentials) = credentials? else { return Ok(Viewer::Anonymous) };
             let state = state.ok_or_else(|| Error::Internal(anyhow::anyhow!("no app state")))?;
-            resolve(&state, credentials, switch_to, address).await
+            let viewer = resolve(&state, credentials, switch_to, address).await?;
+            if let Viewer::User(user) = &viewer {
+                req.extensions_mut().insert(SignedInUser(user.id));
+            }
+            Ok(viewer)
         })
     }
 }

@@ -1,82 +1,44 @@
-//! The command line: `serve`, `migrate`, `copy`, `backup`, `seed`, `import`, `user create`,
-//! `web-form create`, `custom-field create`, `throttle clear`.
+//! The command line: `serve`, `config check`, `migrate`, `copy`, `backup`, `seed`, `import`,
+//! `user create|list|passwd|key|lock|unlock`, `project create|list`, `membership add`,
+//! `web-form create`, `custom-field create`, `throttle clear`. Settings come from flags, the
+//! environment and `--config` (see `settings`).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL};
-use crate::db::Db;
+use crate::config::Config;
+use crate::db::{Conn, Db};
+use crate::domain::access::CurrentUser;
 use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::login_throttle;
+use crate::domain::memberships::{self, MembershipInput};
+use crate::domain::paging::Paging;
+use crate::domain::projects::{self, ProjectInput};
 use crate::domain::users::{self, UserInput};
 use crate::domain::web_forms::{self, WebFormInput};
+use crate::error::Error;
 use crate::jobs::{self, seed::SeedPlan};
+use crate::settings::{ConfigFile, DatabaseArgs, ServeArgs};
+use crate::telemetry::{self, LogFormat};
 
 #[derive(Debug, Parser)]
 #[command(name = "contacts-server", version, about = "A Redmine CRM compatible contacts server")]
 pub struct Cli {
+    /// A TOML file of settings: serve's option names (`_` for `-`) and values. Flags and
+    /// environment variables override it.
+    #[arg(long, env = "CONTACTS_CONFIG", global = true)]
+    pub config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct DatabaseArgs {
-    /// `sqlite://path`, a bare file path, or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    pub database_url: String,
-    /// Connections in the pool (default: two per core). More only queue for the same cores:
-    /// at a million contacts on 2 cores, 4 served reads 40% faster than 16.
-    #[arg(long, env = "CONTACTS_DB_POOL_SIZE")]
-    pub db_pool_size: Option<u32>,
-    /// Seconds to wait for a database connection before answering 503 (or failing to start).
-    #[arg(long, env = "CONTACTS_DB_TIMEOUT_SECS", default_value_t = 5)]
-    pub db_timeout_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP API (migrating the database first).
-    Serve {
-        #[arg(long, env = "CONTACTS_BIND", default_value = DEFAULT_BIND)]
-        bind: String,
-        #[command(flatten)]
-        db: DatabaseArgs,
-        /// Largest request body accepted, in bytes.
-        #[arg(long, env = "CONTACTS_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-        max_body_bytes: usize,
-        /// HTTP worker threads (default: one per core).
-        #[arg(long, env = "CONTACTS_WORKERS")]
-        workers: Option<usize>,
-        /// Largest uploaded file (an avatar), in bytes.
-        #[arg(long, env = "CONTACTS_MAX_FILE_BYTES", default_value_t = 2 * 1024 * 1024)]
-        max_file_bytes: usize,
-        /// Refuse users' API keys in public form posts; only web-form keys may post.
-        #[arg(long, env = "CONTACTS_FORMS_REFUSE_USER_KEYS")]
-        forms_refuse_user_keys: bool,
-        /// Form posts one client address may make per minute (0: no limit).
-        #[arg(long, env = "CONTACTS_FORMS_PER_IP_PER_MINUTE", default_value_t = 20)]
-        forms_per_ip_per_minute: u32,
-        /// Posts one web form may take per minute (0: no limit).
-        #[arg(long, env = "CONTACTS_FORMS_PER_FORM_PER_MINUTE", default_value_t = 600)]
-        forms_per_form_per_minute: u32,
-        /// How long one request's SQL may run before it is stopped and answered 503 (0: no
-        /// limit). A request whose client has gone is stopped at once.
-        #[arg(long, env = "CONTACTS_STATEMENT_TIMEOUT_SECS", default_value_t = 10)]
-        statement_timeout_secs: u64,
-        /// The longest a request body may take to arrive in full, in seconds (besides the
-        /// 30 s allowed between two of its chunks).
-        #[arg(long, env = "CONTACTS_BODY_TIMEOUT_SECS", default_value_t = 60)]
-        body_timeout_secs: u64,
-        /// Failed password sign-ins of one login within 15 minutes that lock it out for a while
-        /// (429; 0: no limit).
-        #[arg(long, env = "CONTACTS_LOGIN_MAX_FAILURES", default_value_t = 5)]
-        login_max_failures: u32,
-        /// Failed password sign-ins from one client address within 15 minutes that lock it out
-        /// (0: no limit).
-        #[arg(long, env = "CONTACTS_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 20)]
-        login_max_failures_per_address: u32,
-        /// The first lockout, in seconds; each next one doubles, up to 15 minutes.
-        #[arg(long, env = "CONTACTS_LOGIN_LOCKOUT_SECS", default_value_t = 60)]
-        login_lockout_secs: u64,
+    Serve(ServeArgs),
+    /// The configuration `serve` would run with.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Create or update the database schema.
     Migrate {
@@ -148,6 +110,70 @@ pub enum Command {
     CustomField {
         #[command(subcommand)]
         command: CustomFieldCommand,
+    },
+    /// Manage projects (as the first admin, or `--as`).
+    Project {
+        #[command(subcommand)]
+        command: ProjectCommand,
+    },
+    /// Manage project memberships (as the first admin, or `--as`).
+    Membership {
+        #[command(subcommand)]
+        command: MembershipCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (flag > environment > config file > default), secrets
+    /// masked; fails on an unreadable file or an unknown setting.
+    Check(ServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Create a project; prints its id alone on the last line. The acting admin becomes its
+    /// Manager, as through the API.
+    Create {
+        #[arg(long)]
+        identifier: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+        /// Only members see it (default: public).
+        #[arg(long)]
+        private: bool,
+        /// The admin acting (default: the first active admin).
+        #[arg(long = "as")]
+        acting: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List every project.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembershipCommand {
+    /// Make a user a member of a project with a role.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// The project's identifier or id.
+        #[arg(long)]
+        project: String,
+        /// The role's name (Manager, Reporter, or one of yours); repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The admin acting (default: the first active admin).
+        #[arg(long = "as")]
+        acting: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -232,12 +258,14 @@ pub enum CustomFieldCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a user; prints its API key alone on the last line.
+    /// Create a user; prints its API key alone on the last line. The password is read from
+    /// stdin (or a prompt) unless given.
     Create {
         #[arg(long)]
         login: String,
+        /// Visible to other users of the machine while it runs: prefer stdin.
         #[arg(long)]
-        password: String,
+        password: Option<String>,
         #[arg(long)]
         admin: bool,
         #[arg(long)]
@@ -249,15 +277,41 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
-}
-
-fn config(db: &DatabaseArgs) -> Config {
-    let mut config = Config::for_database(&db.database_url);
-    if let Some(size) = db.db_pool_size {
-        config.db.pool_size = size;
-    }
-    config.db.connect_timeout = std::time::Duration::from_secs(db.db_timeout_secs.max(1));
-    config
+    /// List users (every status): id, login, name, mail, admin, status.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set a user's password, read from stdin (or a prompt), never from the command line.
+    Passwd {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Print a user's API key, or with `--regenerate` replace it (the old one stops working).
+    Key {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        regenerate: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Lock a user out: their key and password stop working.
+    Lock {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Let a locked user in again.
+    Unlock {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 fn open(config: &Config) -> anyhow::Result<Db> {
@@ -265,47 +319,35 @@ fn open(config: &Config) -> anyhow::Result<Db> {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = ConfigFile::load(cli.config.as_deref())?;
+    let config = |db: &DatabaseArgs| db.config(&file);
+    if !matches!(cli.command, Command::Serve(_)) {
+        telemetry::init_logging(LogFormat::Text);
+    }
     match cli.command {
-        Command::Serve {
-            bind,
-            db,
-            max_body_bytes,
-            workers,
-            max_file_bytes,
-            forms_refuse_user_keys,
-            forms_per_ip_per_minute,
-            forms_per_form_per_minute,
-            statement_timeout_secs,
-            body_timeout_secs,
-            login_max_failures,
-            login_max_failures_per_address,
-            login_lockout_secs,
-        } => {
-            let mut config = config(&db);
-            config.bind = bind;
-            config.body.max_bytes = max_body_bytes;
-            config.body.max_file_bytes = max_file_bytes;
-            config.workers = workers;
-            config.forms.allow_user_keys = !forms_refuse_user_keys;
-            config.forms.per_ip_per_minute = forms_per_ip_per_minute;
-            config.forms.per_form_per_minute = forms_per_form_per_minute;
-            config.db.statement_timeout =
-                (statement_timeout_secs > 0).then(|| std::time::Duration::from_secs(statement_timeout_secs));
-            config.body.total = std::time::Duration::from_secs(body_timeout_secs.max(1));
-            config.logins.max_failures_per_login = login_max_failures;
-            config.logins.max_failures_per_address = login_max_failures_per_address;
-            config.logins.lockout = std::time::Duration::from_secs(login_lockout_secs.max(1));
+        Command::Serve(args) => {
+            let config = args.config(&file)?;
+            telemetry::init_logging(config.log_format);
             serve(config)
         }
+        Command::Config { command: ConfigCommand::Check(args) } => {
+            // Fails as `serve` would on a value it cannot use.
+            args.config(&file)?;
+            print!("{}", args.describe(&file)?);
+            Ok(())
+        }
+        Command::User { command } => user_command(command, &file),
+        Command::Project { command } => project_command(command, &file),
+        Command::Membership { command } => membership_command(command, &file),
         Command::Migrate { db } => {
-            let db = open(&config(&db))?;
+            let db = open(&config(&db)?)?;
             let applied = db.migrate()?;
             println!("database is up to date ({applied} migrations applied now)");
             Ok(())
         }
-        Command::CustomField { command } => create_custom_field(command),
+        Command::CustomField { command } => create_custom_field(command, &file),
         Command::Throttle { command: ThrottleCommand::Clear { login, ip, db } } => {
-            let db = open(&config(&db))?;
+            let db = open(&config(&db)?)?;
             let cleared = db
                 .run_blocking(|conn| login_throttle::clear(conn, login.as_deref(), ip.as_deref()))
                 .map_err(user_error)?;
@@ -313,7 +355,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { contacts, projects, users, seed, db } => {
-            let db = open(&config(&db))?;
+            let db = open(&config(&db)?)?;
             let bar = progress_bar(contacts as u64, "contacts");
             let started = std::time::Instant::now();
             let plan = SeedPlan { contacts, projects, users, seed };
@@ -329,7 +371,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, project, all_or_nothing, db } => {
-            let db = open(&config(&db))?;
+            let db = open(&config(&db)?)?;
             let reader =
                 std::fs::File::open(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             // The number of rows is not known before reading them all: a running count.
@@ -360,7 +402,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::WebForm {
             command: WebFormCommand::Create { project, name, success_url, origins, tags, assignee, db },
         } => {
-            let db = open(&config(&db))?;
+            let db = open(&config(&db)?)?;
             let input = WebFormInput {
                 name: Some(name),
                 success_url: Some(success_url),
@@ -376,12 +418,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ImportRedmine(args) => jobs::redmine::run(args),
         Command::Copy { from, to } => copy(&from, &to),
         Command::Backup { to, db } => {
-            open(&config(&db))?.backup_sqlite(&to)?;
+            open(&config(&db)?)?.backup_sqlite(&to)?;
             println!("backed up to {}", to.display());
             Ok(())
         }
-        Command::User { command: UserCommand::Create { login, password, admin, firstname, lastname, mail, db } } => {
-            let db = open(&config(&db))?;
+    }
+}
+
+fn user_command(command: UserCommand, file: &ConfigFile) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create { login, password, admin, firstname, lastname, mail, db } => {
+            let password = match password {
+                Some(password) => password,
+                None => read_password(&format!("Password for {login}: "))?,
+            };
+            let db = open(&db.config(file)?)?;
             let input = UserInput {
                 firstname: Some(firstname.unwrap_or_else(|| login.clone())),
                 lastname,
@@ -394,12 +445,174 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let user = db.run_blocking(|conn| users::create(conn, input)).map_err(user_error)?;
             println!("created user {} (id {})", user.login, user.id);
             println!("{}", user.api_key);
-            Ok(())
         }
+        UserCommand::List { db } => {
+            let db = open(&db.config(file)?)?;
+            let found = db
+                .run_blocking(|conn| {
+                    let admin = acting_admin(conn, None)?;
+                    users::list(conn, &admin, Some(None), everything())
+                })
+                .map_err(user_error)?;
+            println!("{:>5}  {:<20} {:<30} {:<30} {:<5} status", "id", "login", "name", "mail", "admin");
+            for u in found.items {
+                let status = if u.status == crate::store::users::STATUS_LOCKED { "locked" } else { "active" };
+                let name = format!("{} {}", u.firstname, u.lastname);
+                let mail = u.mail.as_deref().unwrap_or("-");
+                println!("{:>5}  {:<20} {:<30} {:<30} {:<5} {status}", u.id, u.login, name.trim(), mail, u.admin);
+            }
+        }
+        UserCommand::Passwd { login, db } => {
+            let password = read_password(&format!("New password for {login}: "))?;
+            let db = open(&db.config(file)?)?;
+            let input = UserInput { password: Some(password), ..UserInput::default() };
+            db.run_blocking(|conn| {
+                let id = users::by_login(conn, &login)?.id;
+                users::update(conn, id, input)
+            })
+            .map_err(user_error)?;
+            println!("password of {login} changed");
+        }
+        UserCommand::Key { login, regenerate, db } => {
+            let db = open(&db.config(file)?)?;
+            let key = db
+                .run_blocking(|conn| {
+                    let user = users::by_login(conn, &login)?;
+                    match regenerate {
+                        true => users::regenerate_api_key(conn, user.id),
+                        false => Ok(user.api_key),
+                    }
+                })
+                .map_err(user_error)?;
+            println!("{key}");
+        }
+        UserCommand::Lock { login, db } => set_locked(&login, &db, file, true)?,
+        UserCommand::Unlock { login, db } => set_locked(&login, &db, file, false)?,
     }
+    Ok(())
 }
 
-fn create_custom_field(command: CustomFieldCommand) -> anyhow::Result<()> {
+fn set_locked(login: &str, db: &DatabaseArgs, file: &ConfigFile, locked: bool) -> anyhow::Result<()> {
+    use crate::store::users::{STATUS_ACTIVE, STATUS_LOCKED};
+    let db = open(&db.config(file)?)?;
+    let input = UserInput { status: Some(if locked { STATUS_LOCKED } else { STATUS_ACTIVE }), ..UserInput::default() };
+    db.run_blocking(|conn| {
+        let id = users::by_login(conn, login)?.id;
+        users::update(conn, id, input)
+    })
+    .map_err(user_error)?;
+    println!("{login} {}", if locked { "locked" } else { "unlocked" });
+    Ok(())
+}
+
+fn project_command(command: ProjectCommand, file: &ConfigFile) -> anyhow::Result<()> {
+    match command {
+        ProjectCommand::Create { identifier, name, description, private, acting, db } => {
+            let db = open(&db.config(file)?)?;
+            let input = ProjectInput {
+                name: Some(name),
+                identifier: Some(identifier),
+                description: Some(description),
+                is_public: Some(!private),
+            };
+            let project = run_use_case(&db, move |conn| {
+                let admin = acting_admin(conn, acting.as_deref())?;
+                projects::create(conn, &admin, input)
+            })?;
+            println!("created project {} (id {})", project.identifier, project.id);
+            println!("{}", project.id);
+        }
+        ProjectCommand::List { db } => {
+            let db = open(&db.config(file)?)?;
+            let found = db
+                .run_blocking(|conn| {
+                    let admin = acting_admin(conn, None)?;
+                    projects::list(conn, &admin, everything())
+                })
+                .map_err(user_error)?;
+            println!("{:>5}  {:<24} {:<30} public", "id", "identifier", "name");
+            for p in found.items {
+                println!("{:>5}  {:<24} {:<30} {}", p.id, p.identifier, p.name, p.is_public);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn membership_command(command: MembershipCommand, file: &ConfigFile) -> anyhow::Result<()> {
+    let MembershipCommand::Add { login, project, roles, acting, db } = command;
+    let db = open(&db.config(file)?)?;
+    let (user, project) = (login.clone(), project.clone());
+    let membership = run_use_case(&db, move |conn| {
+        let admin = acting_admin(conn, acting.as_deref())?;
+        let member = users::by_login(conn, &user)?;
+        let known = users::roles(conn)?;
+        let mut role_ids = Vec::new();
+        for wanted in &roles {
+            match known.iter().find(|r| r.name.eq_ignore_ascii_case(wanted)) {
+                Some(role) => role_ids.push(role.id),
+                None => {
+                    let names: Vec<&str> = known.iter().map(|r| r.name.as_str()).collect();
+                    return Err(Error::invalid(format!("No role {wanted:?}; roles: {}", names.join(", "))));
+                }
+            }
+        }
+        let input = MembershipInput { user_id: Some(member.id), role_ids: Some(role_ids) };
+        memberships::create(conn, &admin, &project, input)
+    })?;
+    println!("{login} is a member of {} (membership {})", membership.project.1, membership.id);
+    Ok(())
+}
+
+/// Every row of a list, in one page.
+fn everything() -> Paging {
+    Paging { offset: 0, limit: i64::MAX }
+}
+
+/// The admin a command acts as: the one named, or the first active admin. The domain's rules
+/// apply to them as to an admin calling the API.
+fn acting_admin(conn: &mut crate::db::DbConnection, login: Option<&str>) -> Result<CurrentUser, Error> {
+    let user = match login {
+        Some(login) => users::by_login(conn, login)?,
+        None => users::first_admin(conn)?.ok_or_else(|| {
+            Error::invalid("There is no active admin to act as; create one with `contacts-server user create --admin`")
+        })?,
+    };
+    if !user.admin {
+        return Err(Error::invalid(format!("{} is not an admin", user.login)));
+    }
+    users::current_user(conn, &user)
+}
+
+/// Runs a use case that writes through the Db's writer (`&mut Conn`), as a request would.
+fn run_use_case<T: Send + 'static>(
+    db: &Db,
+    f: impl FnOnce(&mut Conn) -> Result<T, Error> + Send + 'static,
+) -> anyhow::Result<T> {
+    actix_web::rt::System::new().block_on(db.run(f)).map_err(user_error)
+}
+
+/// A password from a prompt without echo (asked twice), or the first line of stdin when it is
+/// not a terminal (`echo "$PASSWORD" | contacts-server user passwd --login ann`).
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(prompt)?;
+        if rpassword::prompt_password("Once more: ")? != first {
+            anyhow::bail!("the two passwords differ; nothing was changed");
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        anyhow::bail!("no password on stdin; nothing was changed");
+    }
+    Ok(password)
+}
+
+fn create_custom_field(command: CustomFieldCommand, file: &ConfigFile) -> anyhow::Result<()> {
     let CustomFieldCommand::Create {
         name,
         format,
@@ -415,7 +628,7 @@ fn create_custom_field(command: CustomFieldCommand) -> anyhow::Result<()> {
         max_length,
         db,
     } = command;
-    let db = open(&config(&db))?;
+    let db = open(&db.config(file)?)?;
     let input = FieldInput {
         name: Some(name),
         customized_type: Some(customized_type),
@@ -455,10 +668,26 @@ fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
 }
 
 fn copy(from: &str, to: &str) -> anyhow::Result<()> {
+    use crate::db::SchemaState;
     use crate::store::copy;
-    let source = open(&Config::for_database(from))?;
+    // The source is only ever read: opened read-only, and checked before the target is touched.
+    let mut source_conn = crate::db::open_read_only(from)?;
+    let from_shown = crate::settings::mask_url_password(from);
+    match crate::db::schema_state(&mut source_conn)? {
+        SchemaState::Current => {}
+        SchemaState::NotOurs => {
+            anyhow::bail!("{from_shown} is not a contacts-server database (it has no __diesel_schema_migrations table)")
+        }
+        SchemaState::Behind(n) => anyhow::bail!(
+            "{from_shown} is a contacts-server database {n} migrations older than this binary; bring it up to date \
+             with `contacts-server migrate --database-url …` first (copy never writes its source)"
+        ),
+        SchemaState::Newer(unknown) => anyhow::bail!(
+            "{from_shown} was made by a newer contacts-server (migrations {} are unknown here); copy with that version",
+            unknown.join(", ")
+        ),
+    }
     let target = open(&Config::for_database(to))?;
-    let mut source_conn = source.connection()?;
     let mut target_conn = target.connection()?;
     let occupied: Vec<String> = copy::table_counts(&mut target_conn)?
         .into_iter()
@@ -498,7 +727,13 @@ fn serve(config: Config) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let server = crate::app::serve(listener, db, &config)?;
         println!("contacts-server listening on http://{address}");
+        if let Some(bind) = &config.metrics.bind {
+            println!("metrics on http://{bind}/metrics");
+        }
+        // Returns once a SIGTERM's graceful stop has finished (or its grace period ran out);
+        // the pool, dropped with the app, then closes its connections.
         server.await
     })?;
+    tracing::info!("contacts-server stopped");
     Ok(())
 }

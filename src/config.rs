@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::db::DbOptions;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::format::body::BodyLimits;
+use crate::telemetry::LogFormat;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://contacts.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
@@ -21,6 +22,19 @@ pub struct Config {
     pub logins: ThrottlePolicy,
     /// Password checks (argon2) running at once; `None`: one per core.
     pub password_checks: Option<usize>,
+    pub log_format: LogFormat,
+    pub metrics: MetricsSettings,
+    /// How long a stopping server (SIGTERM) lets requests in flight finish.
+    pub shutdown_grace: Duration,
+}
+
+/// Who may read `/metrics`: with neither set, admins on the main listener.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsSettings {
+    /// `Authorization: Bearer <token>` required.
+    pub token: Option<String>,
+    /// `ADDR:PORT` of a listener serving `/metrics` alone (and the main one then does not).
+    pub bind: Option<String>,
 }
 
 /// Rules for contacts posted from public web forms.
@@ -62,6 +76,9 @@ impl Config {
             forms: FormSettings::default(),
             logins: ThrottlePolicy::default(),
             password_checks: None,
+            log_format: LogFormat::Text,
+            metrics: MetricsSettings::default(),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `contacts-server`: set the allocator and logging, parse the command line and hand over.
+//! `contacts-server`: set the allocator, parse the command line and hand over (the command
+//! sets up logging once its settings are known).
 
 use clap::Parser;
 
@@ -16,12 +17,6 @@ fn main() -> std::process::ExitCode {
     // at 98-100 MB of RSS, and at 82-85 MB so, for about 9% of its rate on such lists.
     // SAFETY: sets a plain integer option, which mimalloc allows at any time.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     match contacts_server::cli::run(contacts_server::cli::Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

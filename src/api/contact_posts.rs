@@ -31,6 +31,9 @@ pub async fn post_contact(
         Ok(res) => Ok(res),
         // A `fetch()` from a web form's site must be able to read why its post was refused.
         Err(err) => {
+            if looks_like_form_post(&req) && !matches!(err, Error::RateLimited { .. }) {
+                count_form_post("refused");
+            }
             let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
             let allowed = match origin.clone() {
                 Some(o) => state.db.run(move |conn| web_forms::origin_allowed(conn, &o)).await.unwrap_or(false),
@@ -53,7 +56,9 @@ async fn answer_post(
         req.content_type() == "multipart/form-data" || req.content_type() == "application/x-www-form-urlencoded";
     if matches!(viewer, Viewer::Anonymous) && (form_type || Format::of(req) == Format::Html) {
         let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-        state.limiter.check(&format!("ip:{ip}"), state.forms.per_ip_per_minute)?;
+        state.limiter.check(&format!("ip:{ip}"), state.forms.per_ip_per_minute).inspect_err(|_| {
+            count_form_post("rate_limited");
+        })?;
     }
     let body = Body::from_request(req, &mut payload.into_inner()).await?;
     let browser = Format::of(req) == Format::Html || body.text("back_url").is_some();
@@ -73,7 +78,9 @@ async fn answer_post(
         // The setting that keeps users' keys out of public HTML: only scoped keys may post.
         Viewer::User(_) if body_key.is_some() && !state.forms.allow_user_keys => return Err(Error::Forbidden),
         Viewer::Form(form) => {
-            state.limiter.check(&format!("form:{}", form.id), state.forms.per_form_per_minute)?;
+            state.limiter.check(&format!("form:{}", form.id), state.forms.per_form_per_minute).inspect_err(|_| {
+                count_form_post("rate_limited");
+            })?;
             if let Some(origin) = &origin {
                 if form.origins().next().is_some() && !form.allows_origin(origin) {
                     return Err(Error::Forbidden);
@@ -109,6 +116,7 @@ async fn answer_post(
     if form_post && body.text(HONEYPOT).is_some() {
         // A bot: it is told it succeeded, and nothing is stored.
         tracing::info!("a form post filled the honeypot field; ignored");
+        count_form_post("honeypot");
         let name = match &input.first_name {
             Some(Some(name)) => name.clone(),
             _ => String::new(),
@@ -134,6 +142,9 @@ async fn answer_post(
             Viewer::Anonymous => Err(Error::Unauthenticated { challenge: false }),
         })
         .await?;
+    if form_post {
+        count_form_post("accepted");
+    }
     let reply = if browser {
         browser_success(back_url.or(success_url), &contact.row.first_name)
     } else {
@@ -141,6 +152,18 @@ async fn answer_post(
         Reply::created(doc, format!("/contacts/{}", contact.row.id)).respond_to(req).map_into_boxed_body()
     };
     Ok(with_cors(reply, cors))
+}
+
+/// A post from a web form or a browser (a key-less form body, or an HTML answer wanted).
+fn looks_like_form_post(req: &HttpRequest) -> bool {
+    let form_type =
+        req.content_type() == "multipart/form-data" || req.content_type() == "application/x-www-form-urlencoded";
+    form_type || Format::of(req) == Format::Html
+}
+
+/// `web_form_posts_total{outcome}`.
+fn count_form_post(outcome: &'static str) {
+    metrics::counter!(crate::telemetry::names::FORM_POSTS, "outcome" => outcome).increment(1);
 }
 
 /// A 303 to where the form says, or the thank-you page.

@@ -11,7 +11,7 @@ mod sqlite_memory;
 mod stop;
 mod write;
 
-pub use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use migrations::{open_read_only, schema_state, SchemaState, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use pool::{ConnectionManager, Pool, Pooled, PooledConnection, QueryCounter};
 pub use stop::is_stopped;
 pub use write::{write_transaction, WriteTarget};
@@ -186,6 +186,26 @@ impl Db {
         self.pool.max_size() as usize
     }
 
+    /// Connections open now: (in use, idle).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections - state.idle_connections, state.idle_connections)
+    }
+
+    /// Why the server should not be sent requests now, if it should not: the database did not
+    /// answer within `within`, or this binary's migrations are not all applied. Migrations it
+    /// does not know (a newer instance's, during a rolling upgrade) do not count.
+    pub async fn readiness(&self, within: Duration) -> Result<(), String> {
+        let check = self.run(|conn| schema_state(conn).map_err(Error::Internal));
+        match actix_web::rt::time::timeout(within, check).await {
+            Err(_) => Err(format!("the database did not answer within {} ms", within.as_millis())),
+            Ok(Err(_)) => Err("the database is unavailable".into()),
+            Ok(Ok(SchemaState::Current | SchemaState::Newer(_))) => Ok(()),
+            Ok(Ok(SchemaState::Behind(n))) => Err(format!("{n} migrations are pending")),
+            Ok(Ok(SchemaState::NotOurs)) => Err("the database holds no contacts-server schema".into()),
+        }
+    }
+
     /// Statements run so far through this pool.
     pub fn query_count(&self) -> u64 {
         self.queries.get()
@@ -203,7 +223,12 @@ impl Db {
         // Dropped with this future when the client goes away: its statement is stopped.
         let abandon = AbandonOnDrop(Some(run.clone()));
         let outcome = actix_web::web::block(move || {
-            let pooled = pool.get().map_err(|_| Error::Unavailable)?;
+            let waited = std::time::Instant::now();
+            let pooled = pool.get().map_err(|_| {
+                metrics::counter!(crate::telemetry::names::POOL_TIMEOUTS).increment(1);
+                Error::Unavailable
+            })?;
+            metrics::histogram!(crate::telemetry::names::POOL_WAIT).record(waited.elapsed());
             let mut conn = Conn { pooled, writer };
             if let Some(stopper) = &conn.pooled.stopper {
                 run.start(stopper, limit);

@@ -22,12 +22,25 @@ impl QueryCounter {
     }
 }
 
-struct CountQueries(Arc<QueryCounter>);
+/// Counts statements and records how long each ran (`db_statement_duration_seconds`).
+struct CountQueries {
+    counter: Arc<QueryCounter>,
+    started: Option<Instant>,
+}
 
 impl Instrumentation for CountQueries {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0 .0.fetch_add(1, Ordering::Relaxed);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                self.counter.0.fetch_add(1, Ordering::Relaxed);
+                self.started = Some(Instant::now());
+            }
+            InstrumentationEvent::FinishQuery { .. } => {
+                if let Some(started) = self.started.take() {
+                    metrics::histogram!(crate::telemetry::names::STATEMENT_DURATION).record(started.elapsed());
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -83,7 +96,7 @@ impl ConnectionManager {
                 (DbConnection::Sqlite(conn), stopper)
             }
         };
-        conn.set_instrumentation(CountQueries(self.counter.clone()));
+        conn.set_instrumentation(CountQueries { counter: self.counter.clone(), started: None });
         Ok((conn, stopper))
     }
 }

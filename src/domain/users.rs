@@ -192,6 +192,26 @@ pub fn update(conn: &mut DbConnection, id: i32, input: UserInput) -> Result<(), 
     Ok(())
 }
 
+/// The user of a login (any case); a 422 naming it when there is none (the CLI's look-up).
+pub fn by_login(conn: &mut DbConnection, login: &str) -> Result<UserRow, Error> {
+    store::find_by_login(conn, login)?
+        .ok_or_else(|| Error::invalid(format!("There is no user with the login {login:?}")))
+}
+
+/// The active admin with the lowest id: who the CLI acts as by default.
+pub fn first_admin(conn: &mut DbConnection) -> Result<Option<UserRow>, Error> {
+    Ok(store::first_admin(conn)?)
+}
+
+/// Gives a user a new API key (the old one stops working at once); returns it.
+pub fn regenerate_api_key(conn: &mut DbConnection, id: i32) -> Result<String, Error> {
+    let key = generate_api_key();
+    if store::set_api_key(conn, id, &key, &key_digest(&key), now())? == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(key)
+}
+
 /// What `GET /users/:id` and `/users/current` may add with `include=`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UserIncludes {

@@ -10,20 +10,29 @@ use super::tree::{Document, List, Node};
 use super::{json, xml, Format};
 use crate::error::Error;
 
+/// Marks an error response whose body is already what it should be (`/ready`'s reason).
+#[derive(Debug, Clone, Copy)]
+pub struct OwnBody;
+
 /// Fills in the body of an error response in `format`; other responses pass through.
 pub fn render_error_body<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
     format: Format,
 ) -> ServiceResponse<BoxBody> {
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error()) || res.response().extensions().contains::<OwnBody>() {
         return res.map_into_boxed_body();
     }
-    let messages = match res.response().error().and_then(|e| e.as_error::<Error>()) {
+    let mut messages = match res.response().error().and_then(|e| e.as_error::<Error>()) {
         Some(err) => err.messages(),
         // actix's own refusals (an unknown method on a known path, say) get a sentence too.
         None => vec![status.canonical_reason().unwrap_or("Error").to_string()],
     };
+    if status == StatusCode::NOT_ACCEPTABLE {
+        // The addresses to use instead, spelled out (no query: it may carry `key=`).
+        let path = res.request().path();
+        messages.push(format!("Use {path}.json or {path}.xml"));
+    }
     let (req, mut response) = res.into_parts();
     let back = req
         .headers()
@@ -56,8 +65,29 @@ struct ErrorPage<'a> {
     back: Option<&'a str>,
 }
 
-/// A page listing what went wrong, with a link back to the form when there is one.
+/// A page listing what went wrong, under a heading saying what happened, with a link back to
+/// the form when there is one.
 fn error_page(status: u16, messages: &[String], back: Option<&str>) -> String {
-    let heading = if status == 422 { "Please correct the form" } else { "The form could not be sent" };
-    ErrorPage { status: &status.to_string(), heading, messages, back }.render().unwrap_or_default()
+    ErrorPage { status: &status.to_string(), heading: heading(status), messages, back }.render().unwrap_or_default()
+}
+
+/// What an HTML error page's heading says for its status.
+fn heading(status: u16) -> &'static str {
+    match status {
+        400 => "Bad request",
+        401 => "Sign-in required",
+        403 => "Not allowed",
+        404 => "Page not found",
+        405 => "Method not allowed",
+        406 => "This address serves the API: add .json or .xml",
+        408 => "The request took too long to arrive",
+        412 => "Unknown user to act as",
+        413 => "Too large",
+        415 => "Unsupported content type",
+        422 => "Please correct the form",
+        429 => "Too many requests",
+        503 => "Service unavailable",
+        s if s >= 500 => "Something went wrong on our side",
+        _ => "The request could not be answered",
+    }
 }

@@ -76,7 +76,7 @@ impl Responder for Reply {
                     Format::Json => json::render(&doc),
                     Format::Xml => xml::render(&doc),
                     // An API document asked for without `.json`/`.xml`: Redmine's 406.
-                    _ => return actix_web::ResponseError::error_response(&Error::NotAcceptable),
+                    _ => return HttpResponse::from_error(Error::NotAcceptable),
                 };
                 let mut res = HttpResponse::build(status);
                 res.insert_header((header::CONTENT_TYPE, format.content_type()));

@@ -100,6 +100,22 @@ pub fn update(conn: &mut DbConnection, id: i32, changes: &UserChanges) -> QueryR
     diesel::update(users::table.find(id)).set(changes).execute(conn)
 }
 
+/// The active admin with the lowest id.
+pub fn first_admin(conn: &mut DbConnection) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::admin.eq(true).and(users::status.eq(STATUS_ACTIVE)))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_api_key(conn: &mut DbConnection, id: i32, key: &str, digest: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::api_key.eq(key), users::api_key_digest.eq(digest), users::updated_on.eq(at)))
+        .execute(conn)
+}
+
 pub fn touch_login(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(users::table.find(id)).set(users::last_login_on.eq(at)).execute(conn)
 }
