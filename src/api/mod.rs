@@ -20,6 +20,7 @@ pub mod notes;
 pub mod projects;
 pub mod queries;
 pub mod rate_limit;
+pub mod route_table;
 pub mod search;
 pub mod state;
 pub mod tags;
