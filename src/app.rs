@@ -11,7 +11,7 @@ use crate::api::rate_limit::RateLimiter;
 use crate::api::route_table::RouteTable;
 use crate::api::state::AppState;
 use crate::api::{
-    attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
+    attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, docs, exports, issues, notes,
     projects, queries, search, tags, users, web_forms,
 };
 use crate::auth::Logins;
@@ -20,7 +20,8 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::format::{self, Format};
 
-/// Every route. Paths carry no suffix: the format middleware has already taken it off.
+/// Every route. Paths carry no suffix: the format middleware has already taken it off. Adding
+/// one is a line here and its operation in `openapi::operations` (a test names what is missing).
 pub fn routes(r: &mut RouteTable) {
     r.at("/contacts")
         .get_as(Format::Csv, exports::contacts_csv)
@@ -94,9 +95,12 @@ pub fn routes(r: &mut RouteTable) {
     r.at("/users/{id}").get(users::show_user).put(users::update_user).delete(users::delete_user);
     r.at("/roles").get(users::list_roles);
     r.at("/roles/{id}").get(users::show_role);
+    // Served as `/openapi.json`: the suffix is taken off like any other.
+    r.at("/openapi").get(docs::openapi_json);
+    r.at("/docs").get(docs::docs_page);
 }
 
-/// The table `routes` builds: what the server registers.
+/// The table `routes` builds: what the server registers and the OpenAPI document lists.
 pub fn route_table() -> RouteTable {
     let mut table = RouteTable::default();
     routes(&mut table);
@@ -109,10 +113,12 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
     let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), logins });
     let body_limits = web::Data::new(config.body);
+    let docs = web::Data::new(docs::ApiDocs::new(route_table().routes()));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(body_limits.clone())
+            .app_data(docs.clone())
             // A path segment that is not the id it should be means no such resource.
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
             .configure(|cfg| route_table().register(cfg))

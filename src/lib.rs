@@ -15,5 +15,6 @@ pub mod domain;
 pub mod error;
 pub mod format;
 pub mod jobs;
+pub mod openapi;
 pub mod store;
 pub mod views;

@@ -12,6 +12,7 @@ pub mod contact_posts;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
+pub mod docs;
 pub mod exports;
 pub mod input;
 pub mod issues;

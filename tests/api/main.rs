@@ -19,6 +19,7 @@ mod listing;
 mod logins;
 mod migrations;
 mod notes;
+mod openapi;
 mod permissions_matrix;
 mod projects;
 mod queries;
