@@ -89,6 +89,18 @@ impl Document {
         params.extend(op.query.iter().map(|p| {
             json!({"name": p.name, "in": "query", "required": false, "schema": p.schema, "description": p.description})
         }));
+        if op.access == Access::User {
+            params.push(json!({
+                "name": "X-Redmine-Switch-User", "in": "header", "required": false, "schema": {"type": "string"},
+                "description": "an admin acts as the user with this login (412 when there is none)",
+            }));
+        }
+        if matches!(op.answer, Answer::List { .. }) {
+            params.push(json!({
+                "name": "X-Redmine-Nometa", "in": "header", "required": false, "schema": {"type": "string"},
+                "description": "any value: as `nometa=1`",
+            }));
+        }
         let mut item = json!({
             "operationId": operation_id(route, format),
             "summary": op.summary,
@@ -276,12 +288,12 @@ fn path_params(path: &str) -> Vec<Value> {
     path.split('/')
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
-            let (schema, description) = match name {
-                "project" => (json!({"type": "string"}), "a project's id or identifier"),
-                "filename" => (json!({"type": "string"}), "the file's name"),
-                _ => (json!({"type": "integer"}), "an id"),
+            let (schema, description, example) = match name {
+                "project" => (json!({"type": "string"}), "a project's id or identifier", json!("1")),
+                "filename" => (json!({"type": "string"}), "the file's name", json!("avatar.png")),
+                _ => (json!({"type": "integer"}), "an id", json!(1)),
             };
-            json!({"name": name, "in": "path", "required": true, "schema": schema, "description": description})
+            json!({"name": name, "in": "path", "required": true, "schema": schema, "description": description, "example": example})
         })
         .collect()
 }
