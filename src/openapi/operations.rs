@@ -198,37 +198,46 @@ fn with_query(mut operation: Operation, query: Vec<Param>) -> Operation {
 fn list_contacts() -> Operation {
     with_query(list("Contacts the caller may see", "contacts", "contact", s::contact()), contact_filters())
 }
+
 fn show_contact() -> Operation {
     let include = param("include", s::text(), "`notes`, `contacts` (or `employees`), `deals`, `issues`, `tickets`");
     with_query(show("A contact", "contact", s::contact()), vec![include])
 }
+
 fn create_contact() -> Operation {
-    let mut operation = create("Create a contact (project in `project_id`)", "contact", input::contact(), s::contact());
-    operation.summary = "Create a contact; `project_id` in the body. A web form's post (a `key` in the body, \
-                         urlencoded or multipart, no suffix) is answered for a browser";
-    operation
+    let summary = "Create a contact; `project_id` in the body. A web form's post (a `key` in the body, \
+                   urlencoded or multipart, no suffix) is answered for a browser";
+    create(summary, "contact", input::contact(), s::contact())
 }
+
 fn update_contact() -> Operation {
     update("Change a contact: only the fields sent", "contact", input::contact())
 }
+
 fn update_note() -> Operation {
     update("Change a note", "note", input::note(false))
 }
+
 fn update_deal() -> Operation {
     update("Change a deal: only the fields sent", "deal", input::deal())
 }
+
 fn update_tag() -> Operation {
     update("Rename a tag", "tag", input::named())
 }
+
 fn update_field() -> Operation {
     update("Change a custom field", "custom_field", input::custom_field())
 }
+
 fn list_deals() -> Operation {
     with_query(list("Deals the caller may see", "deals", "deal", s::deal()), deal_filters())
 }
+
 fn create_deal() -> Operation {
     create("Create a deal", "deal", input::deal(), s::deal())
 }
+
 fn list_memberships() -> Operation {
     list("A project's members", "memberships", "membership", s::membership())
 }

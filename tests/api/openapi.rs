@@ -18,14 +18,17 @@ const AWAITED: [&str; 3] = ["GET /health", "GET /ready", "GET /metrics"];
 fn every_route_has_an_operation_and_every_operation_a_route() {
     let table = route_table();
     let served: Vec<String> = table.routes().iter().map(route_key).collect();
-    let undescribed: Vec<&String> = table
+    let undescribed: Vec<String> = table
         .routes()
         .iter()
         .zip(&served)
         .filter(|(route, _)| operation_for(route).is_none())
-        .map(|(_, key)| key)
+        .map(|(route, key)| format!("{key} ({})", route.handler))
         .collect();
-    assert!(undescribed.is_empty(), "routes without an entry in OPERATIONS (src/openapi/operations.rs): {undescribed:?}");
+    assert!(
+        undescribed.is_empty(),
+        "routes without an entry in OPERATIONS (src/openapi/operations.rs): {undescribed:?}"
+    );
     let unrouted: Vec<&str> = OPERATIONS
         .iter()
         .map(|(key, _)| *key)
