@@ -4,13 +4,14 @@
 use std::net::TcpListener;
 
 use actix_web::middleware::from_fn;
-use actix_web::web::{self, delete, get, patch, post, put};
+use actix_web::web;
 use actix_web::{App, HttpServer};
 
 use crate::api::rate_limit::RateLimiter;
+use crate::api::route_table::RouteTable;
 use crate::api::state::AppState;
 use crate::api::{
-    attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
+    attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, docs, exports, issues, notes,
     observe, probes, projects, queries, search, tags, users, web_forms,
 };
 use crate::auth::Logins;
@@ -19,158 +20,102 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::format::{self, Format};
 
-/// Routes a request by the format its suffix asked for (`.csv`, `.vcf`).
-fn wants(format: Format) -> impl actix_web::guard::Guard {
-    actix_web::guard::fn_guard(move |ctx| ctx.req_data().get::<Format>() == Some(&format))
+/// Every route. Paths carry no suffix: the format middleware has already taken it off. Adding
+/// one is a line here and its operation in `openapi::operations` (a test names what is missing).
+pub fn routes(r: &mut RouteTable) {
+    r.at("/contacts")
+        .get_as(Format::Csv, exports::contacts_csv)
+        .get_as(Format::Vcf, exports::contacts_vcf)
+        .get(contacts::list_contacts)
+        .post(contact_posts::post_contact)
+        .options(contact_posts::preflight);
+    // Before `/contacts/{id}`, which would otherwise take "search" as an id.
+    r.at("/contacts/search").post(contacts::search_contacts);
+    r.at("/contacts/{id}")
+        .get_as(Format::Vcf, exports::contact_vcf)
+        .get(contacts::show_contact)
+        .put(contacts::update_contact)
+        .patch(contacts::update_contact)
+        .delete(contacts::delete_contact);
+    r.at("/projects/{project}/contacts")
+        .get_as(Format::Csv, exports::project_contacts_csv)
+        .get_as(Format::Vcf, exports::project_contacts_vcf)
+        .get(contacts::list_project_contacts)
+        .post(contacts::create_project_contact);
+    r.at("/contacts/{id}/projects").post(contacts::add_contact_project);
+    r.at("/contacts/{id}/employees").get(contacts::list_employees);
+    r.at("/contacts/{id}/reports").get(contacts::list_reports);
+    r.at("/contacts/{id}/archive").post(contacts::archive_contact);
+    r.at("/contacts/{id}/activate").post(contacts::activate_contact);
+    r.at("/contacts/{id}/set_primary").post(contacts::set_primary_contact);
+    r.at("/projects/{project}/contacts/external/{external_id}").put(contacts::upsert_external_contact);
+    r.at("/contacts/{id}/projects/{project}").delete(contacts::remove_contact_project);
+    r.at("/contacts/{id}/notes").post(notes::create_contact_note);
+    r.at("/contacts/{id}/issues").post(issues::link_issue);
+    r.at("/contacts/{id}/issues/{issue}").delete(issues::unlink_issue);
+    r.at("/notes").post(notes::create_note);
+    r.at("/notes/{id}")
+        .get(notes::show_note)
+        .put(notes::update_note)
+        .patch(notes::update_note)
+        .delete(notes::delete_note);
+    r.at("/deals").get(deals::list_deals).post(deals::create_deal);
+    r.at("/deals/{id}")
+        .get(deals::show_deal)
+        .put(deals::update_deal)
+        .patch(deals::update_deal)
+        .delete(deals::delete_deal);
+    r.at("/projects/{project}/deals").get(deals::list_project_deals).post(deals::create_project_deal);
+    r.at("/deal_statuses").get(deals::list_statuses);
+    r.at("/projects/{project}/deal_categories").get(deals::list_categories).post(deals::create_category);
+    r.at("/deal_categories/{id}").put(deals::update_category).delete(deals::delete_category);
+    r.at("/contacts_tags").get(tags::list_tags);
+    // Before `/contacts_tags/{id}`, which would otherwise take "merge" as an id.
+    r.at("/contacts_tags/merge").post(tags::merge_tags);
+    r.at("/contacts_tags/{id}").put(tags::update_tag).patch(tags::update_tag).delete(tags::delete_tag);
+    r.at("/crm_queries").get(queries::list_queries).post(queries::create_query);
+    r.at("/crm_queries/{id}").delete(queries::delete_query);
+    r.at("/custom_fields").get(custom_fields::list_fields).post(custom_fields::create_field);
+    r.at("/custom_fields/{id}")
+        .get(custom_fields::show_field)
+        .put(custom_fields::update_field)
+        .patch(custom_fields::update_field)
+        .delete(custom_fields::delete_field);
+    r.at("/projects").get(projects::list_projects).post(projects::create_project);
+    r.at("/projects/{project}")
+        .get(projects::show_project)
+        .put(projects::update_project)
+        .delete(projects::delete_project);
+    r.at("/projects/{project}/memberships").get(projects::list_memberships).post(projects::create_membership);
+    r.at("/memberships/{id}")
+        .get(projects::show_membership)
+        .put(projects::update_membership)
+        .delete(projects::delete_membership);
+    r.at("/projects/{project}/web_forms").get(web_forms::list_forms).post(web_forms::create_form);
+    r.at("/web_forms/{id}").get(web_forms::show_form).put(web_forms::update_form).delete(web_forms::delete_form);
+    r.at("/web_forms/{id}/form.html").get(web_forms::form_html);
+    r.at("/attachments/{id}").get(attachments::show_attachment);
+    r.at("/attachments/download/{id}/{filename}").get(attachments::download);
+    r.at("/uploads").post(attachments::upload);
+    r.at("/search").get(search::search);
+    r.at("/users/current").get(users::current_user);
+    r.at("/users").get(users::list_users).post(users::create_user);
+    r.at("/users/{id}").get(users::show_user).put(users::update_user).delete(users::delete_user);
+    r.at("/roles").get(users::list_roles);
+    r.at("/roles/{id}").get(users::show_role);
+    r.at("/health").get(probes::health);
+    r.at("/ready").get(probes::ready);
+    r.at("/metrics").get(probes::metrics);
+    // Served as `/openapi.json`: the suffix is taken off like any other.
+    r.at("/openapi").get(docs::openapi_json);
+    r.at("/docs").get(docs::docs_page);
 }
 
-/// Every route. Paths carry no suffix: the format middleware has already taken it off.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/contacts")
-            .route(get().guard(wants(Format::Csv)).to(exports::contacts_csv))
-            .route(get().guard(wants(Format::Vcf)).to(exports::contacts_vcf))
-            .route(get().to(contacts::list_contacts))
-            .route(post().to(contact_posts::post_contact))
-            .route(web::route().method(actix_web::http::Method::OPTIONS).to(contact_posts::preflight)),
-    )
-    // Before `/contacts/{id}`, which would otherwise take "search" as an id.
-    .service(web::resource("/contacts/search").route(post().to(contacts::search_contacts)))
-    .service(
-        web::resource("/contacts/{id}")
-            .route(get().guard(wants(Format::Vcf)).to(exports::contact_vcf))
-            .route(get().to(contacts::show_contact))
-            .route(put().to(contacts::update_contact))
-            .route(patch().to(contacts::update_contact))
-            .route(delete().to(contacts::delete_contact)),
-    )
-    .service(
-        web::resource("/projects/{project}/contacts")
-            .route(get().guard(wants(Format::Csv)).to(exports::project_contacts_csv))
-            .route(get().guard(wants(Format::Vcf)).to(exports::project_contacts_vcf))
-            .route(get().to(contacts::list_project_contacts))
-            .route(post().to(contacts::create_project_contact)),
-    )
-    .service(web::resource("/contacts/{id}/projects").route(post().to(contacts::add_contact_project)))
-    .service(web::resource("/contacts/{id}/employees").route(get().to(contacts::list_employees)))
-    .service(web::resource("/contacts/{id}/reports").route(get().to(contacts::list_reports)))
-    .service(web::resource("/contacts/{id}/archive").route(post().to(contacts::archive_contact)))
-    .service(web::resource("/contacts/{id}/activate").route(post().to(contacts::activate_contact)))
-    .service(web::resource("/contacts/{id}/set_primary").route(post().to(contacts::set_primary_contact)))
-    .service(
-        web::resource("/projects/{project}/contacts/external/{external_id}")
-            .route(put().to(contacts::upsert_external_contact)),
-    )
-    .service(web::resource("/contacts/{id}/projects/{project}").route(delete().to(contacts::remove_contact_project)))
-    .service(web::resource("/contacts/{id}/notes").route(post().to(notes::create_contact_note)))
-    .service(web::resource("/contacts/{id}/issues").route(post().to(issues::link_issue)))
-    .service(web::resource("/contacts/{id}/issues/{issue}").route(delete().to(issues::unlink_issue)))
-    .service(web::resource("/notes").route(post().to(notes::create_note)))
-    .service(
-        web::resource("/notes/{id}")
-            .route(get().to(notes::show_note))
-            .route(put().to(notes::update_note))
-            .route(patch().to(notes::update_note))
-            .route(delete().to(notes::delete_note)),
-    )
-    .service(web::resource("/deals").route(get().to(deals::list_deals)).route(post().to(deals::create_deal)))
-    .service(
-        web::resource("/deals/{id}")
-            .route(get().to(deals::show_deal))
-            .route(put().to(deals::update_deal))
-            .route(patch().to(deals::update_deal))
-            .route(delete().to(deals::delete_deal)),
-    )
-    .service(
-        web::resource("/projects/{project}/deals")
-            .route(get().to(deals::list_project_deals))
-            .route(post().to(deals::create_project_deal)),
-    )
-    .service(web::resource("/deal_statuses").route(get().to(deals::list_statuses)))
-    .service(
-        web::resource("/projects/{project}/deal_categories")
-            .route(get().to(deals::list_categories))
-            .route(post().to(deals::create_category)),
-    )
-    .service(
-        web::resource("/deal_categories/{id}")
-            .route(put().to(deals::update_category))
-            .route(delete().to(deals::delete_category)),
-    )
-    .service(web::resource("/contacts_tags").route(get().to(tags::list_tags)))
-    // Before `/contacts_tags/{id}`, which would otherwise take "merge" as an id.
-    .service(web::resource("/contacts_tags/merge").route(post().to(tags::merge_tags)))
-    .service(
-        web::resource("/contacts_tags/{id}")
-            .route(put().to(tags::update_tag))
-            .route(patch().to(tags::update_tag))
-            .route(delete().to(tags::delete_tag)),
-    )
-    .service(
-        web::resource("/crm_queries").route(get().to(queries::list_queries)).route(post().to(queries::create_query)),
-    )
-    .service(web::resource("/crm_queries/{id}").route(delete().to(queries::delete_query)))
-    .service(
-        web::resource("/custom_fields")
-            .route(get().to(custom_fields::list_fields))
-            .route(post().to(custom_fields::create_field)),
-    )
-    .service(
-        web::resource("/custom_fields/{id}")
-            .route(get().to(custom_fields::show_field))
-            .route(put().to(custom_fields::update_field))
-            .route(patch().to(custom_fields::update_field))
-            .route(delete().to(custom_fields::delete_field)),
-    )
-    .service(
-        web::resource("/projects").route(get().to(projects::list_projects)).route(post().to(projects::create_project)),
-    )
-    .service(
-        web::resource("/projects/{project}")
-            .route(get().to(projects::show_project))
-            .route(put().to(projects::update_project))
-            .route(delete().to(projects::delete_project)),
-    )
-    .service(
-        web::resource("/projects/{project}/memberships")
-            .route(get().to(projects::list_memberships))
-            .route(post().to(projects::create_membership)),
-    )
-    .service(
-        web::resource("/memberships/{id}")
-            .route(get().to(projects::show_membership))
-            .route(put().to(projects::update_membership))
-            .route(delete().to(projects::delete_membership)),
-    )
-    .service(
-        web::resource("/projects/{project}/web_forms")
-            .route(get().to(web_forms::list_forms))
-            .route(post().to(web_forms::create_form)),
-    )
-    .service(
-        web::resource("/web_forms/{id}")
-            .route(get().to(web_forms::show_form))
-            .route(put().to(web_forms::update_form))
-            .route(delete().to(web_forms::delete_form)),
-    )
-    .service(web::resource("/web_forms/{id}/form.html").route(get().to(web_forms::form_html)))
-    .service(web::resource("/attachments/{id}").route(get().to(attachments::show_attachment)))
-    .service(web::resource("/attachments/download/{id}/{filename}").route(get().to(attachments::download)))
-    .service(web::resource("/uploads").route(post().to(attachments::upload)))
-    .service(web::resource("/search").route(get().to(search::search)))
-    .service(web::resource("/users/current").route(get().to(users::current_user)))
-    .service(web::resource("/users").route(get().to(users::list_users)).route(post().to(users::create_user)))
-    .service(
-        web::resource("/users/{id}")
-            .route(get().to(users::show_user))
-            .route(put().to(users::update_user))
-            .route(delete().to(users::delete_user)),
-    )
-    .service(web::resource("/roles").route(get().to(users::list_roles)))
-    .service(web::resource("/roles/{id}").route(get().to(users::show_role)))
-    .service(web::resource("/health").route(get().to(probes::health)))
-    .service(web::resource("/ready").route(get().to(probes::ready)))
-    .service(web::resource("/metrics").route(get().to(probes::metrics)));
+/// The table `routes` builds: what the server registers and the OpenAPI document lists.
+pub fn route_table() -> RouteTable {
+    let mut table = RouteTable::default();
+    routes(&mut table);
+    table
 }
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0), and on
@@ -193,14 +138,16 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
     });
     // Installed before the first request, so its counts start at the first.
     crate::telemetry::metrics();
+    let docs = web::Data::new(docs::ApiDocs::new(route_table().routes()));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(body_limits.clone())
             .app_data(metrics_access.clone())
+            .app_data(docs.clone())
             // A path segment that is not the id it should be means no such resource.
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
-            .configure(routes)
+            .configure(|cfg| route_table().register(cfg))
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
             .wrap(from_fn(probes::metrics_listener_apart))
             .wrap(from_fn(format::negotiate))

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod format;
 pub mod jobs;
+pub mod openapi;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
+pub mod docs;
 pub mod exports;
 pub mod issues;
 pub mod notes;

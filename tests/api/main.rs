@@ -20,6 +20,7 @@ mod listing;
 mod logins;
 mod migrations;
 mod notes;
+mod openapi;
 mod operations;
 mod paging;
 mod permissions_matrix;
