@@ -7,7 +7,7 @@ use actix_web::middleware::{from_fn, Logger};
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::{App, HttpServer};
 
-use crate::api::rate_limit::RateLimiter;
+use crate::api::rate_limit::{self, RateLimiter};
 use crate::api::state::AppState;
 use crate::api::{
     attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
@@ -163,7 +163,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
-    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), logins });
+    let state = web::Data::new(AppState {
+        db,
+        forms: config.forms,
+        limiter: RateLimiter::per_minute(),
+        api_limits: config.api_limits,
+        api_limiter: RateLimiter::shared(config.api_limits.window),
+        logins,
+    });
+    rate_limit::spawn_reconcile(&state);
     let body_limits = web::Data::new(config.body);
     let server = HttpServer::new(move || {
         App::new()
@@ -173,6 +181,8 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
             .configure(routes)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
+            // Inside `negotiate`: it needs the format, and its 429 gets a body there.
+            .wrap(from_fn(rate_limit::limit_api))
             .wrap(from_fn(format::negotiate))
             // Outside `negotiate`, so it tags the body as it goes out, errors rendered.
             .wrap(from_fn(conditional::etag))

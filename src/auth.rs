@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::Semaphore;
@@ -58,6 +58,9 @@ impl FromRequest for Viewer {
     type Future = LocalBoxFuture<'static, Result<Viewer, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(Resolved(viewer)) = req.extensions_mut().remove::<Resolved>() {
+            return Box::pin(std::future::ready(viewer));
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credentials = credentials(req);
         let switch_to = header_text(req.headers(), "x-redmine-switch-user");
@@ -69,6 +72,15 @@ impl FromRequest for Viewer {
             resolve(&state, credentials, switch_to, address).await
         })
     }
+}
+
+/// A viewer already looked up for this request (by the rate limits, which must know who calls),
+/// taken by the handler's extraction: one look-up, and one counted password failure.
+struct Resolved(Result<Viewer, Error>);
+
+/// Keeps `viewer` for the request's own `Viewer` extraction.
+pub fn remember_viewer(req: &HttpRequest, viewer: Result<Viewer, Error>) {
+    req.extensions_mut().insert(Resolved(viewer));
 }
 
 /// The viewer a `key` sent in a form body stands for (the plugin's web forms post it there).

@@ -32,6 +32,29 @@ pub struct DatabaseArgs {
     pub db_timeout_secs: u64,
 }
 
+/// The API's rate limits (README "Rate limits"); all off by default.
+#[derive(Debug, Args, Clone)]
+pub struct RateLimitArgs {
+    /// Reads (GET) one caller may make per window (0: no limit).
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_READS", default_value_t = 0)]
+    pub rate_limit_reads: u32,
+    /// Writes (POST, PUT, PATCH, DELETE) per caller per window (0: no limit).
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_WRITES", default_value_t = 0)]
+    pub rate_limit_writes: u32,
+    /// CSV and vCard exports per caller per window (0: no limit).
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_EXPORTS", default_value_t = 0)]
+    pub rate_limit_exports: u32,
+    /// Searches (`/search`, `search=`) per caller per window (0: no limit).
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_SEARCH", default_value_t = 0)]
+    pub rate_limit_search: u32,
+    /// The window, in seconds; windows begin at multiples of it since the epoch.
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_WINDOW_SECS", default_value_t = 60)]
+    pub rate_limit_window_secs: u64,
+    /// Admins' requests are neither counted nor refused.
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_EXEMPT_ADMINS")]
+    pub rate_limit_exempt_admins: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP API (migrating the database first).
@@ -77,6 +100,8 @@ pub enum Command {
         /// The first lockout, in seconds; each next one doubles, up to 15 minutes.
         #[arg(long, env = "CONTACTS_LOGIN_LOCKOUT_SECS", default_value_t = 60)]
         login_lockout_secs: u64,
+        #[command(flatten)]
+        rate_limits: RateLimitArgs,
     },
     /// Create or update the database schema.
     Migrate {
@@ -280,6 +305,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             login_max_failures,
             login_max_failures_per_address,
             login_lockout_secs,
+            rate_limits,
         } => {
             let mut config = config(&db);
             config.bind = bind;
@@ -295,6 +321,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config.logins.max_failures_per_login = login_max_failures;
             config.logins.max_failures_per_address = login_max_failures_per_address;
             config.logins.lockout = std::time::Duration::from_secs(login_lockout_secs.max(1));
+            config.api_limits = crate::config::ApiLimits {
+                reads: rate_limits.rate_limit_reads,
+                writes: rate_limits.rate_limit_writes,
+                exports: rate_limits.rate_limit_exports,
+                search: rate_limits.rate_limit_search,
+                window: std::time::Duration::from_secs(rate_limits.rate_limit_window_secs.max(1)),
+                exempt_admins: rate_limits.rate_limit_exempt_admins,
+            };
             serve(config)
         }
         Command::Migrate { db } => {

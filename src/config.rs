@@ -21,6 +21,33 @@ pub struct Config {
     pub logins: ThrottlePolicy,
     /// Password checks (argon2) running at once; `None`: one per core.
     pub password_checks: Option<usize>,
+    pub api_limits: ApiLimits,
+}
+
+/// The API's rate limits (`api::rate_limit`): requests per window in each class, per caller.
+/// A class at 0 is not limited; all at 0 (the default, as a self-hosted Redmine has none)
+/// turns them off.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiLimits {
+    pub reads: u32,
+    pub writes: u32,
+    pub exports: u32,
+    pub search: u32,
+    pub window: Duration,
+    /// Admins' requests are neither counted nor refused.
+    pub exempt_admins: bool,
+}
+
+impl Default for ApiLimits {
+    fn default() -> Self {
+        ApiLimits { reads: 0, writes: 0, exports: 0, search: 0, window: Duration::from_secs(60), exempt_admins: false }
+    }
+}
+
+impl ApiLimits {
+    pub fn enabled(&self) -> bool {
+        self.reads > 0 || self.writes > 0 || self.exports > 0 || self.search > 0
+    }
 }
 
 /// Rules for contacts posted from public web forms.
@@ -62,6 +89,7 @@ impl Config {
             forms: FormSettings::default(),
             logins: ThrottlePolicy::default(),
             password_checks: None,
+            api_limits: ApiLimits::default(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod permissions;
 pub mod projects;
 pub mod queries;
+pub mod rate_limits;
 pub mod tags;
 pub mod users;
 pub mod visibility;

@@ -22,6 +22,7 @@ mod notes;
 mod permissions_matrix;
 mod projects;
 mod queries;
+mod rate_limits;
 mod standard_tools;
 mod statement_limits;
 mod support;
