@@ -169,6 +169,7 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
         limiter: RateLimiter::per_minute(),
         api_limits: config.api_limits,
         api_limiter: RateLimiter::shared(config.api_limits.window),
+        phone_format: config.phone_format,
         logins,
     });
     rate_limit::spawn_reconcile(&state);

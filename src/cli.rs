@@ -102,6 +102,10 @@ pub enum Command {
         login_lockout_secs: u64,
         #[command(flatten)]
         rate_limits: RateLimitArgs,
+        /// How contacts' phone numbers are kept: `as-sent` (Redmine's way) or `e164`
+        /// (`+15550102030`; a number without `+` or `00` and its country code is a 422).
+        #[arg(long, env = "CONTACTS_PHONE_FORMAT", default_value = "as-sent", value_parser = ["as-sent", "e164"])]
+        phone_format: String,
     },
     /// Create or update the database schema.
     Migrate {
@@ -306,6 +310,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             login_max_failures_per_address,
             login_lockout_secs,
             rate_limits,
+            phone_format,
         } => {
             let mut config = config(&db);
             config.bind = bind;
@@ -329,6 +334,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 window: std::time::Duration::from_secs(rate_limits.rate_limit_window_secs.max(1)),
                 exempt_admins: rate_limits.rate_limit_exempt_admins,
             };
+            config.phone_format =
+                if phone_format == "e164" { crate::domain::phones::PhoneFormat::E164 } else { Default::default() };
             serve(config)
         }
         Command::Migrate { db } => {

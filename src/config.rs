@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::db::DbOptions;
 use crate::domain::login_throttle::ThrottlePolicy;
+use crate::domain::phones::PhoneFormat;
 use crate::format::body::BodyLimits;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://contacts.db";
@@ -22,6 +23,8 @@ pub struct Config {
     /// Password checks (argon2) running at once; `None`: one per core.
     pub password_checks: Option<usize>,
     pub api_limits: ApiLimits,
+    /// How contacts' phone numbers are kept (`--phone-format`).
+    pub phone_format: PhoneFormat,
 }
 
 /// The API's rate limits (`api::rate_limit`): requests per window in each class, per caller.
@@ -90,6 +93,7 @@ impl Config {
             logins: ThrottlePolicy::default(),
             password_checks: None,
             api_limits: ApiLimits::default(),
+            phone_format: PhoneFormat::AsSent,
         }
     }
 }

@@ -93,7 +93,7 @@ async fn answer_post(
         }
         None => None,
     };
-    let mut input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"));
+    let mut input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"), state.phone_format);
     if let Some(file) = body.file("contact[avatar]") {
         input.avatar = Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
     }

@@ -75,7 +75,7 @@ pub async fn create_project_contact(
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let project = project.into_inner();
-    let input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"));
+    let input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"), state.phone_format);
     let contact = state.db.run(move |conn| contacts::create(conn, &user, Some(&project), input)).await?;
     Ok(Reply::created(views::show(&contact, &Includes::default()), format!("/contacts/{}", contact.row.id)))
 }
@@ -83,7 +83,7 @@ pub async fn create_project_contact(
 pub async fn update_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = input::contacts::contact(body.section("contact")?, None);
+    let input = input::contacts::contact(body.section("contact")?, None, state.phone_format);
     state.db.run(move |conn| contacts::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }

@@ -28,6 +28,7 @@ mod statement_limits;
 mod support;
 mod tags;
 mod users;
+mod validation;
 mod visibility;
 mod web_forms;
 mod wire_snapshots;

@@ -6,11 +6,13 @@ use super::custom_fields::custom_values;
 use super::Fields;
 use crate::domain::contacts::{AddressInput, AvatarInput, ContactInput, VISIBILITY_PROJECT};
 use crate::domain::input::{MAX_STRING, MAX_TEXT};
-use crate::domain::{countries, users};
+use crate::domain::phones::{self, PhoneFormat};
+use crate::domain::{countries, syntax};
 use crate::error::Error;
 
-/// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes.
-pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> ContactInput {
+/// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes;
+/// phone numbers are kept in `phone_format`.
+pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>, phone_format: PhoneFormat) -> ContactInput {
     let mut f = Fields::new(map);
     let project_ref = match f.raw("project_id").or(fallback_project) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -18,7 +20,13 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
         Some(Value::Object(o)) => o.get("id").map(|v| v.to_string().trim_matches('"').to_string()),
         _ => None,
     };
-    let phones = f.list("phone", "Phone").or_else(|| phone_objects(&mut f));
+    let phones = f.list("phone", "Phone").or_else(|| phone_objects(&mut f)).map(|numbers| {
+        let normalised: Option<Vec<String>> = numbers.iter().map(|n| phones::normalise(n, phone_format)).collect();
+        normalised.unwrap_or_else(|| {
+            f.error("Phone is invalid");
+            numbers
+        })
+    });
     let emails = f.list("email", "Email").map(|list| list.iter().map(|e| e.replace(' ', "")).collect());
     let visibility = match f.int("visibility", "Visibility") {
         Some(Some(v)) if (0..=2).contains(&v) => Some(v as i32),
@@ -100,11 +108,16 @@ fn phone_objects(f: &mut Fields) -> Option<Vec<String>> {
 
 fn check_lists(f: &mut Fields, input: &ContactInput) {
     if let Some(emails) = &input.emails {
-        if emails.iter().any(|e| !users::is_email(e)) {
+        if emails.iter().any(|e| !syntax::is_email_address(e)) {
             f.error("Email is invalid");
         }
         if emails.join(", ").chars().count() > MAX_TEXT {
             f.error(format!("Email is too long (maximum is {MAX_TEXT} characters)"));
+        }
+    }
+    if let Some(Some(website)) = &input.website {
+        if !syntax::is_web_address(website) {
+            f.error("Website is invalid");
         }
     }
     if let Some(phones) = &input.phones {
