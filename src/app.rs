@@ -49,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(get().to(contacts::list_project_contacts))
             .route(post().to(contacts::create_project_contact)),
     )
+    .service(web::resource("/projects/{project}/contacts/{id}").route(get().to(contacts::show_project_contact)))
     .service(web::resource("/contacts/{id}/projects").route(post().to(contacts::add_contact_project)))
     .service(web::resource("/contacts/{id}/projects/{project}").route(delete().to(contacts::remove_contact_project)))
     .service(web::resource("/contacts/{id}/notes").route(post().to(notes::create_contact_note)))

@@ -9,6 +9,7 @@ use crate::domain::input::{MAX_STRING, MAX_TEXT};
 use crate::domain::phones::{self, PhoneFormat};
 use crate::domain::{countries, syntax};
 use crate::error::Error;
+use crate::format::body::Body;
 
 /// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes;
 /// phone numbers are kept in `phone_format`.
@@ -89,6 +90,34 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>, phone_
         input.errors = messages;
     }
     input
+}
+
+/// The avatar a body carries besides `contact[avatar][token]`: a multipart `contact[avatar]`
+/// file, or the plugin's `attachments[n]` described `avatar` with a multipart `file` or an
+/// upload's `token` (these take precedence, as in Redmine's `save_attachments`).
+pub fn avatar(body: &Body) -> Option<AvatarInput> {
+    if let Some(file) = body.file("contact[avatar]") {
+        return Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
+    }
+    let entries: Vec<(String, &Map<String, Value>)> = match body.0.get("attachments") {
+        Some(Value::Object(by_index)) => {
+            by_index.iter().filter_map(|(n, e)| e.as_object().map(|e| (n.clone(), e))).collect()
+        }
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().filter_map(|(n, e)| e.as_object().map(|e| (n.to_string(), e))).collect()
+        }
+        _ => return None,
+    };
+    entries.into_iter().find_map(|(n, entry)| {
+        if entry.get("description").and_then(Value::as_str).map(str::trim) != Some("avatar") {
+            return None;
+        }
+        if let Some(file) = body.file(&format!("attachments[{n}][file]")) {
+            return Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
+        }
+        let token = entry.get("token").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())?;
+        Some(AvatarInput::Token(token.to_string()))
+    })
 }
 
 /// `phones: [{"number": …}]`, the shape contacts are shown in, read back for clients that
