@@ -110,7 +110,7 @@ impl RateLimiter {
             // Forget finished windows so a stream of new addresses cannot grow the map forever.
             counts.retain(|_, c| now - c.window_start < self.window_secs);
         }
-        let current = if self.aligned { now - now.rem_euclid(self.window_secs) } else { now };
+        let current = if self.aligned { self.window_at(now) } else { now };
         let count = counts.entry(key.to_string()).or_default();
         if now - count.window_start >= self.window_secs {
             *count = Count { window_start: current, ..Count::default() };
