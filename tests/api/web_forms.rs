@@ -813,3 +813,33 @@ async fn the_embeddable_form_offers_multiple_value_lists() {
     let values = contact["custom_fields"].as_array().unwrap().iter().find(|f| f["id"] == cf).unwrap()["value"].clone();
     assert_eq!(values, json!(["crm", "hr"]));
 }
+
+/// The plugin's `test_update_contact_with_uploaded_file`: an upload's token in
+/// `contact[uploads][]` described `avatar` becomes the avatar; the update's body is empty.
+#[actix_web::test]
+async fn put_contact_with_an_upload_described_avatar_sets_the_avatar() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let id = admin.create_contact("crm", json!({"first_name": "Up"})).await;
+    let upload = admin
+        .raw(reqwest::Method::POST, Format::Xml, "/uploads?filename=test.png", "application/octet-stream", PNG.to_vec())
+        .await;
+    assert_eq!(upload.status, 201, "{}", upload.text);
+    let token = upload.str("upload.token");
+    let form = format!(
+        "contact[uploads][][token]={token}&contact[uploads][][filename]=test.png&contact[uploads][][description]=avatar&contact[uploads][][content_type]=image%2Fpng"
+    );
+    let res = admin
+        .raw(
+            reqwest::Method::PUT,
+            Format::Xml,
+            &format!("/contacts/{id}"),
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!((res.status, res.text.as_str()), (204, ""));
+    let avatar = admin.get(Format::Json, &format!("/contacts/{id}")).await.int("contact.avatar.attachment_id");
+    assert_eq!(avatar, upload.int("upload.id"));
+}

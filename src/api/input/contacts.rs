@@ -81,7 +81,7 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>, phone_
             Some(Value::Object(o)) => {
                 o.get("token").and_then(Value::as_str).map(|t| AvatarInput::Token(t.trim().to_string()))
             }
-            _ => None,
+            _ => avatar_upload(f.raw("uploads")),
         },
         errors: Vec::new(),
     };
@@ -116,6 +116,23 @@ pub fn avatar(body: &Body) -> Option<AvatarInput> {
             return Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
         }
         let token = entry.get("token").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())?;
+        Some(AvatarInput::Token(token.to_string()))
+    })
+}
+
+/// Redmine's `uploads: [{"token", "description": "avatar", …}]`: the upload described `avatar`.
+fn avatar_upload(uploads: Option<&Value>) -> Option<AvatarInput> {
+    let items: Vec<&Value> = match uploads? {
+        Value::Array(items) => items.iter().collect(),
+        // Rails without type="array": a hash of entries.
+        Value::Object(by_index) => by_index.values().collect(),
+        _ => return None,
+    };
+    items.into_iter().find_map(|item| {
+        if item.get("description").and_then(Value::as_str).map(str::trim) != Some("avatar") {
+            return None;
+        }
+        let token = item.get("token").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())?;
         Some(AvatarInput::Token(token.to_string()))
     })
 }
