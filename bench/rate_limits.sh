@@ -3,6 +3,7 @@
 # database, the server started with limits off and on (counted and reconciled every second,
 # never refused), interleaved twice; wrk, 2 threads x 16 connections, 8 s per route. Needs a
 # release build (cargo build --release) and wrk. Prints round, mode, route, req/s, p50, p99.
+set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release/contacts-server
 W=$(mktemp -d)
