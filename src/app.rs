@@ -11,7 +11,7 @@ use crate::api::rate_limit::RateLimiter;
 use crate::api::state::AppState;
 use crate::api::{
     attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, exports, issues, notes,
-    projects, queries, search, tags, users, web_forms,
+    projects, queries, search, tags, users, web_forms, webhooks,
 };
 use crate::auth::Logins;
 use crate::config::Config;
@@ -156,14 +156,42 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(delete().to(users::delete_user)),
     )
     .service(web::resource("/roles").route(get().to(users::list_roles)))
-    .service(web::resource("/roles/{id}").route(get().to(users::show_role)));
+    .service(web::resource("/roles/{id}").route(get().to(users::show_role)))
+    .service(
+        web::resource("/webhooks")
+            .route(get().to(webhooks::list_webhooks))
+            .route(post().to(webhooks::create_webhook)),
+    )
+    .service(
+        web::resource("/projects/{project}/webhooks")
+            .route(get().to(webhooks::list_project_webhooks))
+            .route(post().to(webhooks::create_project_webhook)),
+    )
+    .service(
+        web::resource("/webhooks/{id}")
+            .route(get().to(webhooks::show_webhook))
+            .route(put().to(webhooks::update_webhook))
+            .route(patch().to(webhooks::update_webhook))
+            .route(delete().to(webhooks::delete_webhook)),
+    )
+    .service(web::resource("/webhooks/{id}/test").route(post().to(webhooks::test_webhook)))
+    .service(web::resource("/webhooks/{id}/deliveries").route(get().to(webhooks::list_deliveries)))
+    .service(web::resource("/webhooks/{id}/deliveries/{delivery}/redeliver").route(post().to(webhooks::redeliver)));
 }
 
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0).
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
-    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), logins });
+    // This instance's webhook delivery worker, on the runtime the server runs on.
+    actix_web::rt::spawn(crate::webhooks::run(db.clone(), config.webhooks));
+    let state = web::Data::new(AppState {
+        db,
+        forms: config.forms,
+        limiter: RateLimiter::per_minute(),
+        logins,
+        webhooks: config.webhooks,
+    });
     let body_limits = web::Data::new(config.body);
     let server = HttpServer::new(move || {
         App::new()

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::db::DbOptions;
 use crate::domain::login_throttle::ThrottlePolicy;
+use crate::domain::webhooks::RetryPolicy;
 use crate::format::body::BodyLimits;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://contacts.db";
@@ -21,6 +22,30 @@ pub struct Config {
     pub logins: ThrottlePolicy,
     /// Password checks (argon2) running at once; `None`: one per core.
     pub password_checks: Option<usize>,
+    pub webhooks: WebhookSettings,
+}
+
+/// How the delivery worker sends webhooks.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    /// Whether hooks may point at loopback, link-local and private addresses (tests, intranets).
+    pub allow_private: bool,
+    pub retry: RetryPolicy,
+    /// How long a receiver has to answer (a 2xx within it is success).
+    pub timeout: Duration,
+    /// How often an idle worker looks for work.
+    pub poll: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_private: false,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(10),
+            poll: Duration::from_millis(500),
+        }
+    }
 }
 
 /// Rules for contacts posted from public web forms.
@@ -62,6 +87,7 @@ impl Config {
             forms: FormSettings::default(),
             logins: ThrottlePolicy::default(),
             password_checks: None,
+            webhooks: WebhookSettings::default(),
         }
     }
 }

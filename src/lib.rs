@@ -17,3 +17,4 @@ pub mod format;
 pub mod jobs;
 pub mod store;
 pub mod views;
+pub mod webhooks;
