@@ -158,9 +158,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/roles").route(get().to(users::list_roles)))
     .service(web::resource("/roles/{id}").route(get().to(users::show_role)))
     .service(
-        web::resource("/webhooks")
-            .route(get().to(webhooks::list_webhooks))
-            .route(post().to(webhooks::create_webhook)),
+        web::resource("/webhooks").route(get().to(webhooks::list_webhooks)).route(post().to(webhooks::create_webhook)),
     )
     .service(
         web::resource("/projects/{project}/webhooks")

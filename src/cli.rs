@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `copy`, `backup`, `seed`, `import`, `user create`,
-//! `web-form create`, `custom-field create`, `throttle clear`.
+//! `web-form create`, `custom-field create`, `throttle clear`, `webhook create|list|delete`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -9,6 +9,7 @@ use crate::domain::custom_fields::{self, FieldInput};
 use crate::domain::login_throttle;
 use crate::domain::users::{self, UserInput};
 use crate::domain::web_forms::{self, WebFormInput};
+use crate::domain::webhooks::{self, WebhookInput};
 use crate::jobs::{self, seed::SeedPlan};
 
 #[derive(Debug, Parser)]
@@ -77,6 +78,8 @@ pub enum Command {
         /// The first lockout, in seconds; each next one doubles, up to 15 minutes.
         #[arg(long, env = "CONTACTS_LOGIN_LOCKOUT_SECS", default_value_t = 60)]
         login_lockout_secs: u64,
+        #[command(flatten)]
+        webhooks: WebhookArgs,
     },
     /// Create or update the database schema.
     Migrate {
@@ -148,6 +151,65 @@ pub enum Command {
     CustomField {
         #[command(subcommand)]
         command: CustomFieldCommand,
+    },
+    /// Manage webhooks.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+/// How `serve` delivers webhooks.
+#[derive(Debug, Args, Clone)]
+pub struct WebhookArgs {
+    /// Let hooks point at loopback, link-local and private addresses (tests, intranets).
+    #[arg(long, env = "CONTACTS_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+    /// The retry clock, in milliseconds: the first retry waits this long, each next one twice
+    /// as long up to 120 times it, and a delivery is given up 2880 times it after it was queued
+    /// (30 s, 1 h and 24 h by default; tests make it a few milliseconds).
+    #[arg(long, env = "CONTACTS_WEBHOOKS_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub webhooks_retry_base_ms: u64,
+    /// How long a receiver has to answer, in milliseconds.
+    #[arg(long, env = "CONTACTS_WEBHOOKS_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhooks_timeout_ms: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register a global webhook (or a project's, with --project), owned by the first admin;
+    /// prints its secret alone on the last line.
+    Create {
+        #[arg(long)]
+        url: String,
+        /// An event to send (contact.created, …, or *); repeat for each.
+        #[arg(long = "event", required = true)]
+        events: Vec<String>,
+        /// The project's identifier or id.
+        #[arg(long)]
+        project: Option<String>,
+        /// The signing secret (default: a random one).
+        #[arg(long)]
+        secret: Option<String>,
+        /// json or xml.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Accept a loopback, link-local or private address.
+        #[arg(long)]
+        allow_private: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List every webhook: id, active, project, events, URL.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Delete a webhook and its delivery log.
+    Delete {
+        id: i32,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -280,6 +342,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             login_max_failures,
             login_max_failures_per_address,
             login_lockout_secs,
+            webhooks,
         } => {
             let mut config = config(&db);
             config.bind = bind;
@@ -295,6 +358,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config.logins.max_failures_per_login = login_max_failures;
             config.logins.max_failures_per_address = login_max_failures_per_address;
             config.logins.lockout = std::time::Duration::from_secs(login_lockout_secs.max(1));
+            config.webhooks.allow_private = webhooks.webhooks_allow_private;
+            config.webhooks.retry.base = std::time::Duration::from_millis(webhooks.webhooks_retry_base_ms.max(1));
+            config.webhooks.timeout = std::time::Duration::from_millis(webhooks.webhooks_timeout_ms.max(1));
             serve(config)
         }
         Command::Migrate { db } => {
@@ -304,6 +370,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CustomField { command } => create_custom_field(command),
+        Command::Webhook { command } => webhook(command),
         Command::Throttle { command: ThrottleCommand::Clear { login, ip, db } } => {
             let db = open(&config(&db))?;
             let cleared = db
@@ -435,6 +502,51 @@ fn create_custom_field(command: CustomFieldCommand) -> anyhow::Result<()> {
     println!("created {} custom field {:?} ({})", field.customized_type, field.name, field.field_format);
     println!("{}", field.id);
     Ok(())
+}
+
+fn webhook(command: WebhookCommand) -> anyhow::Result<()> {
+    match command {
+        WebhookCommand::Create { url, events, project, secret, format, allow_private, db } => {
+            let destination =
+                actix_web::rt::System::new().block_on(crate::webhooks::client::check_destination(&url, allow_private));
+            if let Err(message) = destination {
+                anyhow::bail!(message);
+            }
+            let db = open(&config(&db))?;
+            let input = WebhookInput {
+                project_ref: None,
+                url: Some(url),
+                events: Some(events),
+                secret,
+                format: Some(format),
+                active: Some(true),
+                errors: Vec::new(),
+            };
+            let hook = actix_web::rt::System::new()
+                .block_on(db.run(move |conn| webhooks::create_as_admin(conn, project.as_deref(), input)))
+                .map_err(user_error)?;
+            println!("created webhook {} for {}", hook.row.id, hook.row.url);
+            println!("{}", hook.secret_shown.unwrap_or_default());
+            Ok(())
+        }
+        WebhookCommand::List { db } => {
+            let db = open(&config(&db))?;
+            for hook in db.run_blocking(webhooks::list_all).map_err(user_error)? {
+                let project = hook.project.as_ref().map_or("(all projects)".to_string(), |(_, name)| name.clone());
+                let state = if hook.row.active { "active" } else { "off" };
+                println!("{}\t{state}\t{project}\t{}\t{}", hook.row.id, hook.row.events, hook.row.url);
+            }
+            Ok(())
+        }
+        WebhookCommand::Delete { id, db } => {
+            let db = open(&config(&db))?;
+            actix_web::rt::System::new()
+                .block_on(db.run(move |conn| webhooks::delete_as_admin(conn, id)))
+                .map_err(user_error)?;
+            println!("deleted webhook {id}");
+            Ok(())
+        }
+    }
 }
 
 /// A domain error as a one-line message for the terminal.

@@ -20,7 +20,11 @@ pub async fn list_webhooks(state: Data<AppState>, viewer: Viewer) -> Result<Repl
     Ok(Reply::ok(views::index(&hooks)))
 }
 
-pub async fn list_project_webhooks(state: Data<AppState>, viewer: Viewer, project: Path<String>) -> Result<Reply, Error> {
+pub async fn list_project_webhooks(
+    state: Data<AppState>,
+    viewer: Viewer,
+    project: Path<String>,
+) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let hooks = state.db.run(move |conn| webhooks::list(conn, &user, Some(&project))).await?;
     Ok(Reply::ok(views::index(&hooks)))

@@ -232,7 +232,7 @@ fn find_managed(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<
 }
 
 /// Registers a hook in `url_project` (the nested route), the body's `project_id`, or globally.
-/// `destination_error` is what the caller found resolving the URL (a private address).
+/// Where its URL resolves to is the caller's to check (this layer does not reach the network).
 pub fn create(
     conn: &mut Conn,
     user: &CurrentUser,
@@ -326,6 +326,26 @@ pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: WebhookInput)
     Ok(())
 }
 
+/// `create` for the command line: the hook is the first admin's.
+pub fn create_as_admin(conn: &mut Conn, project_ref: Option<&str>, input: WebhookInput) -> Result<Webhook, Error> {
+    let admin = store::first_admin(conn)?.ok_or_else(|| Error::invalid("There is no admin to own the webhook"))?;
+    let admin = current_user(conn, &admin)?;
+    create(conn, &admin, None, WebhookInput { project_ref: project_ref.map(str::to_string), ..input })
+}
+
+/// Every hook, for the command line.
+pub fn list_all(conn: &mut DbConnection) -> Result<Vec<Webhook>, Error> {
+    store::list(conn, None)?.into_iter().map(|row| Ok(with_project(conn, row)?.0)).collect()
+}
+
+/// Deletes a hook, for the command line.
+pub fn delete_as_admin(conn: &mut Conn, id: i32) -> Result<(), Error> {
+    if write_transaction(conn, |c| store::delete(c, id))? == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
 /// Deletes a hook and its delivery log.
 pub fn delete(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<(), Error> {
     find_managed(conn, user, id)?;
@@ -334,7 +354,12 @@ pub fn delete(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<(), Error>
 }
 
 /// A page of a hook's delivery log, newest first.
-pub fn deliveries(conn: &mut DbConnection, user: &CurrentUser, id: i32, paging: Paging) -> Result<Page<DeliveryRow>, Error> {
+pub fn deliveries(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    paging: Paging,
+) -> Result<Page<DeliveryRow>, Error> {
     find_managed(conn, user, id)?;
     let (total_count, items) = store::deliveries(conn, id, paging.offset, paging.limit)?;
     Ok(Page { items, total_count, paging })
@@ -390,9 +415,11 @@ fn could_see(user: &CurrentUser, kind: RecordKind, project_ids: &[i32]) -> bool 
     project_ids.iter().any(|id| allowed.binary_search(id).is_ok())
 }
 
-/// What one event shows one hook's owner, as the caller renders it: `Ok(None)` when the owner
-/// may not see the record.
-pub type Render<'a> = dyn FnMut(&mut DbConnection, &CurrentUser, Event, &EventRow, &WebhookRow) -> Result<Option<String>, Error> + 'a;
+/// What one event shows one hook's owner, as the caller renders it: the record as GET shows it
+/// (`Ok(None)` when the owner may not see it; `Err(NotFound)` when it is gone), or, when `gone`
+/// is true, a record that no longer exists: its id.
+pub type Render<'a> = dyn FnMut(&mut DbConnection, &CurrentUser, Event, &EventRow, &WebhookRow, bool) -> Result<Option<String>, Error>
+    + 'a;
 
 /// Events dispatched per transaction.
 const DISPATCH_BATCH: i64 = 50;
@@ -423,10 +450,20 @@ pub fn dispatch(conn: &mut Conn, render: &mut Render) -> Result<usize, Error> {
                     owners.insert(hook.user_id, owner);
                 }
                 let owner = &owners[&hook.user_id];
-                if kind.is_deletion() && !could_see(owner, kind.record_kind(), &project_ids) {
-                    continue;
-                }
-                let Some(body) = render(c, owner, kind, event, hook)? else { continue };
+                let rendered = match kind.is_deletion() {
+                    false => render(c, owner, kind, event, hook, false),
+                    true => Err(Error::NotFound),
+                };
+                let body = match rendered {
+                    // Deleted (by this event or a later one): the record as it was is not kept,
+                    // so its id goes to those who could see it.
+                    Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
+                        render(c, owner, kind, event, hook, true)?
+                    }
+                    Err(Error::NotFound) => None,
+                    other => other?,
+                };
+                let Some(body) = body else { continue };
                 let record = match kind.record_kind() {
                     RecordKind::Contact => "contact",
                     RecordKind::Note => "note",

@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
+use crate::db::schema::{users, webhook_deliveries, webhook_events, webhooks};
 use crate::db::DbConnection;
+use crate::store::users::UserRow;
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -117,6 +118,16 @@ pub struct AttemptOutcome {
     pub last_response_body: Option<String>,
     pub next_attempt_at: Option<NaiveDateTime>,
     pub delivered_on: Option<NaiveDateTime>,
+}
+
+/// The admin with the lowest id, who owns the hooks the command line registers.
+pub fn first_admin(conn: &mut DbConnection) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::admin.eq(true))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewWebhookRow) -> QueryResult<i32> {

@@ -62,15 +62,26 @@ async fn allowed_addresses(host: &str, port: u16, allow_private: bool) -> Result
     Ok(allowed)
 }
 
-/// Checks a hook's URL before it is saved: http(s), and a host that resolves to an address it
-/// may send to. The message is the 422's.
+/// Checks a hook's URL before it is saved: http(s), and a host that does not resolve to only
+/// addresses it may not send to. A name that does not resolve now is accepted (DNS can be down
+/// for a while; its deliveries fail and are retried). The message is the 422's.
 pub async fn check_destination(url: &str, allow_private: bool) -> Result<(), String> {
     let parsed = crate::domain::webhooks::check_url(url)?;
     let port = parsed.port_or_known_default().unwrap_or(80);
     match parsed.host() {
         Some(url::Host::Ipv4(ip)) if !allow_private && !is_public(IpAddr::V4(ip)) => Err(refused(&ip.to_string())),
         Some(url::Host::Ipv6(ip)) if !allow_private && !is_public(IpAddr::V6(ip)) => Err(refused(&ip.to_string())),
-        Some(url::Host::Domain(name)) => allowed_addresses(name, port, allow_private).await.map(drop),
+        Some(url::Host::Domain(name)) => match tokio::net::lookup_host((name, port)).await {
+            Ok(found) => {
+                let found: Vec<SocketAddr> = found.collect();
+                if allow_private || found.is_empty() || found.iter().any(|a| is_public(a.ip())) {
+                    Ok(())
+                } else {
+                    Err(refused(name))
+                }
+            }
+            Err(_) => Ok(()),
+        },
         _ => Ok(()),
     }
 }

@@ -63,27 +63,34 @@ async fn work(db: &Db, client: &reqwest::Client, settings: &WebhookSettings) -> 
     Ok(any)
 }
 
-/// The record an event is about, as GET shows it to `owner`, in the hook's format; `None` when
-/// the owner may not see it or it is gone since (its deletion is an event of its own).
+/// The record an event is about, as GET shows it to `owner`, in the hook's format (see
+/// `domain::webhooks::Render`).
 fn render_data(
     conn: &mut DbConnection,
     owner: &CurrentUser,
     event: Event,
     row: &EventRow,
     hook: &WebhookRow,
+    is_gone: bool,
 ) -> Result<Option<String>, Error> {
     let id = row.record_id;
+    let root = match event.record_kind() {
+        RecordKind::Contact => "contact",
+        RecordKind::Deal => "deal",
+        RecordKind::Note => "note",
+    };
+    if is_gone {
+        return Ok(Some(data(&gone(root, id), &hook.format)));
+    }
     let found = match event.record_kind() {
-        RecordKind::Contact if event.is_deletion() => Ok(gone("contact", id)),
-        RecordKind::Contact => {
-            contacts::show(conn, owner, id, Includes::default()).map(|c| views::contacts::show(&c, &Includes::default()))
-        }
+        RecordKind::Contact => contacts::show(conn, owner, id, Includes::default())
+            .map(|c| views::contacts::show(&c, &Includes::default())),
         RecordKind::Deal => deals::show(conn, owner, id, false).map(|d| views::deals::show(&d, false)),
         RecordKind::Note => notes::show(conn, owner, id).map(|n| views::notes::show(&n)),
     };
     match found {
         Ok(doc) => Ok(Some(data(&doc, &hook.format))),
-        Err(Error::NotFound | Error::Forbidden) => Ok(None),
+        Err(Error::Forbidden) => Ok(None),
         Err(e) => Err(e),
     }
 }

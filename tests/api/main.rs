@@ -29,4 +29,5 @@ mod tags;
 mod users;
 mod visibility;
 mod web_forms;
+mod webhooks;
 mod wire_snapshots;
