@@ -12,7 +12,7 @@ mod stop;
 mod write;
 
 pub use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
-pub use pool::{ConnectionManager, Pool, Pooled, PooledConnection, QueryCounter};
+pub use pool::{uncounted, ConnectionManager, Pool, Pooled, PooledConnection, QueryCounter};
 pub use stop::is_stopped;
 pub use write::{write_transaction, WriteTarget};
 
