@@ -444,10 +444,9 @@ pub fn dispatch(conn: &mut Conn, render: &mut Render) -> Result<usize, Error> {
             let Some(kind) = Event::from_name(&event.event) else { continue };
             let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
             for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
-                if !owners.contains_key(&hook.user_id) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
                     let row = users::find(c, hook.user_id)?;
-                    let owner = current_user(c, &row)?;
-                    owners.insert(hook.user_id, owner);
+                    slot.insert(current_user(c, &row)?);
                 }
                 let owner = &owners[&hook.user_id];
                 let rendered = match kind.is_deletion() {
@@ -607,4 +606,28 @@ pub fn finish(
         }
         Ok::<_, Error>(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_from_the_base_up_to_120_times_it_with_jitter() {
+        let policy = RetryPolicy { base: Duration::from_secs(30) };
+        for (attempts, steps) in [(1, 1.0), (2, 2.0), (4, 8.0), (7, 64.0), (8, 120.0), (30, 120.0)] {
+            let wait = policy.delay(attempts).as_secs_f64();
+            let nominal = 30.0 * steps;
+            assert!(wait >= nominal * 0.8 && wait <= nominal * 1.2, "attempt {attempts}: {wait}");
+        }
+        assert_eq!(policy.window(), Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn every_event_name_reads_back() {
+        for event in Event::ALL {
+            assert_eq!(Event::from_name(event.name()), Some(event));
+        }
+        assert_eq!(Event::from_name("contact.bogus"), None);
+    }
 }

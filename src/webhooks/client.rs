@@ -191,3 +191,44 @@ fn describe(e: &reqwest::Error) -> String {
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_addresses_are_not_public() {
+        for internal in [
+            "127.0.0.1",
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(internal.parse().expect("an address")), "{internal}");
+        }
+        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+            assert!(is_public(public.parse().expect("an address")), "{public}");
+        }
+    }
+
+    /// The signature is HMAC-SHA256 of `timestamp.body`.
+    #[test]
+    fn the_signature_is_the_hmac_of_timestamp_dot_body() {
+        let signed = signature("key", 1700000000, b"{}");
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"key").expect("any key length");
+        mac.update(b"1700000000.{}");
+        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(signed, format!("sha256={hex}"));
+        assert_eq!(signed.len(), "sha256=".len() + 64);
+    }
+}
