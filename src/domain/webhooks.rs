@@ -443,24 +443,33 @@ pub fn dispatch(conn: &mut Conn, render: &mut Render) -> Result<usize, Error> {
         for event in &events {
             let Some(kind) = Event::from_name(&event.event) else { continue };
             let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
+            // Hooks of one owner in one format get the same body: rendered once.
+            let mut bodies: HashMap<(i32, &str), Option<String>> = HashMap::new();
             for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
                 if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
                     let row = users::find(c, hook.user_id)?;
                     slot.insert(current_user(c, &row)?);
                 }
                 let owner = &owners[&hook.user_id];
-                let rendered = match kind.is_deletion() {
-                    false => render(c, owner, kind, event, hook, false),
-                    true => Err(Error::NotFound),
-                };
-                let body = match rendered {
-                    // Deleted (by this event or a later one): the record as it was is not kept,
-                    // so its id goes to those who could see it.
-                    Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
-                        render(c, owner, kind, event, hook, true)?
+                let body = match bodies.get(&(hook.user_id, hook.format.as_str())) {
+                    Some(body) => body.clone(),
+                    None => {
+                        let rendered = match kind.is_deletion() {
+                            false => render(c, owner, kind, event, hook, false),
+                            true => Err(Error::NotFound),
+                        };
+                        let body = match rendered {
+                            // Deleted (by this event or a later one): the record as it was is not
+                            // kept, so its id goes to those who could see it.
+                            Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
+                                render(c, owner, kind, event, hook, true)?
+                            }
+                            Err(Error::NotFound) => None,
+                            other => other?,
+                        };
+                        bodies.insert((hook.user_id, hook.format.as_str()), body.clone());
+                        body
                     }
-                    Err(Error::NotFound) => None,
-                    other => other?,
                 };
                 let Some(body) = body else { continue };
                 let record = match kind.record_kind() {
