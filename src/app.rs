@@ -34,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(contact_posts::post_contact))
             .route(web::route().method(actix_web::http::Method::OPTIONS).to(contact_posts::preflight)),
     )
+    // Before `/contacts/{id}`, which would otherwise take "search" as an id.
+    .service(web::resource("/contacts/search").route(post().to(contacts::search_contacts)))
     .service(
         web::resource("/contacts/{id}")
             .route(get().guard(wants(Format::Vcf)).to(exports::contact_vcf))
@@ -50,6 +52,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(contacts::create_project_contact)),
     )
     .service(web::resource("/contacts/{id}/projects").route(post().to(contacts::add_contact_project)))
+    .service(web::resource("/contacts/{id}/employees").route(get().to(contacts::list_employees)))
+    .service(web::resource("/contacts/{id}/reports").route(get().to(contacts::list_reports)))
+    .service(web::resource("/contacts/{id}/archive").route(post().to(contacts::archive_contact)))
+    .service(web::resource("/contacts/{id}/activate").route(post().to(contacts::activate_contact)))
+    .service(web::resource("/contacts/{id}/set_primary").route(post().to(contacts::set_primary_contact)))
+    .service(
+        web::resource("/projects/{project}/contacts/external/{external_id}")
+            .route(put().to(contacts::upsert_external_contact)),
+    )
     .service(web::resource("/contacts/{id}/projects/{project}").route(delete().to(contacts::remove_contact_project)))
     .service(web::resource("/contacts/{id}/notes").route(post().to(notes::create_contact_note)))
     .service(web::resource("/contacts/{id}/issues").route(post().to(issues::link_issue)))

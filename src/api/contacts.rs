@@ -2,55 +2,154 @@
 //! `contact_posts`, the CSV and vCard answers in `exports`.
 
 use actix_web::web::{Data, Path};
+use actix_web::HttpRequest;
 
 use super::input;
 use super::list_params;
 use crate::api::state::AppState;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, Includes};
-use crate::domain::queries;
+use crate::domain::contacts::{self, ContactDetails, ContactFilters, Includes};
+use crate::domain::paging::{Neighbours, Page, PageRequest};
 use crate::error::Error;
 use crate::format::body::Body;
 use crate::format::query::QueryParams;
 use crate::format::Reply;
 use crate::views::contacts as views;
 
-pub async fn list_contacts(state: Data<AppState>, viewer: Viewer, query: QueryParams) -> Result<Reply, Error> {
-    list(state, viewer, query, None).await
+pub async fn list_contacts(
+    state: Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    list(state, viewer, req, query, None).await
 }
 
 pub async fn list_project_contacts(
     state: Data<AppState>,
     viewer: Viewer,
+    req: HttpRequest,
     project: Path<String>,
     query: QueryParams,
 ) -> Result<Reply, Error> {
-    list(state, viewer, query, Some(project.into_inner())).await
+    list(state, viewer, req, query, Some(project.into_inner())).await
 }
 
 async fn list(
     state: Data<AppState>,
     viewer: Viewer,
+    req: HttpRequest,
     query: QueryParams,
     project: Option<String>,
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let paging = list_params::paging(&query);
+    let request = list_params::page_request(&query);
     let includes = list_params::includes(&query);
-    let page = state
+    let (page, neighbours) = state
         .db
         .run(move |conn| {
-            // A saved query's parameters stand under the request's (`query_id=`).
-            let query = list_params::with_saved_query(conn, &user, queries::CONTACT, query)?;
-            let mut filters = list_params::contact_filters(&query);
+            // A saved query's filters stand under the request's (`query_id=`).
+            let mut filters = list_params::contact_filters(conn, &user, query)?;
             if project.is_some() {
                 filters.project_ref = project;
             }
-            contacts::list(conn, &user, &filters, paging, includes)
+            contacts::list(conn, &user, &filters, request, includes)
         })
         .await?;
+    Ok(paged_reply(&req, &page, &neighbours, &includes))
+}
+
+/// `POST /contacts/search`: the list filtered by a body of and/or groups (Pylon's shape), paged
+/// by `cursor`/`per_page` (in the body or the query string: the `links` repeat the body's
+/// search at another cursor), `page`, or Redmine's `offset`/`limit`.
+pub async fn search_contacts(
+    state: Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    query: QueryParams,
+    body: Body,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let filters: ContactFilters = list_params::search_body(&body.0)?;
+    let request = match list_params::page_request(&query) {
+        PageRequest::Offset(_) => list_params::page_request(&list_params::search_paging(&body.0)),
+        asked => asked,
+    };
+    let includes = list_params::includes(&query);
+    let (page, neighbours) = state.db.run(move |conn| contacts::list(conn, &user, &filters, request, includes)).await?;
+    Ok(paged_reply(&req, &page, &neighbours, &includes))
+}
+
+/// A page of contacts with the links to its neighbours (body and `Link` header).
+fn paged_reply(req: &HttpRequest, page: &Page<ContactDetails>, neighbours: &Neighbours, includes: &Includes) -> Reply {
+    let links = list_params::page_links(req, neighbours);
     let newest = page.items.iter().map(|c| c.row.updated_on);
-    Ok(Reply::ok(views::index(&page, &includes)).last_modified(newest))
+    let reply = Reply::ok(views::index(page, neighbours, links.as_ref(), includes)).last_modified(newest);
+    match &links {
+        Some(l) => reply.links([
+            ("first", l.first.as_ref()),
+            ("next", l.next.as_ref()),
+            ("prev", l.previous.as_ref()),
+            ("last", l.last.as_ref()),
+        ]),
+        None => reply,
+    }
+}
+
+/// `GET /contacts/:id/employees`: the company's people, a list like `/contacts`.
+pub async fn list_employees(
+    state: Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    id: Path<i32>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    related_list(state, viewer, req, id.into_inner(), query, contacts::employees).await
+}
+
+/// `GET /contacts/:id/reports`: who reports to the contact, a list like `/contacts`.
+pub async fn list_reports(
+    state: Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    id: Path<i32>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    related_list(state, viewer, req, id.into_inner(), query, contacts::reports).await
+}
+
+type RelatedList =
+    fn(
+        &mut crate::db::DbConnection,
+        &crate::domain::access::CurrentUser,
+        i32,
+        contacts::ContactFilters,
+        PageRequest,
+        Includes,
+    )
+        -> Result<(crate::domain::paging::Page<contacts::ContactDetails>, crate::domain::paging::Neighbours), Error>;
+
+/// A list of the contacts linked to contact `id` (its employees, its reports), filtered and
+/// paged as the contacts list is.
+async fn related_list(
+    state: Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    id: i32,
+    query: QueryParams,
+    related: RelatedList,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let request = list_params::page_request(&query);
+    let includes = list_params::includes(&query);
+    let (page, neighbours) = state
+        .db
+        .run(move |conn| {
+            let filters = list_params::contact_filters(conn, &user, query)?;
+            related(conn, &user, id, filters, request, includes)
+        })
+        .await?;
+    Ok(paged_reply(&req, &page, &neighbours, &includes))
 }
 
 pub async fn show_contact(
@@ -128,4 +227,69 @@ pub async fn remove_contact_project(
     let (id, project) = path.into_inner();
     state.db.run(move |conn| contacts::remove_project(conn, &user, id, &project)).await?;
     Ok(Reply::NoContent)
+}
+
+/// `POST /contacts/:id/archive`: answers the contact as it now is.
+pub async fn archive_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let contact = state
+        .db
+        .run(move |conn| {
+            contacts::archive(conn, &user, id)?;
+            contacts::show(conn, &user, id, Includes::default())
+        })
+        .await?;
+    Ok(Reply::ok(views::show(&contact, &Includes::default())))
+}
+
+/// `POST /contacts/:id/activate`: answers the contact as it now is.
+pub async fn activate_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let contact = state
+        .db
+        .run(move |conn| {
+            contacts::activate(conn, &user, id)?;
+            contacts::show(conn, &user, id, Includes::default())
+        })
+        .await?;
+    Ok(Reply::ok(views::show(&contact, &Includes::default())))
+}
+
+/// `POST /contacts/:id/set_primary`: makes the person its company's primary contact and
+/// answers the company.
+pub async fn set_primary_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let id = id.into_inner();
+    let company = state
+        .db
+        .run(move |conn| {
+            let company_id = contacts::set_primary(conn, &user, id)?;
+            contacts::show(conn, &user, company_id, Includes::default())
+        })
+        .await?;
+    Ok(Reply::ok(views::show(&company, &Includes::default())))
+}
+
+/// `PUT /projects/:project/contacts/external/:external_id`: 200 with the contact updated, or
+/// 201 with the contact created.
+pub async fn upsert_external_contact(
+    state: Data<AppState>,
+    viewer: Viewer,
+    path: Path<(String, String)>,
+    body: Body,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let (project, external_id) = path.into_inner();
+    let input = input::contacts::contact(body.section("contact")?, None);
+    let (contact, created) = state
+        .db
+        .run(move |conn| {
+            let (id, created) = contacts::upsert_external(conn, &user, &project, &external_id, input)?;
+            Ok::<_, Error>((contacts::show(conn, &user, id, Includes::default())?, created))
+        })
+        .await?;
+    let shown = views::show(&contact, &Includes::default());
+    Ok(if created { Reply::created(shown, format!("/contacts/{}", contact.row.id)) } else { Reply::ok(shown) })
 }

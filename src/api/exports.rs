@@ -10,7 +10,6 @@ use crate::api::state::AppState;
 use crate::db::Db;
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{self, ContactDetails};
-use crate::domain::queries;
 use crate::error::Error;
 use crate::format::query::QueryParams;
 use crate::format::{Format, Reply};
@@ -70,8 +69,7 @@ async fn prepare(
     state
         .db
         .run(move |conn| {
-            let query = list_params::with_saved_query(conn, &user, queries::CONTACT, query)?;
-            let mut filters = list_params::contact_filters(&query);
+            let mut filters = list_params::contact_filters(conn, &user, query)?;
             if project.is_some() {
                 filters.project_ref = project;
             }

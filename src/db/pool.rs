@@ -28,13 +28,22 @@ thread_local! {
     static UNCOUNTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Runs `f` without counting its statements: background work (the webhook worker) that would
-/// otherwise land in a request's count at random.
-pub fn uncounted<T>(f: impl FnOnce() -> T) -> T {
-    let before = UNCOUNTED.with(|u| u.replace(true));
-    let outcome = f();
-    UNCOUNTED.with(|u| u.set(before));
-    outcome
+/// While alive, this thread's statements are not counted: background work (the webhook
+/// worker) that would otherwise land in a request's count at random.
+pub(super) struct Uncounted {
+    before: bool,
+}
+
+impl Uncounted {
+    pub(super) fn start() -> Uncounted {
+        Uncounted { before: UNCOUNTED.with(|u| u.replace(true)) }
+    }
+}
+
+impl Drop for Uncounted {
+    fn drop(&mut self) {
+        UNCOUNTED.with(|u| u.set(self.before));
+    }
 }
 
 impl Instrumentation for CountQueries {

@@ -83,15 +83,25 @@ diesel::table! {
         created_on -> Timestamp,
         updated_on -> Timestamp,
         project_ids -> Text,
+        company_id -> Nullable<Integer>,
+        primary_contact_id -> Nullable<Integer>,
+        reports_to_id -> Nullable<Integer>,
+        department -> Nullable<Text>,
+        preferred_contact_method -> Nullable<Text>,
+        status -> Text,
+        external_id -> Nullable<Text>,
+        phone_types -> Text,
+        email_types -> Text,
     }
 }
 
 diesel::table! {
-    contact_tallies (visibility, author_id, assigned_to_id, project_ids, shard) {
+    contact_tallies (visibility, author_id, assigned_to_id, project_ids, archived, shard) {
         visibility -> Integer,
         author_id -> Integer,
         assigned_to_id -> Integer,
         project_ids -> Text,
+        archived -> Bool,
         shard -> Integer,
         contacts -> BigInt,
     }

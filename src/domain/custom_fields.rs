@@ -9,7 +9,7 @@ use super::access::CurrentUser;
 use super::input::{MAX_STRING, MAX_TEXT};
 use crate::db::DbConnection;
 use crate::error::Error;
-use crate::store::custom_fields::{self as store, CustomFieldRow, CustomFieldValues, Owner};
+use crate::store::custom_fields::{self as store, CustomFieldRow, NewCustomFieldRow, Owner};
 
 pub const FORMATS: [&str; 8] = ["string", "text", "int", "float", "date", "bool", "list", "link"];
 pub const CONTACT: &str = "contact";
@@ -39,9 +39,9 @@ fn definition(
     conn: &mut DbConnection,
     input: FieldInput,
     existing: Option<&CustomFieldRow>,
-) -> Result<CustomFieldValues, Error> {
+) -> Result<NewCustomFieldRow, Error> {
     let pick = |new: Option<String>, old: Option<&String>| new.or_else(|| old.cloned());
-    let values = CustomFieldValues {
+    let values = NewCustomFieldRow {
         name: pick(input.name, existing.map(|e| &e.name)).unwrap_or_default(),
         customized_type: pick(input.customized_type, existing.map(|e| &e.customized_type))
             .unwrap_or_else(|| "contact".into()),
@@ -89,7 +89,7 @@ fn definition(
     }
     if errors.is_empty() {
         if let Some(default) = &values.default_value {
-            let probe = row_of(0, &values);
+            let probe = values.clone().with_id(0);
             if let Err(e) = normalize(&probe, default) {
                 errors.push(format!("Default value {}", e.trim_start_matches(&probe.name).trim_start()));
             }
@@ -99,25 +99,6 @@ fn definition(
         Ok(values)
     } else {
         Err(Error::Invalid(errors))
-    }
-}
-
-fn row_of(id: i32, v: &CustomFieldValues) -> CustomFieldRow {
-    CustomFieldRow {
-        id,
-        customized_type: v.customized_type.clone(),
-        name: v.name.clone(),
-        field_format: v.field_format.clone(),
-        possible_values: v.possible_values.clone(),
-        is_required: v.is_required,
-        is_filter: v.is_filter,
-        searchable: v.searchable,
-        multiple: v.multiple,
-        default_value: v.default_value.clone(),
-        regexp: v.regexp.clone(),
-        min_length: v.min_length,
-        max_length: v.max_length,
-        position: v.position,
     }
 }
 
@@ -145,7 +126,7 @@ pub fn update(conn: &mut DbConnection, user: &CurrentUser, id: i32, input: Field
         return Err(Error::invalid("Customized type cannot be changed"));
     }
     let values = definition(conn, input, Some(&existing))?;
-    store::update(conn, id, &values)?;
+    store::update(conn, &values.with_id(id))?;
     Ok(())
 }
 

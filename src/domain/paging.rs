@@ -18,3 +18,34 @@ pub struct Page<T> {
     pub total_count: i64,
     pub paging: Paging,
 }
+
+/// The most rows a numbered or cursor page holds (`per_page`, as Harvest allows).
+pub const MAX_PER_PAGE: i64 = 2000;
+
+/// How a client pages a list: Redmine's offset and limit; numbered pages (`page=`, with
+/// `per_page`); or cursors (`cursor=`, `per_page=`), opaque positions in the list's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageRequest {
+    Offset(Paging),
+    Numbered { page: i64, per_page: i64 },
+    Cursor { cursor: Option<String>, per_page: i64 },
+}
+
+/// Where a numbered or cursor page stands, for the links a client follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Neighbours {
+    /// Redmine's offset paging: no links.
+    None,
+    Numbered {
+        page: i64,
+        per_page: i64,
+        total_pages: i64,
+    },
+    /// The cursors of the next and previous pages (none at either end) and of the last page.
+    Cursor {
+        per_page: i64,
+        next: Option<String>,
+        previous: Option<String>,
+        last: String,
+    },
+}

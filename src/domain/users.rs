@@ -169,6 +169,7 @@ pub fn create(conn: &mut DbConnection, input: UserInput) -> Result<UserRow, Erro
         api_key,
         created_on: at,
         updated_on: at,
+        last_login_on: None,
     };
     let id = write_transaction(conn, |c| store::insert(c, &row))?;
     Ok(store::find(conn, id)?)

@@ -594,7 +594,8 @@ pub fn finish(
         hook.failing_since.is_some().then(|| WebhookChanges { failing_since: Some(None), ..Default::default() })
     } else {
         let since = hook.failing_since.unwrap_or(at);
-        let disable = after(since, window) <= at;
+        // A delivery given up has failed for the whole window: so has its hook.
+        let disable = status == FAILED || after(since, window) <= at;
         Some(WebhookChanges {
             failing_since: Some(Some(since)),
             active: disable.then_some(false),

@@ -27,11 +27,25 @@ fn write_entry<M: SerializeMap>(map: &mut M, name: &str, node: &Node) -> Result<
         for (key, value) in &list.meta {
             map.serialize_entry(key, &ScalarJson(value))?;
         }
+        if !list.links.is_empty() {
+            map.serialize_entry("links", &Links(&list.links))?;
+        }
     }
     Ok(())
 }
 
 struct NodeJson<'a>(&'a Node);
+struct Links<'a>(&'a [(&'static str, Scalar)]);
+
+impl Serialize for Links<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (rel, url) in self.0 {
+            map.serialize_entry(rel, &ScalarJson(url))?;
+        }
+        map.end()
+    }
+}
 struct ScalarJson<'a>(&'a Scalar);
 
 impl Serialize for NodeJson<'_> {

@@ -17,6 +17,10 @@ impl QueryParams {
         QueryParams(form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
 
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> QueryParams {
+        QueryParams(pairs)
+    }
+
     /// The first value of `name` (also matching Rails' `name[]`).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())

@@ -14,7 +14,14 @@ use crate::error::Error;
 pub enum Reply {
     /// A tree, rendered as JSON or XML; `last_modified` is the newest `updated_on` of the
     /// records it shows, where the handler knows it.
-    Document { status: StatusCode, doc: Document, location: Option<String>, last_modified: Option<NaiveDateTime> },
+    Document {
+        status: StatusCode,
+        doc: Document,
+        location: Option<String>,
+        last_modified: Option<NaiveDateTime>,
+        /// A paged list's `Link` header (RFC 8288).
+        link: Option<String>,
+    },
     /// 204, Redmine's answer to a successful update or delete.
     NoContent,
     /// A download (CSV, vCard): its type, the file name offered, and the bytes, possibly
@@ -24,7 +31,17 @@ pub enum Reply {
 
 impl Reply {
     pub fn ok(doc: Document) -> Reply {
-        Reply::Document { status: StatusCode::OK, doc, location: None, last_modified: None }
+        Reply::Document { status: StatusCode::OK, doc, location: None, last_modified: None, link: None }
+    }
+
+    /// Sends `Link: <url>; rel="next", …` for each of `links` given (`rel`, URL).
+    pub fn links<'a>(mut self, links: impl IntoIterator<Item = (&'a str, Option<&'a String>)>) -> Reply {
+        if let Reply::Document { link, .. } = &mut self {
+            let header: Vec<String> =
+                links.into_iter().filter_map(|(rel, url)| url.map(|u| format!("<{u}>; rel=\"{rel}\""))).collect();
+            *link = (!header.is_empty()).then(|| header.join(", "));
+        }
+        self
     }
 
     /// Sends `Last-Modified` with the newest of `times` (UTC), when there is one.
@@ -37,7 +54,7 @@ impl Reply {
 
     /// 201 with the new record and a `Location` (a path; made absolute when answering).
     pub fn created(doc: Document, location: String) -> Reply {
-        Reply::Document { status: StatusCode::CREATED, doc, location: Some(location), last_modified: None }
+        Reply::Document { status: StatusCode::CREATED, doc, location: Some(location), last_modified: None, link: None }
     }
 }
 
@@ -52,7 +69,7 @@ impl Responder for Reply {
                 .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
                 .insert_header(("X-Content-Type-Options", "nosniff"))
                 .body(body),
-            Reply::Document { status, doc, location, last_modified } => {
+            Reply::Document { status, doc, location, last_modified, link } => {
                 let format = Format::of(req);
                 let doc = if wants_no_meta(req) { doc.without_meta() } else { doc };
                 let body = match format {
@@ -66,6 +83,9 @@ impl Responder for Reply {
                 if let Some(time) = last_modified {
                     let time = std::time::SystemTime::from(time.and_utc());
                     res.insert_header((header::LAST_MODIFIED, header::HttpDate::from(time).to_string()));
+                }
+                if let Some(link) = link {
+                    res.insert_header((header::LINK, link));
                 }
                 if let Some(path) = location {
                     res.insert_header((header::LOCATION, format!("{}{path}", super::own_origin(req))));

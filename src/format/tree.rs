@@ -33,12 +33,15 @@ pub struct Element {
 }
 
 /// An array whose XML items are named `item`; `meta` (total_count, offset, limit) renders as
-/// sibling keys in JSON and as attributes in XML.
+/// sibling keys in JSON and as attributes in XML. `links` (a paged list's neighbours) renders
+/// as a sibling `links` object in JSON only: an XML array holds nothing but its items, and the
+/// `Link` header carries the same.
 #[derive(Debug, Clone, PartialEq)]
 pub struct List {
     pub item: &'static str,
     pub items: Vec<Node>,
     pub meta: Vec<(&'static str, Scalar)>,
+    pub links: Vec<(&'static str, Scalar)>,
 }
 
 /// A whole response body: the root name and its node.
@@ -53,10 +56,11 @@ impl Document {
         Document { root, node: node.into() }
     }
 
-    /// Redmine's `nometa`: the list without total_count, offset and limit.
+    /// Redmine's `nometa`: the list without total_count, offset and limit (nor links).
     pub fn without_meta(mut self) -> Document {
         if let Node::List(list) = &mut self.node {
             list.meta.clear();
+            list.links.clear();
         }
         self
     }
@@ -101,11 +105,16 @@ impl Element {
 
 impl List {
     pub fn new(item: &'static str, items: impl IntoIterator<Item = Node>) -> List {
-        List { item, items: items.into_iter().collect(), meta: Vec::new() }
+        List { item, items: items.into_iter().collect(), meta: Vec::new(), links: Vec::new() }
     }
 
     pub fn meta(mut self, name: &'static str, value: impl Into<Scalar>) -> List {
         self.meta.push((name, value.into()));
+        self
+    }
+
+    pub fn link(mut self, rel: &'static str, url: Option<String>) -> List {
+        self.links.push((rel, url.into()));
         self
     }
 }

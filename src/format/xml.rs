@@ -30,8 +30,10 @@ fn write_node(out: &mut String, name: &str, node: &Node) {
             close(out, name);
         }
         Node::Element(e) => write_element(out, name, e),
-        Node::List(List { item, items, meta }) => {
-            open(out, name, &[("type", Scalar::Text("array".into()))], meta);
+        Node::List(List { item, items, meta, .. }) => {
+            // A page with no next or previous page leaves the attribute out.
+            let meta: Vec<(&str, Scalar)> = meta.iter().filter(|(_, value)| *value != Scalar::Null).cloned().collect();
+            open(out, name, &[("type", Scalar::Text("array".into()))], &meta);
             for node in items {
                 write_node(out, item, node);
             }

@@ -356,6 +356,7 @@ fn contact(rng: &mut StdRng, i: usize, companies: usize, users_n: usize, at: Nai
         search_text: String::new(),
         created_on: at,
         updated_on: at,
+        ..NewContactRow::default()
     };
     row.search_text = search_text(&row);
     row

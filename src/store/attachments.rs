@@ -21,35 +21,20 @@ pub struct AttachmentRow {
     pub created_on: NaiveDateTime,
 }
 
-/// Every column of an attachment (`AttachmentRow` leaves out the content), for `copy` and
-/// `import-redmine`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = attachments, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct FullAttachmentRow {
-    pub id: i32,
-    pub contact_id: Option<i32>,
-    pub filename: String,
-    pub content_type: String,
-    pub filesize: i32,
-    pub digest: String,
-    pub content: Vec<u8>,
-    pub token: Option<String>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = attachments)]
-pub struct NewAttachmentRow {
-    pub contact_id: Option<i32>,
-    pub filename: String,
-    pub content_type: String,
-    pub filesize: i32,
-    pub digest: String,
-    pub content: Vec<u8>,
-    pub token: Option<String>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
+table_rows! {
+    /// Every column of an attachment (`AttachmentRow` leaves out the content), for `copy` and
+    /// `import-redmine`.
+    attachments: FullAttachmentRow, NewAttachmentRow {
+        contact_id: Option<i32>,
+        filename: String,
+        content_type: String,
+        filesize: i32,
+        digest: String,
+        content: Vec<u8>,
+        token: Option<String>,
+        author_id: Option<i32>,
+        created_on: NaiveDateTime,
+    }
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewAttachmentRow) -> QueryResult<i32> {

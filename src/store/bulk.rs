@@ -11,8 +11,9 @@ use super::tags::TaggingRow;
 use crate::db::schema::{contacts, contacts_projects, custom_values, taggings};
 use crate::db::DbConnection;
 
-/// Rows per statement: under SQLite's 32,766 bound variables for the widest row (contacts).
-pub const ROWS_PER_STATEMENT: usize = 1000;
+/// Rows per statement: under SQLite's 32,766 bound variables for the widest row (contacts, 35
+/// columns).
+pub const ROWS_PER_STATEMENT: usize = 900;
 
 /// The first free contact id and custom value id, which a bulk writer hands out in order.
 pub struct NextIds {
@@ -106,5 +107,14 @@ pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> FullContactRow {
         created_on: r.created_on,
         updated_on: r.updated_on,
         project_ids: project_ids_text(projects),
+        company_id: r.company_id,
+        primary_contact_id: r.primary_contact_id,
+        reports_to_id: r.reports_to_id,
+        department: r.department,
+        preferred_contact_method: r.preferred_contact_method,
+        status: r.status,
+        external_id: r.external_id,
+        phone_types: r.phone_types,
+        email_types: r.email_types,
     }
 }

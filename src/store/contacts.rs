@@ -3,7 +3,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::IntoSql;
 
 use super::in_ids::in_ids;
 use crate::db::functions::{coalesce, lower, shares_project, unicode_lower};
@@ -15,6 +16,10 @@ use crate::db::{DbBackend, DbConnection};
 pub const VISIBILITY_PROJECT: i32 = 0;
 pub const VISIBILITY_PUBLIC: i32 = 1;
 pub const VISIBILITY_PRIVATE: i32 = 2;
+
+pub const STATUS_ACTIVE: &str = "active";
+pub const STATUS_INACTIVE: &str = "inactive";
+pub const STATUS_ARCHIVED: &str = "archived";
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = contacts)]
@@ -46,6 +51,17 @@ pub struct ContactRow {
     /// Its projects' ids as the link triggers keep them (`project_ids_text`): what lists and
     /// shows decide a project contact's visibility by.
     pub project_ids: String,
+    pub company_id: Option<i32>,
+    pub primary_contact_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+    /// `active`, `inactive` or `archived` (`STATUS_*`).
+    pub status: String,
+    pub external_id: Option<String>,
+    /// The phones' and emails' types, one per item of `phones` and `emails` ('' when untyped).
+    pub phone_types: String,
+    pub email_types: String,
 }
 
 /// Every column of a contact (`ContactRow` leaves out `search_text`): what `copy` and the bulk
@@ -79,6 +95,35 @@ pub struct FullContactRow {
     pub created_on: NaiveDateTime,
     pub updated_on: NaiveDateTime,
     pub project_ids: String,
+    pub company_id: Option<i32>,
+    pub primary_contact_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+    pub status: String,
+    pub external_id: Option<String>,
+    pub phone_types: String,
+    pub email_types: String,
+}
+
+impl FullContactRow {
+    /// Takes `stored`'s values of the columns Redmine has no word for (issue 23's records), which
+    /// a re-import of the contact from Redmine must leave as they are.
+    pub fn keep_record_columns(&mut self, stored: &FullContactRow) {
+        self.company_id = stored.company_id;
+        self.primary_contact_id = stored.primary_contact_id;
+        self.reports_to_id = stored.reports_to_id;
+        self.department = stored.department.clone();
+        self.preferred_contact_method = stored.preferred_contact_method.clone();
+        self.status = stored.status.clone();
+        self.external_id = stored.external_id.clone();
+        if self.phones == stored.phones {
+            self.phone_types = stored.phone_types.clone();
+        }
+        if self.emails == stored.emails {
+            self.email_types = stored.email_types.clone();
+        }
+    }
 }
 
 /// A contact's link to a project.
@@ -116,6 +161,56 @@ pub struct NewContactRow {
     pub search_text: String,
     pub created_on: NaiveDateTime,
     pub updated_on: NaiveDateTime,
+    pub company_id: Option<i32>,
+    pub primary_contact_id: Option<i32>,
+    pub reports_to_id: Option<i32>,
+    pub department: Option<String>,
+    pub preferred_contact_method: Option<String>,
+    pub status: String,
+    pub external_id: Option<String>,
+    pub phone_types: String,
+    pub email_types: String,
+}
+
+/// A blank, active contact: what writers that know only Redmine's columns start from.
+impl Default for NewContactRow {
+    fn default() -> NewContactRow {
+        NewContactRow {
+            first_name: String::new(),
+            last_name: None,
+            middle_name: None,
+            company: None,
+            is_company: false,
+            job_title: None,
+            website: None,
+            skype_name: None,
+            birthday: None,
+            background: None,
+            phones: String::new(),
+            emails: String::new(),
+            visibility: VISIBILITY_PROJECT,
+            author_id: None,
+            assigned_to_id: None,
+            street1: None,
+            street2: None,
+            city: None,
+            region: None,
+            postcode: None,
+            country_code: None,
+            search_text: String::new(),
+            created_on: NaiveDateTime::default(),
+            updated_on: NaiveDateTime::default(),
+            company_id: None,
+            primary_contact_id: None,
+            reports_to_id: None,
+            department: None,
+            preferred_contact_method: None,
+            status: STATUS_ACTIVE.to_string(),
+            external_id: None,
+            phone_types: String::new(),
+            email_types: String::new(),
+        }
+    }
 }
 
 /// The columns an update writes: `None` leaves a column, `Some(None)` clears it.
@@ -144,6 +239,15 @@ pub struct ContactChanges {
     pub country_code: Option<Option<String>>,
     pub search_text: Option<String>,
     pub updated_on: Option<NaiveDateTime>,
+    pub company_id: Option<Option<i32>>,
+    pub primary_contact_id: Option<Option<i32>>,
+    pub reports_to_id: Option<Option<i32>>,
+    pub department: Option<Option<String>>,
+    pub preferred_contact_method: Option<Option<String>>,
+    pub status: Option<String>,
+    pub external_id: Option<Option<String>>,
+    pub phone_types: Option<String>,
+    pub email_types: Option<String>,
 }
 
 /// Which contacts a reader may see (the plugin's `visible_condition`).
@@ -175,8 +279,6 @@ pub struct ContactQuery {
     pub project_id: Option<i32>,
     /// Only contacts linked to no project (`project_id=none`).
     pub without_project: bool,
-    pub assigned_to_id: Option<i32>,
-    pub is_company: Option<bool>,
     /// Lower-cased words, each of which must occur in `search_text`.
     pub search_words: Vec<String>,
     /// Tags a contact must all carry: per tag asked for, the id of the tag of that name (any
@@ -190,17 +292,35 @@ pub struct ContactQuery {
     pub company_named: Option<Vec<String>>,
     /// Custom fields whose values `search_words` also look in.
     pub searchable_fields: Vec<i32>,
-    /// `cf_<id>=` filters: a contact must have a matching value of each field.
-    pub custom_values: Vec<(i32, ValueMatch)>,
     /// Only contacts with a greater id (keyset paging for exports).
     pub id_after: Option<i32>,
+    /// Redmine's operator filters (`f[]`/`op`/`v`, their short forms, a search body), all of
+    /// which must hold.
+    pub conditions: Vec<Condition>,
     /// (column, descending); the id breaks ties.
     pub sort: Vec<(SortColumn, bool)>,
+    /// Keyset paging: only the rows after (or, reading backwards, before) this position.
+    pub seek: Option<Seek>,
+    /// Read the list in reverse order (a page before a cursor, or the last page); the caller
+    /// turns the rows back.
+    pub backwards: bool,
     /// Match `search_words` by reading each row's text in list order instead of asking the
     /// search index: cheaper for a page when a large share of the rows match.
     pub scan_search: bool,
     /// How the search words ask the text index.
     pub search_index: SearchIndex,
+    /// Whether archived contacts are left out (unless a condition tests `status`).
+    pub status: StatusFilter,
+}
+
+/// Which statuses a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StatusFilter {
+    /// All but archived contacts: what a list shows unless a filter names `status`.
+    #[default]
+    Listed,
+    /// Every status: the list's conditions test it (`status=archived`, `status=*`).
+    Any,
 }
 
 /// How search words ask the backend's text index.
@@ -232,13 +352,206 @@ fn fts5_phrases<'a>(words: impl IntoIterator<Item = &'a String>) -> String {
     words.into_iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
 }
 
-/// How a `cf_<id>` filter compares a stored value.
+/// Declares the contact columns operator filters compare, one line per column: the enum the
+/// domain's field table names, and `$sql!(column)`, the column as an expression over whatever
+/// source `contact_conditions!` builds for.
+macro_rules! filter_columns {
+    (
+        text { $($text:ident => $text_col:ident $(listed $listed:tt)? $(searched $searched:tt)?),* $(,)? }
+        int { $($int:ident => $int_col:ident),* $(,)? }
+        time { $($time:ident => $time_col:ident),* $(,)? }
+    ) => {
+        /// A text column: compared lower-cased, a NULL as blank. A `listed` one holds a
+        /// comma-separated list (emails, phones) whose items `=`, `^` and `$` test.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum TextColumn { $($text),* }
+
+        impl TextColumn {
+            fn listed(self) -> bool {
+                match self { $(TextColumn::$text => false $(|| $listed)?),* }
+            }
+
+            /// Whether `search_text` holds the column (lower-cased), so that its index can
+            /// narrow a test of it first (`Condition::SearchText`).
+            pub fn searched(self) -> bool {
+                match self { $(TextColumn::$text => false $(|| $searched)?),* }
+            }
+        }
+
+        /// An optional integer column naming another record (a user, a contact).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum IntColumn { $($int),* }
+
+        /// A timestamp column.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum TimeColumn { $($time),* }
+
+        /// `$body` with `$e` bound to a closure giving the text column, lower-cased, blank for NULL.
+        macro_rules! on_text_column {
+            ($c:expr, |$e:ident| $body:expr) => {
+                match $c { $(TextColumn::$text => { let $e = || unicode_lower(coalesce(contacts::$text_col.nullable(), "")); $body }),* }
+            };
+        }
+        /// `$body` with `$e` bound to the integer column.
+        macro_rules! on_int_column {
+            ($c:expr, |$e:ident| $body:expr) => {
+                match $c { $(IntColumn::$int => { let $e = contacts::$int_col; $body }),* }
+            };
+        }
+        /// `$body` with `$e` bound to the time column.
+        macro_rules! on_time_column {
+            ($c:expr, |$e:ident| $body:expr) => {
+                match $c { $(TimeColumn::$time => { let $e = contacts::$time_col; $body }),* }
+            };
+        }
+    };
+}
+
+filter_columns! {
+    text {
+        FirstName => first_name searched true,
+        LastName => last_name searched true,
+        MiddleName => middle_name searched true,
+        Company => company searched true,
+        JobTitle => job_title searched true,
+        Website => website,
+        SkypeName => skype_name,
+        Background => background,
+        Street1 => street1,
+        Street2 => street2,
+        City => city,
+        Region => region,
+        Postcode => postcode,
+        CountryCode => country_code,
+        Emails => emails listed true searched true,
+        Phones => phones listed true searched true,
+        Department => department,
+        PreferredContactMethod => preferred_contact_method,
+        ExternalId => external_id,
+        Status => status,
+    }
+    int {
+        AssignedTo => assigned_to_id,
+        Author => author_id,
+        CompanyId => company_id,
+        ReportsTo => reports_to_id,
+    }
+    time {
+        CreatedOn => created_on,
+        UpdatedOn => updated_on,
+    }
+}
+
+/// One operator filter, as the domain reads it from Redmine's operators. Every test is true or
+/// false for every row (never NULL), so `Not` is plain negation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ValueMatch {
-    /// The value exactly (Redmine's `=` operator).
-    Equals(String),
-    /// A lower-cased fragment anywhere in the value (Redmine's `~`).
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    /// A text column, lower-cased and blank for NULL, against lower-cased text.
+    Text(TextColumn, TextTest),
+    /// An integer column holding one of these values.
+    Int(IntColumn, Vec<i32>),
+    /// An integer column that is set.
+    IntSet(IntColumn),
+    /// The contact's id: one of these, or within inclusive bounds.
+    Ids(Vec<i32>),
+    IdBetween(Option<i32>, Option<i32>),
+    /// A time column from (inclusive) to (exclusive).
+    Time(TimeColumn, Option<NaiveDateTime>, Option<NaiveDateTime>),
+    IsCompany(bool),
+    Visibility(Vec<i32>),
+    /// Linked to one of these projects; empty: to any project.
+    Projects(Vec<i32>),
+    /// Carrying one of these tags; empty: any tag.
+    Tagged(Vec<i32>),
+    /// A value of custom field `.0` passing the test; `Present`: any value at all.
+    Custom(i32, CustomTest),
+    /// No row (a name nothing has, say).
+    Never,
+    /// `search_text` holds this lower-cased text, asked of its index (FTS5 on SQLite, the
+    /// trigram index on PostgreSQL): what narrows a text test to a few rows before each is
+    /// tested, since the columns themselves have no index.
+    SearchText(String, SearchIndex),
+}
+
+/// How text is compared; the text is lower-cased by the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TextTest {
+    /// One of these, exactly (`""` is blank).
+    Equals(Vec<String>),
     Contains(String),
+    StartsWith(String),
+    EndsWith(String),
+}
+
+/// How a custom field's stored value is compared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CustomTest {
+    /// Exactly one of these stored values.
+    Equals(Vec<String>),
+    /// Lower-cased text.
+    Text(TextTest),
+    /// Text order within inclusive bounds (dates stored as YYYY-MM-DD).
+    TextBetween(Option<String>, Option<String>),
+    /// As numbers, within inclusive bounds; `postgres` guards the cast, which fails there on
+    /// text that is no number.
+    NumberBetween { min: Option<String>, max: Option<String>, postgres: bool },
+    /// Any non-blank value.
+    Present,
+}
+
+/// Where a keyset page starts: the sort keys and id of the row it follows (reading forwards) or
+/// precedes (reading backwards).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Seek {
+    /// One per key of the sort (`SortColumn::keys`), in order.
+    pub keys: Vec<KeyValue>,
+    pub id: i32,
+}
+
+/// A sort key's value in a `Seek`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KeyValue {
+    /// The column's text as stored (compared through the same `lower()` as the order).
+    Text(String),
+    Time(NaiveDateTime),
+    Int(i32),
+}
+
+/// The kind of value each key of a sort column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Text,
+    Time,
+    Int,
+}
+
+impl SortColumn {
+    /// The keys a column sorts by, in order: what a `Seek` holds for it.
+    pub fn keys(self) -> &'static [KeyKind] {
+        match self {
+            SortColumn::Id => &[KeyKind::Int],
+            SortColumn::Name => &[KeyKind::Text, KeyKind::Text],
+            SortColumn::FirstName | SortColumn::LastName | SortColumn::Company => &[KeyKind::Text],
+            SortColumn::CreatedOn | SortColumn::UpdatedOn => &[KeyKind::Time],
+        }
+    }
+
+    /// A row's values of this column's keys, as a `Seek` holds them.
+    pub fn key_values(self, row: &ContactRow) -> Vec<KeyValue> {
+        let text = |t: Option<&String>| KeyValue::Text(t.cloned().unwrap_or_default());
+        match self {
+            SortColumn::Id => vec![KeyValue::Int(row.id)],
+            SortColumn::Name => vec![KeyValue::Text(row.first_name.clone()), text(row.last_name.as_ref())],
+            SortColumn::FirstName => vec![KeyValue::Text(row.first_name.clone())],
+            SortColumn::LastName => vec![text(row.last_name.as_ref())],
+            SortColumn::Company => vec![text(row.company.as_ref())],
+            SortColumn::CreatedOn => vec![KeyValue::Time(row.created_on)],
+            SortColumn::UpdatedOn => vec![KeyValue::Time(row.updated_on)],
+        }
+    }
 }
 
 impl ContactQuery {
@@ -248,44 +561,202 @@ impl ContactQuery {
             visibility,
             project_id: None,
             without_project: false,
-            assigned_to_id: None,
-            is_company: None,
             search_words: Vec::new(),
             tag_ids: Vec::new(),
             updated_since: None,
             employee_of: None,
             company_named: None,
             searchable_fields: Vec::new(),
-            custom_values: Vec::new(),
             id_after: None,
+            conditions: Vec::new(),
             sort: Vec::new(),
+            seek: None,
+            backwards: false,
             scan_search: false,
             search_index: SearchIndex::default(),
+            status: StatusFilter::Listed,
+        }
+    }
+
+    /// The sort a page is read in: newest first unless asked otherwise.
+    pub fn effective_sort(&self) -> Vec<(SortColumn, bool)> {
+        if self.sort.is_empty() {
+            vec![(SortColumn::CreatedOn, true)]
+        } else {
+            self.sort.clone()
         }
     }
 }
 
 /// `%word%` with LIKE's wildcards escaped, so a search for "50%" means the text.
 pub(crate) fn contains_pattern(word: &str) -> String {
-    let mut p = String::with_capacity(word.len() + 2);
-    p.push('%');
-    for c in word.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
+    format!("%{}%", escape_like(word))
+}
+
+/// A `TextTest` of `$text()`, a text column expression (see `Condition::Text`), as a `Test`.
+macro_rules! text_test {
+    ($text:ident, $test:expr, $listed:expr) => {{
+        // A list column's items sit between ", " separators: framed by them, an item's start
+        // follows ", " and its end precedes one.
+        let t: Test = match $test {
+            TextTest::Equals(values) if $listed => {
+                let mut any: Option<Test> = None;
+                for v in values {
+                    let one: Test = if v.is_empty() {
+                        Box::new($text().eq(""))
+                    } else {
+                        let pattern = format!("%, {}, %", escape_like(v));
+                        Box::new(", ".into_sql::<Text>().concat($text()).concat(", ").like(pattern).escape('\\'))
+                    };
+                    any = Some(match any {
+                        Some(before) => Box::new(before.or(one)),
+                        None => one,
+                    });
+                }
+                any.unwrap_or_else(|| Box::new(diesel::dsl::sql::<Bool>("1 = 0")))
+            }
+            TextTest::Equals(values) => Box::new($text().eq_any(values.clone())),
+            TextTest::Contains(v) => Box::new($text().like(contains_pattern(v)).escape('\\')),
+            TextTest::StartsWith(v) if $listed => {
+                Box::new(", ".into_sql::<Text>().concat($text()).like(format!("%, {}%", escape_like(v))).escape('\\'))
+            }
+            TextTest::StartsWith(v) => Box::new($text().like(format!("{}%", escape_like(v))).escape('\\')),
+            TextTest::EndsWith(v) if $listed => {
+                Box::new($text().concat(", ").like(format!("%{}, %", escape_like(v))).escape('\\'))
+            }
+            TextTest::EndsWith(v) => Box::new($text().like(format!("%{}", escape_like(v))).escape('\\')),
+        };
+        t
+    }};
 }
 
 /// Defines `$name(q)`: the column filters of `q` (all but tags) as boxed conditions over `$source`, a query source
 /// that contains `contacts` (the table alone, or joined to its taggings for tag counts). A
 /// macro, because a boxed condition is typed by its exact source.
 macro_rules! contact_conditions {
-    ($name:ident, $source:ty) => {
+    ($name:ident, $condition:ident, $source:ty) => {
+        /// One operator filter as a condition over the source.
+        fn $condition(c: &Condition) -> Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>> {
+            type Test = Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>;
+            let always = || -> Test { Box::new(diesel::dsl::sql::<Bool>("1 = 1")) };
+            let never = || -> Test { Box::new(diesel::dsl::sql::<Bool>("1 = 0")) };
+            match c {
+                Condition::All(all) => all.iter().map($condition).reduce(|a, b| Box::new(a.and(b))).unwrap_or_else(always),
+                Condition::Any(any) => any.iter().map($condition).reduce(|a, b| Box::new(a.or(b))).unwrap_or_else(never),
+                Condition::Not(inner) => Box::new(diesel::dsl::not($condition(inner))),
+                Condition::Never => never(),
+                Condition::SearchText(text, SearchIndex::Fts5Match) => Box::new(contacts::id.eq_any(
+                    contacts_search::table
+                        .filter(
+                            diesel::dsl::sql::<Bool>("contacts_search MATCH ")
+                                .bind::<diesel::sql_types::Text, _>(fts5_phrases([text])),
+                        )
+                        .select(contacts_search::rowid),
+                )),
+                Condition::SearchText(text, SearchIndex::Like) => {
+                    Box::new(contacts::search_text.like(contains_pattern(text)).escape('\\'))
+                }
+                Condition::Text(column, test) => {
+                    let listed = column.listed();
+                    on_text_column!(column, |text| text_test!(text, test, listed))
+                }
+                Condition::Int(column, values) => on_int_column!(column, |value| {
+                    let t: Test = Box::new(value.is_not_null().and(value.assume_not_null().eq_any(values.clone())));
+                    t
+                }),
+                Condition::IntSet(column) => on_int_column!(column, |value| {
+                    let t: Test = Box::new(value.is_not_null());
+                    t
+                }),
+                Condition::Ids(ids) => Box::new(contacts::id.eq_any(ids.clone())),
+                Condition::IdBetween(min, max) => {
+                    let mut tests: Vec<Test> = Vec::new();
+                    if let Some(min) = min {
+                        tests.push(Box::new(contacts::id.ge(*min)));
+                    }
+                    if let Some(max) = max {
+                        tests.push(Box::new(contacts::id.le(*max)));
+                    }
+                    tests.into_iter().reduce(|a, b| Box::new(a.and(b))).unwrap_or_else(always)
+                }
+                Condition::Time(column, from, to) => on_time_column!(column, |time| {
+                    let t: Test = match (from, to) {
+                        (Some(from), Some(to)) => Box::new(time.ge(*from).and(time.lt(*to))),
+                        (Some(from), None) => Box::new(time.ge(*from)),
+                        (None, Some(to)) => Box::new(time.lt(*to)),
+                        (None, None) => always(),
+                    };
+                    t
+                }),
+                Condition::IsCompany(flag) => Box::new(contacts::is_company.eq(*flag)),
+                Condition::Visibility(levels) => Box::new(contacts::visibility.eq_any(levels.clone())),
+                Condition::Projects(ids) if ids.is_empty() => Box::new(contacts::project_ids.ne("")),
+                Condition::Projects(ids) => Box::new(exists(
+                    contacts_projects::table
+                        .filter(contacts_projects::contact_id.eq(contacts::id))
+                        .filter(contacts_projects::project_id.eq_any(ids.clone())),
+                )),
+                Condition::Tagged(ids) => {
+                    // An alias: the tag-list source joins `taggings` itself.
+                    let tagging = diesel::alias!(taggings as tag_filter);
+                    let of_contact = tagging.filter(tagging.field(taggings::contact_id).eq(contacts::id));
+                    if ids.is_empty() {
+                        Box::new(exists(of_contact))
+                    } else {
+                        Box::new(exists(of_contact.filter(tagging.field(taggings::tag_id).eq_any(ids.clone()))))
+                    }
+                }
+                Condition::Custom(field, test) => {
+                    let values = custom_values::table
+                        .filter(custom_values::contact_id.eq(contacts::id.nullable()))
+                        .filter(custom_values::custom_field_id.eq(*field));
+                    let lowered = || unicode_lower(custom_values::value);
+                    let present = || custom_values::value.ne("");
+                    match test {
+                        CustomTest::Equals(wanted) => Box::new(exists(values.filter(custom_values::value.eq_any(wanted.clone())))),
+                        CustomTest::Present => Box::new(exists(values.filter(present()))),
+                        CustomTest::Text(TextTest::Equals(wanted)) => Box::new(exists(values.filter(lowered().eq_any(wanted.clone())))),
+                        CustomTest::Text(TextTest::Contains(v)) => {
+                            Box::new(exists(values.filter(lowered().like(contains_pattern(v)).escape('\\'))))
+                        }
+                        CustomTest::Text(TextTest::StartsWith(v)) => {
+                            Box::new(exists(values.filter(lowered().like(format!("{}%", escape_like(v))).escape('\\'))))
+                        }
+                        CustomTest::Text(TextTest::EndsWith(v)) => {
+                            Box::new(exists(values.filter(lowered().like(format!("%{}", escape_like(v))).escape('\\'))))
+                        }
+                        // Dates, stored as YYYY-MM-DD: text order is date order. "~" sorts after
+                        // every digit.
+                        CustomTest::TextBetween(min, max) => Box::new(exists(values.filter(present()).filter(
+                            custom_values::value
+                                .ge(min.clone().unwrap_or_default())
+                                .and(custom_values::value.le(max.clone().unwrap_or_else(|| "~".to_string()))),
+                        ))),
+                        CustomTest::NumberBetween { min, max, postgres } => {
+                            // A value that is no number is NULL here, so no bound holds for it.
+                            let number = diesel::dsl::sql::<diesel::sql_types::Double>(if *postgres {
+                                "(CASE WHEN custom_values.value ~ '^\\s*[-+]?[0-9]+(\\.[0-9]+)?\\s*$' \
+                                 THEN CAST(custom_values.value AS DOUBLE PRECISION) END)"
+                            } else {
+                                "(CASE WHEN trim(custom_values.value) = '' THEN NULL ELSE CAST(custom_values.value AS REAL) END)"
+                            });
+                            let bound = |text: &Option<String>, default: f64| {
+                                text.as_deref().and_then(|t| t.parse::<f64>().ok()).unwrap_or(default)
+                            };
+                            Box::new(exists(values.filter(present()).filter(
+                                number.clone().ge(bound(min, f64::MIN)).and(number.le(bound(max, f64::MAX))),
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+
         fn $name(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>> {
             let mut out: Vec<Box<dyn BoxableExpression<$source, DbBackend, SqlType = Bool>>> = Vec::new();
+            for c in &q.conditions {
+                out.push($condition(c));
+            }
             if let Some(project_id) = q.project_id {
                 out.push(Box::new(exists(
                     contacts_projects::table
@@ -296,11 +767,8 @@ macro_rules! contact_conditions {
             if q.without_project {
                 out.push(Box::new(contacts::project_ids.eq("")));
             }
-            if let Some(user) = q.assigned_to_id {
-                out.push(Box::new(contacts::assigned_to_id.assume_not_null().eq(user)));
-            }
-            if let Some(flag) = q.is_company {
-                out.push(Box::new(contacts::is_company.eq(flag)));
+            if q.status == StatusFilter::Listed {
+                out.push(Box::new(contacts::status.ne(STATUS_ARCHIVED)));
             }
             if let Some(after) = q.id_after {
                 out.push(Box::new(contacts::id.gt(after)));
@@ -357,17 +825,6 @@ macro_rules! contact_conditions {
                     out.push(Box::new(in_text.or(in_values)));
                 }
             }
-            for (field, wanted) in &q.custom_values {
-                let values = custom_values::table
-                    .filter(custom_values::contact_id.eq(contacts::id.nullable()))
-                    .filter(custom_values::custom_field_id.eq(*field));
-                out.push(match wanted {
-                    ValueMatch::Equals(v) => Box::new(exists(values.filter(custom_values::value.eq(v.clone())))),
-                    ValueMatch::Contains(v) => Box::new(exists(
-                        values.filter(unicode_lower(custom_values::value).like(contains_pattern(v)).escape('\\')),
-                    )),
-                });
-            }
             if let Visibility::User { user_id, projects, private_projects } = &q.visibility {
                 // The plugin's visible_condition (REDMINE_CRM.md §3.7). After the search words,
                 // which rule out more rows for less: SQLite tries conditions in the order
@@ -402,8 +859,24 @@ macro_rules! contact_conditions {
     };
 }
 
-contact_conditions!(column_conditions, contacts::table);
-contact_conditions!(tagging_conditions, diesel::dsl::InnerJoinQuerySource<taggings::table, contacts::table>);
+contact_conditions!(column_conditions, column_condition, contacts::table);
+contact_conditions!(
+    tagging_conditions,
+    tagging_condition,
+    diesel::dsl::InnerJoinQuerySource<taggings::table, contacts::table>
+);
+
+/// `word` with LIKE's wildcards escaped (by `\`).
+fn escape_like(word: &str) -> String {
+    let mut p = String::with_capacity(word.len());
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p
+}
 
 /// Every filter of `q` over the contacts table: the column filters and the tags.
 fn conditions(q: &ContactQuery) -> Vec<Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>> {
@@ -439,7 +912,8 @@ pub fn count(conn: &mut DbConnection, q: &ContactQuery) -> QueryResult<i64> {
     query.get_result(conn)
 }
 
-/// One page of contacts matching `q`, in its order.
+/// One page of contacts matching `q`, in its order (reversed when `q.backwards`), after its
+/// seek position if any.
 pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) -> QueryResult<Vec<ContactRow>> {
     if let Some(tag_id) = leading_tag(q) {
         return tagged_page(conn, q, tag_id, offset, limit);
@@ -448,10 +922,14 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
     for c in conditions(q) {
         query = query.filter(c);
     }
-    let sort = if q.sort.is_empty() { &[(SortColumn::CreatedOn, true)][..] } else { &q.sort[..] };
+    let sort = q.effective_sort();
+    if let Some(seek) = &q.seek {
+        query = query.filter(seek_condition(&sort, q.backwards, seek));
+    }
     let mut last_desc = true;
-    for (column, desc) in sort {
-        last_desc = *desc;
+    for (column, desc) in &sort {
+        let desc = *desc != q.backwards;
+        last_desc = desc;
         query = match (column, desc) {
             (SortColumn::Id, false) => query.then_order_by(contacts::id.asc()),
             (SortColumn::Id, true) => query.then_order_by(contacts::id.desc()),
@@ -476,6 +954,79 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
     // Ties follow the direction of the last key, so "newest first" stays newest first.
     query = if last_desc { query.then_order_by(contacts::id.desc()) } else { query.then_order_by(contacts::id.asc()) };
     query.offset(offset).limit(limit).load(conn)
+}
+
+type ContactTest = Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>;
+
+#[derive(Debug, Clone, Copy)]
+enum Cmp {
+    Below,
+    AtOrBelow,
+    Above,
+    AtOrAbove,
+}
+
+/// The rows past `seek` in the order of `sort` (read backwards: before it), the id breaking
+/// ties as in `page`. Written `k >= v AND (k > v OR …)` so that an index leading with the
+/// first key bounds the scan on both backends.
+fn seek_condition(sort: &[(SortColumn, bool)], backwards: bool, seek: &Seek) -> ContactTest {
+    let mut keys: Vec<(SortColumn, usize, bool)> = Vec::new();
+    for (column, desc) in sort {
+        for index in 0..column.keys().len() {
+            keys.push((*column, index, *desc != backwards));
+        }
+    }
+    let last_desc = keys.last().is_none_or(|k| k.2);
+    keys.push((SortColumn::Id, 0, last_desc));
+    let mut values: Vec<&KeyValue> = seek.keys.iter().collect();
+    let id = KeyValue::Int(seek.id);
+    values.push(&id);
+    if values.len() != keys.len() {
+        return Box::new(diesel::dsl::sql::<Bool>("1 = 0"));
+    }
+    let steps: Vec<_> = keys.into_iter().zip(values).collect();
+    past(&steps)
+}
+
+fn past(steps: &[((SortColumn, usize, bool), &KeyValue)]) -> ContactTest {
+    let ((column, index, desc), value) = steps[0];
+    let (beyond, beyond_or_at) = if desc { (Cmp::Below, Cmp::AtOrBelow) } else { (Cmp::Above, Cmp::AtOrAbove) };
+    if steps.len() == 1 {
+        return key_compared(column, index, value, beyond);
+    }
+    Box::new(
+        key_compared(column, index, value, beyond_or_at)
+            .and(key_compared(column, index, value, beyond).or(past(&steps[1..]))),
+    )
+}
+
+/// Sort key `index` of `column` compared with `value`, through the expression `page` orders by.
+fn key_compared(column: SortColumn, index: usize, value: &KeyValue, cmp: Cmp) -> ContactTest {
+    macro_rules! compared {
+        ($key:expr, $value:expr) => {
+            match cmp {
+                Cmp::Below => Box::new($key.lt($value)),
+                Cmp::AtOrBelow => Box::new($key.le($value)),
+                Cmp::Above => Box::new($key.gt($value)),
+                Cmp::AtOrAbove => Box::new($key.ge($value)),
+            }
+        };
+    }
+    match (column, index, value) {
+        (SortColumn::Id, _, KeyValue::Int(id)) => compared!(contacts::id, *id),
+        (SortColumn::Name, 0, KeyValue::Text(t)) | (SortColumn::FirstName, _, KeyValue::Text(t)) => {
+            compared!(lower(contacts::first_name), lower(t.clone()))
+        }
+        (SortColumn::Name, _, KeyValue::Text(t)) | (SortColumn::LastName, _, KeyValue::Text(t)) => {
+            compared!(lower(coalesce(contacts::last_name, "")), lower(t.clone()))
+        }
+        (SortColumn::Company, _, KeyValue::Text(t)) => {
+            compared!(lower(coalesce(contacts::company, "")), lower(t.clone()))
+        }
+        (SortColumn::CreatedOn, _, KeyValue::Time(t)) => compared!(contacts::created_on, *t),
+        (SortColumn::UpdatedOn, _, KeyValue::Time(t)) => compared!(contacts::updated_on, *t),
+        _ => Box::new(diesel::dsl::sql::<Bool>("1 = 0")),
+    }
 }
 
 /// The tag a page of `q` is read by, newest first from that tag's own taggings: when `q` asks
@@ -515,7 +1066,29 @@ fn tagged_page(
                 .filter(in_ids(other.field(taggings::tag_id), ids)),
         ));
     }
-    query.order((taggings::created_on.desc(), taggings::contact_id.desc())).offset(offset).limit(limit).load(conn)
+    // A seek on the default order, through the tagging's copy of the contact's created_on.
+    if let Some(Seek { keys, id }) = &q.seek {
+        let id = *id;
+        match keys.as_slice() {
+            [KeyValue::Time(t)] if q.backwards => {
+                query = query.filter(
+                    taggings::created_on.ge(*t).and(taggings::created_on.gt(*t).or(taggings::contact_id.gt(id))),
+                )
+            }
+            [KeyValue::Time(t)] => {
+                query = query.filter(
+                    taggings::created_on.le(*t).and(taggings::created_on.lt(*t).or(taggings::contact_id.lt(id))),
+                )
+            }
+            _ => query = query.filter(diesel::dsl::sql::<Bool>("1 = 0")),
+        }
+    }
+    let query = if q.backwards {
+        query.order((taggings::created_on.asc(), taggings::contact_id.asc()))
+    } else {
+        query.order((taggings::created_on.desc(), taggings::contact_id.desc()))
+    };
+    query.offset(offset).limit(limit).load(conn)
 }
 
 /// A contact's projects as `contacts.project_ids` holds them (the tallies' key): the ids in
@@ -527,15 +1100,20 @@ pub fn project_ids_text(projects: &[i32]) -> String {
     ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// How many contacts `visibility` lets a reader see, summed from the running tallies that
-/// triggers keep (migrations 6 and 17): a few dozen rows read, whatever the number of contacts.
-pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility) -> QueryResult<i64> {
+/// How many contacts `visibility` lets a reader see, archived ones or the others (`archived`;
+/// none for both), summed from the running tallies that triggers keep (migrations 6, 17 and
+/// contact_records): a few dozen rows read, whatever the number of contacts.
+pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility, archived: Option<bool>) -> QueryResult<i64> {
     let (user_id, projects, private_projects) = match visibility {
         Visibility::All => {
-            return contact_tallies::table
+            let mut query = contact_tallies::table
                 .filter(contact_tallies::visibility.ne(TALLY_PRIVATE_BY_PROJECTS))
                 .select(diesel::dsl::sql::<BigInt>("CAST(coalesce(sum(contacts), 0) AS BIGINT)"))
-                .get_result(conn);
+                .into_boxed();
+            if let Some(archived) = archived {
+                query = query.filter(contact_tallies::archived.eq(archived));
+            }
+            return query.get_result(conn);
         }
         Visibility::User { projects, .. } if projects.is_empty() => return Ok(0),
         Visibility::User { user_id, projects, private_projects } => (*user_id, projects, private_projects),
@@ -547,10 +1125,14 @@ pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility) -> QueryR
     if !private_projects.is_empty() {
         kinds.push(TALLY_PRIVATE_BY_PROJECTS);
     }
-    let tallies: Vec<(i32, String, i64)> = contact_tallies::table
+    let mut query = contact_tallies::table
         .filter(contact_tallies::visibility.eq_any(kinds).or(own))
         .select((contact_tallies::visibility, contact_tallies::project_ids, contact_tallies::contacts))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(archived) = archived {
+        query = query.filter(contact_tallies::archived.eq(archived));
+    }
+    let tallies: Vec<(i32, String, i64)> = query.load(conn)?;
     let meets = |ids: &str, wanted: &[i32]| {
         ids.split(',').filter_map(|id| id.parse::<i32>().ok()).any(|id| wanted.binary_search(&id).is_ok())
     };
@@ -605,11 +1187,74 @@ pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(contacts::table.find(id)).execute(conn)
 }
 
-/// People whose `company` names a renamed company follow the new name.
-pub fn rename_company(conn: &mut DbConnection, old: &str, new: &str, at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(contacts::table.filter(contacts::company.eq(old)).filter(contacts::is_company.eq(false)))
-        .set((contacts::company.eq(new), contacts::updated_on.eq(at)))
-        .execute(conn)
+/// People whose `company` names a renamed company, or who are linked to it (`company_id`),
+/// follow the new name.
+pub fn rename_company(
+    conn: &mut DbConnection,
+    company_id: i32,
+    old: &str,
+    new: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        contacts::table
+            .filter(contacts::company.eq(old).or(contacts::company_id.eq(company_id)))
+            .filter(contacts::is_company.eq(false)),
+    )
+    .set((contacts::company.eq(new), contacts::updated_on.eq(at)))
+    .execute(conn)
+}
+
+/// Makes concurrent writers of one external id wait for each other until commit, so that the
+/// check that it is free and the write that takes it cannot interleave. PostgreSQL only: on
+/// SQLite the writer already holds the database's write lock.
+pub fn lock_external_id(conn: &mut DbConnection, external_id: &str) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('contact_external_id:' || $1))")
+            .bind::<diesel::sql_types::Text, _>(external_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Whether a contact other than `except` in one of `projects` has `external_id`.
+pub fn external_id_taken(
+    conn: &mut DbConnection,
+    external_id: &str,
+    projects: &[i32],
+    except: Option<i32>,
+) -> QueryResult<bool> {
+    let linked = exists(
+        contacts_projects::table
+            .filter(contacts_projects::contact_id.eq(contacts::id))
+            .filter(contacts_projects::project_id.eq_any(projects.to_vec())),
+    );
+    diesel::select(exists(
+        contacts::table
+            .filter(contacts::external_id.eq(external_id))
+            .filter(contacts::id.ne(except.unwrap_or(0)))
+            .filter(linked),
+    ))
+    .get_result(conn)
+}
+
+/// The contact of `project_id` with `external_id`.
+pub fn find_by_external_id(conn: &mut DbConnection, project_id: i32, external_id: &str) -> QueryResult<Option<i32>> {
+    contacts::table
+        .filter(contacts::external_id.eq(external_id))
+        .filter(exists(
+            contacts_projects::table
+                .filter(contacts_projects::contact_id.eq(contacts::id))
+                .filter(contacts_projects::project_id.eq(project_id)),
+        ))
+        .select(contacts::id)
+        .first(conn)
+        .optional()
+}
+
+/// Who `id` reports to: a step up a chain of reports.
+pub fn reports_to(conn: &mut DbConnection, id: i32) -> QueryResult<Option<i32>> {
+    Ok(contacts::table.find(id).select(contacts::reports_to_id).first(conn).optional()?.flatten())
 }
 
 pub fn project_ids(conn: &mut DbConnection, contact_id: i32) -> QueryResult<Vec<i32>> {

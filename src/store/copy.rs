@@ -13,7 +13,7 @@ use crate::db::DbConnection;
 use crate::store::attachments::FullAttachmentRow;
 use crate::store::contacts::{ContactProjectRow, FullContactRow};
 use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
-use crate::store::deals::{CategoryRow, FullDealRow, StatusRow};
+use crate::store::deals::{CategoryRow, DealRow, StatusRow};
 use crate::store::issues::{ContactIssueRow, IssueRow};
 use crate::store::members::{MemberRoleRow, MemberRow, RoleRow};
 use crate::store::notes::NoteRow;
@@ -131,7 +131,7 @@ pub fn copy_all(
     copy_by_pair!(from, to, taggings, TaggingRow, contact_id, tag_id, progress);
     copy_by_id!(from, to, deal_statuses, StatusRow, progress);
     copy_by_id!(from, to, deal_categories, CategoryRow, progress);
-    copy_by_id!(from, to, deals, FullDealRow, progress);
+    copy_by_id!(from, to, deals, DealRow, progress);
     copy_by_id!(from, to, notes, NoteRow, progress);
     copy_by_id!(from, to, custom_fields, CustomFieldRow, progress);
     copy_by_id!(from, to, custom_values, CustomValueRow, progress);

@@ -6,23 +6,23 @@ use crate::db::schema::{custom_fields, custom_values};
 use crate::db::DbConnection;
 use crate::store::in_ids::in_ids;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = custom_fields, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct CustomFieldRow {
-    pub id: i32,
-    pub customized_type: String,
-    pub name: String,
-    pub field_format: String,
-    pub possible_values: String,
-    pub is_required: bool,
-    pub is_filter: bool,
-    pub searchable: bool,
-    pub multiple: bool,
-    pub default_value: Option<String>,
-    pub regexp: Option<String>,
-    pub min_length: Option<i32>,
-    pub max_length: Option<i32>,
-    pub position: i32,
+table_rows! {
+    /// A custom field's definition.
+    custom_fields: CustomFieldRow, NewCustomFieldRow {
+        customized_type: String,
+        name: String,
+        field_format: String,
+        possible_values: String,
+        is_required: bool,
+        is_filter: bool,
+        searchable: bool,
+        multiple: bool,
+        default_value: Option<String>,
+        regexp: Option<String>,
+        min_length: Option<i32>,
+        max_length: Option<i32>,
+        position: i32,
+    }
 }
 
 /// A custom field's value on a contact or a deal.
@@ -40,28 +40,6 @@ impl CustomFieldRow {
     pub fn possible_values(&self) -> Vec<&str> {
         self.possible_values.lines().map(str::trim).filter(|v| !v.is_empty()).collect()
     }
-}
-
-#[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = custom_fields)]
-pub struct CustomFieldValues {
-    pub customized_type: String,
-    pub name: String,
-    pub field_format: String,
-    pub possible_values: String,
-    pub is_required: bool,
-    pub is_filter: bool,
-    pub searchable: bool,
-    pub multiple: bool,
-    #[diesel(treat_none_as_null = true)]
-    pub default_value: Option<String>,
-    #[diesel(treat_none_as_null = true)]
-    pub regexp: Option<String>,
-    #[diesel(treat_none_as_null = true)]
-    pub min_length: Option<i32>,
-    #[diesel(treat_none_as_null = true)]
-    pub max_length: Option<i32>,
-    pub position: i32,
 }
 
 /// What a value belongs to.
@@ -108,12 +86,13 @@ pub fn name_taken(
     Ok(query.first::<i32>(conn).optional()?.is_some())
 }
 
-pub fn insert(conn: &mut DbConnection, values: &CustomFieldValues) -> QueryResult<i32> {
+pub fn insert(conn: &mut DbConnection, values: &NewCustomFieldRow) -> QueryResult<i32> {
     diesel::insert_into(custom_fields::table).values(values).returning(custom_fields::id).get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i32, values: &CustomFieldValues) -> QueryResult<usize> {
-    diesel::update(custom_fields::table.find(id)).set(values).execute(conn)
+/// Writes every column of a definition (`None` clears one).
+pub fn update(conn: &mut DbConnection, row: &CustomFieldRow) -> QueryResult<usize> {
+    diesel::update(custom_fields::table.find(row.id)).set(row).execute(conn)
 }
 
 pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {

@@ -10,66 +10,25 @@ use crate::db::{DbBackend, DbConnection};
 
 pub const STATUS_OPEN: i32 = 0;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = deals)]
-pub struct DealRow {
-    pub id: i32,
-    pub name: String,
-    pub project_id: i32,
-    pub contact_id: Option<i32>,
-    pub price_cents: Option<i64>,
-    pub currency: Option<String>,
-    pub probability: Option<i32>,
-    pub due_date: Option<NaiveDate>,
-    pub background: Option<String>,
-    pub status_id: i32,
-    pub category_id: Option<i32>,
-    pub assigned_to_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
-
-/// Every column of a deal (`DealRow` leaves out `search_text`), for `copy` and `import-redmine`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = deals, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct FullDealRow {
-    pub id: i32,
-    pub name: String,
-    pub project_id: i32,
-    pub contact_id: Option<i32>,
-    pub price_cents: Option<i64>,
-    pub currency: Option<String>,
-    pub probability: Option<i32>,
-    pub due_date: Option<NaiveDate>,
-    pub background: Option<String>,
-    pub status_id: i32,
-    pub category_id: Option<i32>,
-    pub assigned_to_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub search_text: String,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = deals)]
-pub struct NewDealRow {
-    pub name: String,
-    pub project_id: i32,
-    pub contact_id: Option<i32>,
-    pub price_cents: Option<i64>,
-    pub currency: Option<String>,
-    pub probability: Option<i32>,
-    pub due_date: Option<NaiveDate>,
-    pub background: Option<String>,
-    pub status_id: i32,
-    pub category_id: Option<i32>,
-    pub assigned_to_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub search_text: String,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    /// A deal.
+    deals: DealRow, NewDealRow {
+        name: String,
+        project_id: i32,
+        contact_id: Option<i32>,
+        price_cents: Option<i64>,
+        currency: Option<String>,
+        probability: Option<i32>,
+        due_date: Option<NaiveDate>,
+        background: Option<String>,
+        status_id: i32,
+        category_id: Option<i32>,
+        assigned_to_id: Option<i32>,
+        author_id: Option<i32>,
+        search_text: String,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]

@@ -7,19 +7,18 @@ use super::projects::ProjectRow;
 use crate::db::schema::{contacts_issues, issues, projects};
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = issues, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct IssueRow {
-    pub id: i32,
-    pub project_id: i32,
-    pub subject: String,
-    pub status: String,
-    pub tracker: String,
-    pub due_date: Option<NaiveDate>,
-    pub assigned_to_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    issues: IssueRow, NewIssueRow {
+        project_id: i32,
+        subject: String,
+        status: String,
+        tracker: String,
+        due_date: Option<NaiveDate>,
+        assigned_to_id: Option<i32>,
+        author_id: Option<i32>,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 /// A contact's link to an issue.
@@ -28,20 +27,6 @@ pub struct IssueRow {
 pub struct ContactIssueRow {
     pub contact_id: i32,
     pub issue_id: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = issues)]
-pub struct NewIssueRow {
-    pub project_id: i32,
-    pub subject: String,
-    pub status: String,
-    pub tracker: String,
-    pub due_date: Option<NaiveDate>,
-    pub assigned_to_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewIssueRow) -> QueryResult<i32> {

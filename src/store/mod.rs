@@ -1,10 +1,45 @@
 //! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
 //!
-//! Each table has one row struct with every column, in the module of its aggregate: the read
-//! row (`UserRow`, `NoteRow` …), or `Full…Row` where the read row leaves a heavy column out
-//! (contacts' and deals' `search_text`, an attachment's content). `copy`, `bulk` and the
-//! command line's jobs write those; `New…Row` (an insert without the id) and `…Changes` (an
-//! update) are the narrower structs beside them.
+//! Each table has one row struct with every column, in the module of its aggregate (`UserRow`,
+//! `NoteRow` …, or `Full…Row` where the everyday read row leaves a heavy column out: a
+//! contact's `search_text`, an attachment's content). `copy`, `bulk` and the command line's jobs
+//! write those. `table_rows!` declares a row and its `New…Row` (the insert without the id) from
+//! one list of columns; `…Changes` (an update) is the narrower struct beside them.
+
+/// Declares a table's row (its id, then every other column) and the new row an insert writes
+/// (the same columns without the id) from one list, so the two cannot drift apart. The row is
+/// what reads return and what `copy`, `bulk` and `import-redmine` write as it is (`None` is
+/// NULL); in the new row `None` leaves a column to its default.
+macro_rules! table_rows {
+    (
+        $(#[$row_doc:meta])*
+        $table:ident: $row:ident, $new:ident {
+            $( $(#[$field_doc:meta])* $field:ident: $ty:ty, )*
+        }
+    ) => {
+        $(#[$row_doc])*
+        #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+        #[diesel(table_name = $table, treat_none_as_default_value = false, treat_none_as_null = true)]
+        pub struct $row {
+            pub id: i32,
+            $( $(#[$field_doc])* pub $field: $ty, )*
+        }
+
+        #[doc = concat!("A new `", stringify!($table), "` row: what an insert writes, the id left to the database.")]
+        #[derive(Debug, Clone, Insertable)]
+        #[diesel(table_name = $table)]
+        pub struct $new {
+            $( $(#[$field_doc])* pub $field: $ty, )*
+        }
+
+        impl $new {
+            /// This row as it reads once stored under `id`.
+            pub fn with_id(self, id: i32) -> $row {
+                $row { id, $( $field: self.$field, )* }
+            }
+        }
+    };
+}
 
 pub mod attachments;
 pub mod bulk;

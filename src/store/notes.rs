@@ -6,31 +6,17 @@ use diesel::prelude::*;
 use crate::db::schema::notes;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = notes, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct NoteRow {
-    pub id: i32,
-    pub contact_id: Option<i32>,
-    pub deal_id: Option<i32>,
-    pub subject: Option<String>,
-    pub content: String,
-    pub type_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = notes)]
-pub struct NewNoteRow {
-    pub contact_id: Option<i32>,
-    pub deal_id: Option<i32>,
-    pub subject: Option<String>,
-    pub content: String,
-    pub type_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    notes: NoteRow, NewNoteRow {
+        contact_id: Option<i32>,
+        deal_id: Option<i32>,
+        subject: Option<String>,
+        content: String,
+        type_id: Option<i32>,
+        author_id: Option<i32>,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]

@@ -6,27 +6,15 @@ use diesel::prelude::*;
 use crate::db::schema::projects;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = projects, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct ProjectRow {
-    pub id: i32,
-    pub name: String,
-    pub identifier: String,
-    pub description: Option<String>,
-    pub is_public: bool,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = projects)]
-pub struct NewProjectRow {
-    pub name: String,
-    pub identifier: String,
-    pub description: Option<String>,
-    pub is_public: bool,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    projects: ProjectRow, NewProjectRow {
+        name: String,
+        identifier: String,
+        description: Option<String>,
+        is_public: bool,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -92,6 +80,19 @@ pub fn update(conn: &mut DbConnection, id: i32, changes: &ProjectChanges) -> Que
 
 pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(projects::table.find(id)).execute(conn)
+}
+
+/// The projects these references (ids or identifiers) name, in one query.
+pub fn find_by_refs(conn: &mut DbConnection, references: &[String]) -> QueryResult<Vec<ProjectRow>> {
+    let ids: Vec<i32> = references.iter().filter_map(|r| r.parse().ok()).collect();
+    let identifiers: Vec<&String> = references.iter().filter(|r| !r.contains('\0')).collect();
+    if references.is_empty() {
+        return Ok(Vec::new());
+    }
+    projects::table
+        .filter(projects::id.eq_any(ids).or(projects::identifier.eq_any(identifiers)))
+        .select(ProjectRow::as_select())
+        .load(conn)
 }
 
 pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<ProjectRow>> {

@@ -9,30 +9,17 @@ use crate::db::DbConnection;
 pub const VISIBILITY_PRIVATE: i32 = 0;
 pub const VISIBILITY_PUBLIC: i32 = 2;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = crm_queries, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct QueryRow {
-    pub id: i32,
-    pub name: String,
-    pub object_type: String,
-    pub project_id: Option<i32>,
-    pub user_id: Option<i32>,
-    pub visibility: i32,
-    /// The list parameters the query stands for, as a query string.
-    pub filters: String,
-    pub created_on: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = crm_queries)]
-pub struct NewQueryRow {
-    pub name: String,
-    pub object_type: String,
-    pub project_id: Option<i32>,
-    pub user_id: Option<i32>,
-    pub visibility: i32,
-    pub filters: String,
-    pub created_on: NaiveDateTime,
+table_rows! {
+    crm_queries: QueryRow, NewQueryRow {
+        name: String,
+        object_type: String,
+        project_id: Option<i32>,
+        user_id: Option<i32>,
+        visibility: i32,
+        /// The list parameters the query stands for, as a query string.
+        filters: String,
+        created_on: NaiveDateTime,
+    }
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<QueryRow>> {

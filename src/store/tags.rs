@@ -125,6 +125,15 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<i
     tags::table.filter(named(name)).select(tags::id).first::<i32>(conn).optional()
 }
 
+/// The tags of any of these names (each in any letter case), in one query.
+pub fn find_by_names(conn: &mut DbConnection, names: &[String]) -> QueryResult<Vec<TagRow>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let folded: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    tags::table.filter(lower(tags::name).eq_any(folded)).select(TagRow::as_select()).load(conn)
+}
+
 pub fn exists(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
     Ok(tags::table.find(id).select(tags::id).first::<i32>(conn).optional()?.is_some())
 }

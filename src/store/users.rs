@@ -7,22 +7,21 @@ use crate::db::schema::users;
 use crate::db::DbConnection;
 use crate::store::in_ids::in_ids;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = users, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct UserRow {
-    pub id: i32,
-    pub login: String,
-    pub hashed_password: String,
-    pub firstname: String,
-    pub lastname: String,
-    pub mail: Option<String>,
-    pub admin: bool,
-    pub status: i32,
-    pub api_key: String,
-    pub api_key_digest: String,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-    pub last_login_on: Option<NaiveDateTime>,
+table_rows! {
+    users: UserRow, NewUserRow {
+        login: String,
+        hashed_password: String,
+        firstname: String,
+        lastname: String,
+        mail: Option<String>,
+        admin: bool,
+        status: i32,
+        api_key: String,
+        api_key_digest: String,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+        last_login_on: Option<NaiveDateTime>,
+    }
 }
 
 impl UserRow {
@@ -38,22 +37,6 @@ pub fn display_name(firstname: &str, lastname: &str) -> String {
 
 pub const STATUS_ACTIVE: i32 = 1;
 pub const STATUS_LOCKED: i32 = 3;
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = users)]
-pub struct NewUserRow {
-    pub login: String,
-    pub hashed_password: String,
-    pub firstname: String,
-    pub lastname: String,
-    pub mail: Option<String>,
-    pub admin: bool,
-    pub status: i32,
-    pub api_key: String,
-    pub api_key_digest: String,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
 
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]

@@ -6,43 +6,26 @@ use diesel::prelude::*;
 use crate::db::schema::web_forms;
 use crate::db::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
-#[diesel(table_name = web_forms, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct WebFormRow {
-    pub id: i32,
-    pub project_id: i32,
-    pub name: String,
-    pub form_key: String,
-    pub key_digest: String,
-    pub success_url: Option<String>,
-    pub allowed_origins: String,
-    pub default_tags: String,
-    pub default_assignee_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    web_forms: WebFormRow, NewWebFormRow {
+        project_id: i32,
+        name: String,
+        form_key: String,
+        key_digest: String,
+        success_url: Option<String>,
+        allowed_origins: String,
+        default_tags: String,
+        default_assignee_id: Option<i32>,
+        author_id: Option<i32>,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 impl WebFormRow {
     pub fn origins(&self) -> impl Iterator<Item = &str> {
         self.allowed_origins.lines().map(str::trim).filter(|o| !o.is_empty())
     }
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = web_forms)]
-pub struct NewWebFormRow {
-    pub project_id: i32,
-    pub name: String,
-    pub form_key: String,
-    pub key_digest: String,
-    pub success_url: Option<String>,
-    pub allowed_origins: String,
-    pub default_tags: String,
-    pub default_assignee_id: Option<i32>,
-    pub author_id: Option<i32>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]

@@ -1,9 +1,9 @@
 //! `contacts/show.api.rsb` and `contacts/index.api.rsb`.
 
-use super::paged;
-use crate::domain::contacts::{ContactDetails, Includes};
+use super::{navigated, PageLinks};
+use crate::domain::contacts::{ContactDetails, Includes, STATUS_ACTIVE};
 use crate::domain::countries::country_name;
-use crate::domain::paging::Page;
+use crate::domain::paging::{Neighbours, Page};
 use crate::format::{Document, Element, List, Node};
 
 pub fn show(c: &ContactDetails, inc: &Includes) -> Document {
@@ -37,8 +37,13 @@ fn included(e: &mut Element, c: &ContactDetails, inc: &Includes) {
     }
 }
 
-pub fn index(page: &Page<ContactDetails>, inc: &Includes) -> Document {
-    let list = paged("contact", page, |c| {
+pub fn index(
+    page: &Page<ContactDetails>,
+    neighbours: &Neighbours,
+    links: Option<&PageLinks>,
+    inc: &Includes,
+) -> Document {
+    let list = navigated("contact", page, neighbours, links, |c| {
         let mut e = fields(c);
         if inc.projects {
             e.child("projects", projects(c));
@@ -76,21 +81,66 @@ fn fields(c: &ContactDetails) -> Element {
     }
     e.value("visibility", r.visibility);
     e.child("address", address(c));
-    let phones = split_list(&r.phones);
-    if !phones.is_empty() {
-        let items = phones.into_iter().map(|p| Element::new().value("number", p).clone().into());
-        e.child("phones", List::new("phone", items));
+    if let Some(phones) = typed_list("phone", "number", &r.phones, &r.phone_types) {
+        e.child("phones", phones);
     }
-    let emails = split_list(&r.emails);
-    if !emails.is_empty() {
-        let items = emails.into_iter().map(|a| Element::new().value("address", a).clone().into());
-        e.child("emails", List::new("email", items));
+    if let Some(emails) = typed_list("email", "address", &r.emails, &r.email_types) {
+        e.child("emails", emails);
     }
     e.child("tag_list", Node::JoinedText(c.tags.clone()));
     if let Some(list) = super::custom_fields(&c.custom_fields) {
         e.child("custom_fields", list);
     }
+    records(&mut e, c);
     e
+}
+
+/// The fields Redmine has no word for (issue 23), each only when it holds something other than
+/// its default (no link, no text, `active`): what a Redmine client reads stays as it was.
+fn records(e: &mut Element, c: &ContactDetails) {
+    let r = &c.row;
+    let ids = [
+        ("company_id", r.company_id),
+        ("primary_contact_id", r.primary_contact_id),
+        ("reports_to_id", r.reports_to_id),
+    ];
+    for (name, id) in ids {
+        if let Some(id) = id {
+            e.value(name, id);
+        }
+    }
+    let texts = [
+        ("department", r.department.as_deref()),
+        ("preferred_contact_method", r.preferred_contact_method.as_deref()),
+        ("status", Some(r.status.as_str()).filter(|s| *s != STATUS_ACTIVE)),
+        ("external_id", r.external_id.as_deref()),
+    ];
+    for (name, text) in texts {
+        if let Some(text) = text {
+            e.value(name, text);
+        }
+    }
+}
+
+/// `phones`/`emails`: one element per stored item, with its `type` when it has one; none for an
+/// empty list (the plugin leaves it out).
+fn typed_list(item: &'static str, key: &'static str, stored: &str, types: &str) -> Option<List> {
+    let values = split_list(stored);
+    if values.is_empty() {
+        return None;
+    }
+    // Types stored one per item; a list written without them (or out of step) is untyped.
+    let types: Vec<&str> = types.split(',').collect();
+    let typed = types.len() == values.len();
+    let items = values.into_iter().enumerate().map(|(i, value)| {
+        let mut e = Element::new();
+        e.value(key, value);
+        if let Some(kind) = types.get(i).filter(|t| typed && !t.is_empty()) {
+            e.value("type", *kind);
+        }
+        e.into()
+    });
+    Some(List::new(item, items))
 }
 
 fn split_list(stored: &str) -> Vec<&str> {

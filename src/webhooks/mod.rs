@@ -9,7 +9,7 @@ pub mod client;
 use std::time::Duration;
 
 use crate::config::WebhookSettings;
-use crate::db::{uncounted, Db, DbConnection};
+use crate::db::{Db, DbConnection};
 use crate::domain::access::CurrentUser;
 use crate::domain::contacts::{self, Includes};
 use crate::domain::webhooks::{self as hooks, Event, RecordKind};
@@ -39,10 +39,10 @@ pub async fn run(db: Db, settings: WebhookSettings) {
 
 /// One round: dispatch the outbox, then send what is due. `true` when there was work.
 async fn work(db: &Db, client: &reqwest::Client, settings: &WebhookSettings) -> Result<bool, Error> {
-    let dispatched = db.run(|conn| uncounted(|| hooks::dispatch(conn, &mut render_data))).await?;
+    let dispatched = db.run_uncounted(|conn| hooks::dispatch(conn, &mut render_data)).await?;
     // A claim outlives the longest attempt, so only a crashed worker's claims lapse.
     let lease = settings.timeout + Duration::from_secs(5);
-    let claimed = db.run(move |conn| uncounted(|| hooks::claim(conn, CLAIM_BATCH, lease))).await?;
+    let claimed = db.run_uncounted(move |conn| hooks::claim(conn, CLAIM_BATCH, lease)).await?;
     let sends = claimed.iter().map(|(delivery, hook)| {
         let out = client::Outgoing {
             url: &hook.url,
@@ -58,7 +58,7 @@ async fn work(db: &Db, client: &reqwest::Client, settings: &WebhookSettings) -> 
     let retry = settings.retry;
     let any = dispatched > 0 || !claimed.is_empty();
     for ((delivery, hook), attempt) in claimed.into_iter().zip(attempts) {
-        db.run(move |conn| uncounted(|| hooks::finish(conn, &delivery, &hook, &attempt, retry))).await?;
+        db.run_uncounted(move |conn| hooks::finish(conn, &delivery, &hook, &attempt, retry)).await?;
     }
     Ok(any)
 }

@@ -146,6 +146,34 @@ async fn deals_and_notes_are_delivered_and_a_status_change_says_so() {
 }
 
 #[actix_web::test]
+async fn archiving_and_setting_a_primary_contact_are_delivered() {
+    let app = app().await;
+    app.project("crm", false).await;
+    let receiver = Receiver::start();
+    let admin = app.admin();
+    register(&admin, "/webhooks", &receiver.url, json!(["contact.status_changed", "contact.primary_set"]), "json")
+        .await;
+    let company = admin.create_contact("crm", json!({"first_name": "Acme", "is_company": true})).await;
+    let person = admin.create_contact("crm", json!({"first_name": "Ann", "company_id": company})).await;
+    let res = admin.post(Format::Json, &format!("/contacts/{person}/archive"), json!({})).await;
+    assert!(res.status < 300, "{}", res.text);
+    let res = admin.post(Format::Json, &format!("/contacts/{person}/set_primary"), json!({})).await;
+    assert!(res.status < 300, "{}", res.text);
+    let got = receiver.wait_for(2).await;
+    let mut events: Vec<(String, Value)> = got
+        .iter()
+        .map(|r| {
+            (r.json()["event"].as_str().unwrap_or_default().to_string(), r.json()["data"]["contact"]["id"].clone())
+        })
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        events,
+        [("contact.primary_set".to_string(), json!(company)), ("contact.status_changed".to_string(), json!(person))]
+    );
+}
+
+#[actix_web::test]
 async fn registering_refuses_unknown_events_bad_urls_and_private_addresses_in_the_request_format() {
     let app = TestApp::spawn().await;
     let admin = app.admin();

@@ -384,3 +384,27 @@ async fn uploads_and_linked_issues_as_created() {
         wire.snapshot("issue_created", format, &res);
     }
 }
+
+/// Issue 23's new answers: a contact with every record field set (each shown only when set), a
+/// company's employees and a contact's reports.
+#[actix_web::test]
+async fn contacts_as_records() {
+    let wire = Wire::fill().await;
+    let manager = wire.manager();
+    let body = json!({"contact": {
+        "first_name": "Grace", "company_id": wire.ids.acme, "reports_to_id": wire.ids.ada,
+        "department": "Research", "preferred_contact_method": "email", "status": "inactive",
+        "external_id": "ext-1",
+        "phones": [{"number": "+1 555 0100", "type": "mobile"}, {"number": "+1 555 0101"}],
+        "emails": [{"address": "grace@example.com", "type": "work"}],
+    }});
+    let res = manager.post(Format::Json, "/projects/crm/contacts", body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let grace = res.int("contact.id");
+    let res = manager.post(Format::Json, &format!("/contacts/{grace}/set_primary"), json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    wire.check(&manager, "contact_show_records", &format!("/contacts/{grace}")).await;
+    wire.check(&manager, "contact_show_company_with_primary", &format!("/contacts/{}", wire.ids.acme)).await;
+    wire.check(&manager, "contact_employees", &format!("/contacts/{}/employees", wire.ids.acme)).await;
+    wire.check(&manager, "contact_reports", &format!("/contacts/{}/reports", wire.ids.ada)).await;
+}

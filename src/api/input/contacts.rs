@@ -4,7 +4,9 @@ use serde_json::{Map, Value};
 
 use super::custom_fields::custom_values;
 use super::Fields;
-use crate::domain::contacts::{AddressInput, AvatarInput, ContactInput, VISIBILITY_PROJECT};
+use crate::domain::contacts::{
+    AddressInput, AvatarInput, ContactInput, CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES, VISIBILITY_PROJECT,
+};
 use crate::domain::input::{MAX_STRING, MAX_TEXT};
 use crate::domain::{countries, users};
 use crate::error::Error;
@@ -18,8 +20,31 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
         Some(Value::Object(o)) => o.get("id").map(|v| v.to_string().trim_matches('"').to_string()),
         _ => None,
     };
-    let phones = f.list("phone", "Phone").or_else(|| phone_objects(&mut f));
-    let emails = f.list("email", "Email").map(|list| list.iter().map(|e| e.replace(' ', "")).collect());
+    // Redmine's comma-separated `phone` and `email` are untyped lists; `phones: [{number, type}]`
+    // and `emails: [{address, type}]` may give each item a type.
+    let (phones, phone_types) = match f.list("phone", "Phone") {
+        Some(list) => (Some(list), None),
+        None => typed_items(&mut f, "phones", "number", "Phone", &PHONE_TYPES).unzip(),
+    };
+    let (emails, email_types) = match f.list("email", "Email") {
+        Some(list) => (Some(list), None),
+        None => typed_items(&mut f, "emails", "address", "Email", &EMAIL_TYPES).unzip(),
+    };
+    let emails = emails.map(|list: Vec<String>| list.iter().map(|e| e.replace(' ', "")).collect());
+    let preferred_contact_method = f.text("preferred_contact_method", "Preferred contact method", MAX_STRING);
+    if let Some(Some(method)) = &preferred_contact_method {
+        if !CONTACT_METHODS.contains(&method.as_str()) {
+            f.error("Preferred contact method is not included in the list");
+        }
+    }
+    let status = match f.text("status", "Status", MAX_STRING) {
+        Some(Some(status)) if STATUSES.contains(&status.as_str()) => Some(status),
+        None => None,
+        Some(_) => {
+            f.error("Status is not included in the list");
+            None
+        }
+    };
     let visibility = match f.int("visibility", "Visibility") {
         Some(Some(v)) if (0..=2).contains(&v) => Some(v as i32),
         Some(None) => Some(VISIBILITY_PROJECT),
@@ -62,7 +87,9 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
         birthday: f.date("birthday", "Birthday"),
         background: f.text("background", "Background", MAX_TEXT),
         phones,
+        phone_types,
         emails,
+        email_types,
         tags: f.list("tag_list", "Tags"),
         assigned_to_id: f.id("assigned_to_id", "Assigned to"),
         visibility,
@@ -74,6 +101,13 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
             }
             _ => None,
         },
+        company_id: f.id("company_id", "Company"),
+        primary_contact_id: f.id("primary_contact_id", "Primary contact"),
+        reports_to_id: f.id("reports_to_id", "Reports to"),
+        department: f.text("department", "Department", MAX_STRING),
+        preferred_contact_method,
+        status,
+        external_id: f.text("external_id", "External id", MAX_STRING),
         errors: Vec::new(),
     };
     check_lists(&mut f, &input);
@@ -83,19 +117,39 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
     input
 }
 
-/// `phones: [{"number": …}]`, the shape contacts are shown in, read back for clients that
-/// send a contact as they received it.
-fn phone_objects(f: &mut Fields) -> Option<Vec<String>> {
-    let Some(Value::Array(items)) = f.raw("phones") else { return None };
-    let numbers = items
-        .iter()
-        .filter_map(|i| match i {
-            Value::Object(o) => o.get("number").and_then(Value::as_str).map(str::to_string),
-            Value::String(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    Some(numbers)
+/// `phones: [{"number": …, "type": …}]` (or `emails` with `address`), the shape contacts are
+/// shown in, read back for clients that send a contact as they received it: the items, and a
+/// type for each ('' when none), which must be one of `types`.
+fn typed_items(
+    f: &mut Fields,
+    key: &str,
+    value_key: &str,
+    label: &str,
+    types: &[&str],
+) -> Option<(Vec<String>, Vec<String>)> {
+    let Some(Value::Array(items)) = f.raw(key) else { return None };
+    let mut values = Vec::new();
+    let mut kinds = Vec::new();
+    let mut wrong_type = false;
+    for item in items {
+        let (value, kind) = match item {
+            Value::Object(o) => (
+                o.get(value_key).and_then(Value::as_str).map(str::trim),
+                o.get("type").and_then(Value::as_str).map(str::trim).unwrap_or(""),
+            ),
+            Value::String(s) => (Some(s.trim()), ""),
+            _ => (None, ""),
+        };
+        let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
+        wrong_type |= !kind.is_empty() && !types.contains(&kind);
+        // A comma would split the item in two where the list is stored.
+        values.extend(value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_string));
+        kinds.resize(values.len(), kind.to_string());
+    }
+    if wrong_type {
+        f.error(format!("{label} type is not included in the list"));
+    }
+    Some((values, kinds))
 }
 
 fn check_lists(f: &mut Fields, input: &ContactInput) {

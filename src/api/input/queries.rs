@@ -12,6 +12,28 @@ pub fn query(map: Map<String, Value>) -> Result<QueryInput, Error> {
     let filters = match f.raw("filters").cloned() {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.trim_start_matches('?').to_string(),
+        // The plugin's own shape (`queries.filters`): field → {operator, values}, kept as
+        // Redmine's long form.
+        Some(Value::Object(params)) if params.values().any(|v| v.get("operator").is_some()) => {
+            let mut out = form_urlencoded::Serializer::new(String::new());
+            out.append_pair("set_filter", "1");
+            for (field, spec) in &params {
+                let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                out.append_pair("f[]", field);
+                out.append_pair(&format!("op[{field}]"), &spec.get("operator").map(text).unwrap_or_default());
+                let values = match spec.get("values") {
+                    Some(Value::Array(items)) => items.iter().map(text).collect(),
+                    // XML: `<values type="array">` is an array already; one `<value>` an object.
+                    Some(Value::Object(items)) => items.values().map(text).collect(),
+                    Some(Value::Null) | None => Vec::new(),
+                    Some(one) => vec![text(one)],
+                };
+                for v in values {
+                    out.append_pair(&format!("v[{field}][]"), &v);
+                }
+            }
+            out.finish()
+        }
         Some(Value::Object(params)) => {
             let mut out = form_urlencoded::Serializer::new(String::new());
             for (key, value) in &params {

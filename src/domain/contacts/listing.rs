@@ -1,33 +1,50 @@
 //! Lists of contacts: filters read into a query over what the reader may see, its total, a page
 //! of it with details and includes, searches and exports.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::details::{load_details, ContactDetails, Includes};
+use super::filters::{self, FilterExpr, Lookups};
 use super::includes::load_includes;
 use crate::db::DbConnection;
 use crate::domain::access::CurrentUser;
 use crate::domain::custom_fields as custom;
-use crate::domain::paging::{Page, Paging};
+use crate::domain::paging::{Neighbours, Page, PageRequest, Paging};
 use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
-use crate::store::contacts::{self as store, ContactQuery, SortColumn, ValueMatch};
+use crate::store::contacts::{
+    self as store, ContactQuery, ContactRow, KeyKind, KeyValue, Seek, SortColumn, StatusFilter,
+};
+use crate::store::custom_fields::CustomFieldRow;
 use crate::store::{projects, tags};
 
 /// The list filters of `GET /contacts`, read from the query string.
 #[derive(Debug, Clone, Default)]
 pub struct ContactFilters {
     pub project_ref: Option<String>,
-    pub assigned_to: Option<String>,
     pub search: Option<String>,
+    /// `tags=a,b`: every tag named (the other tag operators are in `conditions`).
     pub tags: Vec<String>,
-    pub is_company: Option<String>,
     pub updated_since: Option<String>,
     pub sort: Option<String>,
-    /// `cf_<id>=value` pairs, as sent.
-    pub custom: Vec<(String, String)>,
+    /// Operator filters (Redmine's long or short form, a search body's groups), all of which
+    /// must hold.
+    pub conditions: Vec<FilterExpr>,
 }
+
+/// Each sortable column's name in `sort=`.
+const SORT_NAMES: [(SortColumn, &str); 7] = [
+    (SortColumn::Id, "id"),
+    (SortColumn::Name, "name"),
+    (SortColumn::FirstName, "first_name"),
+    (SortColumn::LastName, "last_name"),
+    (SortColumn::Company, "company"),
+    (SortColumn::CreatedOn, "created_on"),
+    (SortColumn::UpdatedOn, "updated_on"),
+];
 
 fn parse_sort(sort: Option<&str>) -> Vec<(SortColumn, bool)> {
     let Some(sort) = sort else { return Vec::new() };
@@ -37,17 +54,7 @@ fn parse_sort(sort: Option<&str>) -> Vec<(SortColumn, bool)> {
                 Some((name, dir)) => (name, dir.eq_ignore_ascii_case("desc")),
                 None => (key.trim(), false),
             };
-            let column = match name {
-                "id" => SortColumn::Id,
-                "name" => SortColumn::Name,
-                "first_name" => SortColumn::FirstName,
-                "last_name" => SortColumn::LastName,
-                "company" => SortColumn::Company,
-                "created_on" => SortColumn::CreatedOn,
-                "updated_on" => SortColumn::UpdatedOn,
-                _ => return None,
-            };
-            Some((column, desc))
+            SORT_NAMES.iter().find(|(_, n)| *n == name).map(|(column, _)| (*column, desc))
         })
         .take(3)
         .collect()
@@ -71,26 +78,203 @@ fn scanning_is_cheaper(total: i64, paging: Paging, ceiling: i64) -> bool {
 }
 
 /// One page of the contacts `filters` select among those `user` may see, with its total, the
-/// contacts' details and the included lists.
+/// contacts' details and the included lists, and where it stands for numbered or cursor paging.
 pub fn list(
     conn: &mut DbConnection,
     user: &CurrentUser,
     filters: &ContactFilters,
-    paging: Paging,
+    request: PageRequest,
     inc: Includes,
-) -> Result<Page<ContactDetails>, Error> {
+) -> Result<(Page<ContactDetails>, Neighbours), Error> {
     let query = list_query(conn, user, filters)?;
+    let sort = query.effective_sort();
+    // A bad cursor is refused before any counting.
+    let cursor = match &request {
+        PageRequest::Cursor { cursor: Some(text), .. } => Some(Cursor::decode(text, &sort)?),
+        _ => None,
+    };
     let total_count = count(conn, &query)?;
-    list_page(conn, user, query, total_count, paging, inc)
+    match request {
+        PageRequest::Offset(paging) => Ok((list_page(conn, user, query, total_count, paging, inc)?, Neighbours::None)),
+        PageRequest::Numbered { page, per_page } => {
+            let paging = Paging { offset: (page - 1).saturating_mul(per_page), limit: per_page };
+            let total_pages = (total_count + per_page - 1) / per_page;
+            let items = list_page(conn, user, query, total_count, paging, inc)?;
+            Ok((items, Neighbours::Numbered { page, per_page, total_pages }))
+        }
+        PageRequest::Cursor { per_page, .. } => cursor_page(conn, user, query, total_count, cursor, per_page, inc),
+    }
+}
+
+/// A keyset page: the rows after (or before) the cursor's position, read by seeking the sort's
+/// keys and the id, so any depth costs about one page; rows written or deleted elsewhere in the
+/// list move no page. One more row is read to tell whether a page follows, and one row the other
+/// way to tell whether one precedes.
+fn cursor_page(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    mut query: ContactQuery,
+    total_count: i64,
+    cursor: Option<Cursor>,
+    per_page: i64,
+    inc: Includes,
+) -> Result<(Page<ContactDetails>, Neighbours), Error> {
+    let sort = query.effective_sort();
+    let paging = Paging { offset: 0, limit: per_page };
+    if !query.search_words.is_empty() {
+        query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
+    }
+    let (position, backwards) = match cursor {
+        None => (None, false),
+        Some(Cursor::After(seek)) => (Some(seek), false),
+        Some(Cursor::Before(seek)) => (Some(seek), true),
+        Some(Cursor::Last) => (None, true),
+    };
+    query.seek = position.clone();
+    query.backwards = backwards;
+    let mut rows = store::page(conn, &query, 0, per_page + 1)?;
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(usize::try_from(per_page).unwrap_or(0));
+    if backwards {
+        rows.reverse();
+    }
+    // Whether rows lie the other way from where this page was read: one row sought from its edge.
+    let mut beyond = |anchor: Option<Seek>, backwards: bool| -> Result<bool, Error> {
+        let Some(anchor) = anchor else { return Ok(false) };
+        let probe = ContactQuery { seek: Some(anchor), backwards, ..query.clone() };
+        Ok(!store::page(conn, &probe, 0, 1)?.is_empty())
+    };
+    let edge =
+        |row: Option<&ContactRow>, position: &Option<Seek>| row.map(|r| seek_of(&sort, r)).or_else(|| position.clone());
+    let (has_next, has_previous) = if backwards {
+        let has_next = position.is_some() && beyond(edge(rows.last(), &position), false)?;
+        (has_next, more)
+    } else {
+        (more, position.is_some() && beyond(edge(rows.first(), &position), true)?)
+    };
+    let neighbours = Neighbours::Cursor {
+        per_page,
+        next: rows.last().filter(|_| has_next).map(|r| Cursor::After(seek_of(&sort, r)).encode(&sort)),
+        previous: rows.first().filter(|_| has_previous).map(|r| Cursor::Before(seek_of(&sort, r)).encode(&sort)),
+        last: Cursor::Last.encode(&sort),
+    };
+    let mut items = load_details(conn, rows)?;
+    load_includes(conn, user, &mut items, inc)?;
+    Ok((Page { items, total_count, paging }, neighbours))
+}
+
+/// A row's position in the list's order: its sort keys and id.
+fn seek_of(sort: &[(SortColumn, bool)], row: &ContactRow) -> Seek {
+    Seek { keys: sort.iter().flat_map(|(column, _)| column.key_values(row)).collect(), id: row.id }
+}
+
+/// An opaque position in a list: after or before a row, or the list's end. On the wire it is
+/// the base64 (URL-safe) of length-prefixed parts: a version, the sort it belongs to, the
+/// direction, the row's id and sort keys. Anyone may forge one: it only says where to start,
+/// and what is listed is still what the reader may see, so a bad one is a 422, never more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cursor {
+    After(Seek),
+    Before(Seek),
+    Last,
+}
+
+const CURSOR_VERSION: &str = "c1";
+/// Longer than any cursor this server writes for keys of a few hundred characters.
+const MAX_CURSOR_CHARS: usize = 4096;
+
+impl Cursor {
+    fn encode(&self, sort: &[(SortColumn, bool)]) -> String {
+        let mut parts = vec![CURSOR_VERSION.to_string(), sort_text(sort)];
+        match self {
+            Cursor::Last => parts.push("l".into()),
+            Cursor::After(seek) | Cursor::Before(seek) => {
+                parts.push(if matches!(self, Cursor::After(_)) { "a" } else { "b" }.into());
+                parts.push(seek.id.to_string());
+                parts.extend(seek.keys.iter().map(|k| match k {
+                    KeyValue::Text(t) => format!("t{t}"),
+                    KeyValue::Time(t) => format!("d{}", t.format("%Y-%m-%dT%H:%M:%S%.f")),
+                    KeyValue::Int(i) => format!("i{i}"),
+                }));
+            }
+        }
+        let text: String = parts.iter().map(|p| format!("{}:{p}", p.len())).collect();
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// A cursor written by `encode` for this sort; 422 otherwise.
+    fn decode(text: &str, sort: &[(SortColumn, bool)]) -> Result<Cursor, Error> {
+        let invalid = || Error::invalid("Cursor is invalid");
+        if text.len() > MAX_CURSOR_CHARS {
+            return Err(invalid());
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let mut parts = Vec::new();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let (len, after) = rest.split_once(':').ok_or_else(invalid)?;
+            let len: usize = len.parse().map_err(|_| invalid())?;
+            parts.push(after.get(..len).ok_or_else(invalid)?);
+            rest = after.get(len..).ok_or_else(invalid)?;
+        }
+        let sort_matches = parts.get(1).is_some_and(|s| *s == sort_text(sort));
+        if parts.first() != Some(&CURSOR_VERSION) || !sort_matches {
+            return Err(invalid());
+        }
+        let seek = || -> Option<Seek> {
+            let id = parts.get(3)?.parse().ok()?;
+            let kinds: Vec<KeyKind> = sort.iter().flat_map(|(c, _)| c.keys().iter().copied()).collect();
+            let values = parts.get(4..)?;
+            if values.len() != kinds.len() {
+                return None;
+            }
+            let keys = kinds
+                .iter()
+                .zip(values)
+                .map(|(kind, v)| match (kind, v.split_at_checked(1)?) {
+                    (KeyKind::Text, ("t", t)) => Some(KeyValue::Text(t.to_string())),
+                    (KeyKind::Time, ("d", t)) => {
+                        NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f").ok().map(KeyValue::Time)
+                    }
+                    (KeyKind::Int, ("i", i)) => i.parse().ok().map(KeyValue::Int),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            Some(Seek { keys, id })
+        };
+        match parts.get(2).copied() {
+            Some("l") if parts.len() == 3 => Ok(Cursor::Last),
+            Some("a") => seek().map(Cursor::After).ok_or_else(invalid),
+            Some("b") => seek().map(Cursor::Before).ok_or_else(invalid),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+/// The sort as `sort=` writes it (`created_on:desc`): what a cursor belongs to.
+fn sort_text(sort: &[(SortColumn, bool)]) -> String {
+    let name = |c: SortColumn| SORT_NAMES.iter().find(|(s, _)| *s == c).map_or("", |(_, n)| n);
+    sort.iter()
+        .map(|(c, desc)| if *desc { format!("{}:desc", name(*c)) } else { name(*c).to_string() })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The number of contacts `query` selects: a list's `total_count`.
 fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
     // The unfiltered list, the one every client reads first, is answered from the tallies;
     // neither the order nor the plan of a page changes a total.
+    // The tallies count archived contacts apart from the others.
+    // A list leaves archived contacts out unless a filter names `status`, which makes it a
+    // filtered list: the tallies' rows of contacts not archived answer the unfiltered one.
     let unfiltered = ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
         == ContactQuery::visible(query.visibility.clone());
-    Ok(if unfiltered { store::count_visible(conn, &query.visibility)? } else { store::count(conn, query)? })
+    Ok(if unfiltered {
+        store::count_visible(conn, &query.visibility, Some(false))?
+    } else {
+        store::count(conn, query)?
+    })
 }
 
 /// One page of `query`, of which `total_count` contacts match, with their details and the
@@ -112,6 +296,43 @@ fn list_page(
     Ok(Page { items, total_count, paging })
 }
 
+/// `GET /contacts/:id/employees`: the people linked to company `id` (`company_id`), listed as
+/// `list` does, once `user` may see the company.
+pub fn employees(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    filters: ContactFilters,
+    request: PageRequest,
+    inc: Includes,
+) -> Result<(Page<ContactDetails>, Neighbours), Error> {
+    visibility::find_contact_row(conn, user, id)?;
+    list(conn, user, &linked_to(filters, "company_id", id), request, inc)
+}
+
+/// `GET /contacts/:id/reports`: the contacts who report to `id`, listed as `list` does.
+pub fn reports(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    filters: ContactFilters,
+    request: PageRequest,
+    inc: Includes,
+) -> Result<(Page<ContactDetails>, Neighbours), Error> {
+    visibility::find_contact_row(conn, user, id)?;
+    list(conn, user, &linked_to(filters, "reports_to_id", id), request, inc)
+}
+
+/// `filters` and the contacts whose `field` names contact `id`.
+fn linked_to(mut filters: ContactFilters, field: &str, id: i32) -> ContactFilters {
+    filters.conditions.push(FilterExpr::Test {
+        field: field.to_string(),
+        operator: "=".to_string(),
+        values: vec![id.to_string()],
+    });
+    filters
+}
+
 /// Redmine's `/search` over contacts: the contacts list searched for `q`, or nothing for a
 /// user who reads contacts nowhere (Redmine leaves out a resource the user may not see).
 pub fn search(
@@ -124,7 +345,7 @@ pub fn search(
         return Ok(Page { items: Vec::new(), total_count: 0, paging });
     }
     let filters = ContactFilters { search: Some(q), ..ContactFilters::default() };
-    list(conn, user, &filters, paging, Includes::default())
+    Ok(list(conn, user, &filters, PageRequest::Offset(paging), Includes::default())?.0)
 }
 
 /// What an export writes: the contacts `filters` select among those the user may see, in id
@@ -186,26 +407,6 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
         }
         None => (None, false),
     };
-    let assigned_to_id = match filters.assigned_to.as_deref() {
-        None => None,
-        Some("me") => Some(user.id),
-        Some(id) => match id.parse::<i32>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.push("Assigned to is invalid".to_string());
-                None
-            }
-        },
-    };
-    let is_company = match filters.is_company.as_deref() {
-        None => None,
-        Some("1" | "true" | "t") => Some(true),
-        Some("0" | "false" | "f") => Some(false),
-        Some(_) => {
-            errors.push("Is company is invalid".to_string());
-            None
-        }
-    };
     let updated_since = match filters.updated_since.as_deref() {
         None => None,
         Some(text) => {
@@ -225,14 +426,33 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
     if filters.tags.len() > MAX_TERMS {
         errors.push(format!("Tags is too long (maximum is {MAX_TERMS} tags)"));
     }
-    // Names to ids once here, so the page's scan tests each row against ids. A name no tag has
-    // becomes an empty list, which no contact matches.
+    // Every name a filter holds is read in one query per kind (tags, projects, custom fields).
+    let (mut tag_names, project_refs) = filters::named_values(&filters.conditions);
+    tag_names.extend(filters.tags.iter().cloned());
+    let found_tags = tags::find_by_names(conn, &tag_names)?;
+    // A name no tag has becomes an empty list, which no contact matches.
     let tag_ids = filters
         .tags
         .iter()
-        .map(|name| Ok(tags::find_by_name(conn, name)?.into_iter().collect()))
-        .collect::<diesel::QueryResult<_>>()?;
-    let (searchable_fields, custom_values) = custom_filters(conn, filters, !search_words.is_empty(), &mut errors)?;
+        .map(|name| found_tags.iter().filter(|t| t.name.eq_ignore_ascii_case(name)).map(|t| t.id).collect())
+        .collect();
+    let searching = !search_words.is_empty();
+    let fields = if searching || filters::names_custom_fields(&filters.conditions) {
+        crate::store::custom_fields::of_type(conn, custom::CONTACT)?
+    } else {
+        Vec::new()
+    };
+    let searchable_fields = searchable(&fields, searching);
+    let lookups = Lookups {
+        user,
+        custom_fields: &fields,
+        tags: &found_tags,
+        projects: &projects::find_by_refs(conn, &project_refs)?,
+        today: chrono::Utc::now().date_naive(),
+        postgres: matches!(conn, DbConnection::Postgres(_)),
+        search_index: store::SearchIndex::of(conn),
+    };
+    let conditions = filters::conditions(&filters.conditions, &lookups, &mut errors);
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -241,53 +461,36 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
         visibility: visibility::contacts_for(user),
         project_id: project.map(|p| p.id),
         without_project,
-        assigned_to_id,
-        is_company,
         search_words,
         tag_ids,
         updated_since,
         employee_of: None,
         company_named: None,
         searchable_fields,
-        custom_values,
         id_after: None,
+        conditions,
         sort: parse_sort(filters.sort.as_deref()),
+        seek: None,
+        backwards: false,
         scan_search: false,
         // Only a search asks the index; an unfiltered query stays equal to `visible` (tallies).
         search_index: if search_words_empty { Default::default() } else { store::SearchIndex::of(conn) },
+        status: if filters.conditions.iter().any(|c| c.fields().contains(&"status")) {
+            StatusFilter::Any
+        } else {
+            StatusFilter::Listed
+        },
     };
     Ok(query)
 }
 
-/// Searchable field ids, and (field id, match) per `cf_<id>` filter.
-type CustomFilters = (Vec<i32>, Vec<(i32, ValueMatch)>);
-
-/// The searchable contact fields (when searching) and the `cf_<id>` filters, read against the
-/// field definitions: `~text` matches a fragment, anything else the value as stored.
-fn custom_filters(
-    conn: &mut DbConnection,
-    filters: &ContactFilters,
-    searching: bool,
-    errors: &mut Vec<String>,
-) -> Result<CustomFilters, Error> {
-    if !searching && filters.custom.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+/// The custom fields a search also looks in (none when not searching).
+fn searchable(fields: &[CustomFieldRow], searching: bool) -> Vec<i32> {
+    if searching {
+        fields.iter().filter(|f| f.searchable).map(|f| f.id).collect()
+    } else {
+        Vec::new()
     }
-    let fields = crate::store::custom_fields::of_type(conn, custom::CONTACT)?;
-    let searchable =
-        if searching { fields.iter().filter(|f| f.searchable).map(|f| f.id).collect() } else { Vec::new() };
-    let mut matches = Vec::new();
-    for (id, value) in &filters.custom {
-        let Some(field) = id.parse::<i32>().ok().and_then(|id| fields.iter().find(|f| f.id == id)) else {
-            errors.push(format!("Custom field {id} does not exist"));
-            continue;
-        };
-        matches.push(match value.strip_prefix('~') {
-            Some(fragment) => (field.id, ValueMatch::Contains(fragment.to_lowercase())),
-            None => (field.id, ValueMatch::Equals(custom::normalize(field, value).unwrap_or_else(|_| value.clone()))),
-        });
-    }
-    Ok((searchable, matches))
 }
 
 /// The most search words, or tags, one list may filter by.

@@ -2,6 +2,7 @@
 //! each; who may see what is `domain::visibility`. Everything callers use is re-exported here.
 
 mod details;
+pub mod filters;
 mod includes;
 mod input;
 mod listing;
@@ -13,13 +14,20 @@ use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
 
+/// A contact's status as stored and sent (`STATUSES`); lists leave archived ones out.
+pub use crate::store::contacts::{STATUS_ACTIVE, STATUS_ARCHIVED};
 /// A contact's visibility as stored and sent: 0 project, 1 public, 2 private.
 pub use crate::store::contacts::{VISIBILITY_PRIVATE, VISIBILITY_PROJECT, VISIBILITY_PUBLIC};
 pub use details::{load_details, ContactDetails, Includes, ProjectLink};
+pub use filters::FilterExpr;
 pub use includes::load_includes;
 pub use input::{AddressInput, AvatarInput, ContactInput};
-pub use listing::{export, export_batch, list, search, ContactFilters, Export};
-pub use writes::{add_project, create, create_from_form, delete, new_row, remove_project, search_text, update};
+pub use input::{CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES};
+pub use listing::{employees, export, export_batch, list, reports, search, ContactFilters, Export};
+pub use writes::{
+    activate, add_project, archive, create, create_from_form, delete, new_row, remove_project, search_text,
+    set_primary, update, upsert_external,
+};
 
 /// A contact the user may see (404 when missing, 403 when hidden), with its details and the
 /// includes asked for.

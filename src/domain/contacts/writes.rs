@@ -15,7 +15,9 @@ use crate::domain::visibility;
 use crate::domain::webhooks::{self, Event};
 use crate::error::Error;
 use crate::store::attachments as attachment_store;
-use crate::store::contacts::{self as store, ContactChanges, ContactRow, NewContactRow, VISIBILITY_PROJECT};
+use crate::store::contacts::{
+    self as store, ContactChanges, ContactRow, NewContactRow, STATUS_ACTIVE, STATUS_ARCHIVED, VISIBILITY_PROJECT,
+};
 use crate::store::custom_fields::Owner;
 use crate::store::projects::{self as projects, ProjectRow};
 use crate::store::web_forms::WebFormRow;
@@ -96,7 +98,7 @@ pub fn create(
         user.require(project, Permission::AddContacts)?;
     }
     let author = (user.id, users::display_name(&user.firstname, &user.lastname));
-    insert_new(conn, Some(author), project, input, errors)
+    insert_new(conn, Some(user), Some(author), project, input, errors)
 }
 
 /// Creates a contact sent through a web form, on the form's authority: in the form's project
@@ -123,17 +125,19 @@ pub fn create_from_form(conn: &mut Conn, form: &WebFormRow, mut input: ContactIn
         Some(id) => person(conn, id)?,
         None => None,
     };
-    insert_new(conn, author, Some(project), input, errors)
+    insert_new(conn, None, author, Some(project), input, errors)
 }
 
 /// Checks what needs the database and writes the new contact, its project link, tags, custom
 /// values and avatar in one transaction; `errors` are the problems found so far. `author` is the
-/// author's id and shown name.
+/// author's id and shown name; `user` the one writing (none for a web form, which may then name
+/// no other contact).
 ///
 /// The contact it returns is built from what was written, as a show would read it back (a
 /// test holds the two answers equal): reading it back was a fifth of a create's CPU.
 fn insert_new(
     conn: &mut Conn,
+    user: Option<&CurrentUser>,
     author: Option<(i32, String)>,
     project: Option<ProjectRow>,
     input: ContactInput,
@@ -149,15 +153,17 @@ fn insert_new(
         return Err(Error::Invalid(errors));
     };
     let tag_names = input.tags.clone().unwrap_or_default();
-    let new = new_row(input, author_id, now());
+    let mut input = input;
     let (row, tags, avatar) = write_transaction(conn, |c| {
+        check_records(c, user, &mut input, None, &[project.id])?;
+        let new = new_row(input, author_id, now());
         let row = store::insert(c, &new, &[project.id])?;
         store::link_project(c, row.id, project.id)?;
         let tags = tags::tag_new_contact(c, row.id, row.created_on, &tag_names)?;
         custom::write_new(c, Owner::Contact(row.id), &custom_values)?;
         let avatar = write_avatar(c, row.id, author_id, avatar.as_ref())?;
         webhooks::record(c, Event::ContactCreated, row.id, &[project.id])?;
-        Ok::<_, diesel::result::Error>((row, tags, avatar))
+        Ok::<_, Error>((row, tags, avatar))
     })?;
     Ok(ContactDetails {
         custom_fields: custom::shown(&fields, &custom_values),
@@ -202,9 +208,111 @@ pub fn new_row(input: ContactInput, author_id: Option<i32>, at: NaiveDateTime) -
         search_text: String::new(),
         created_on: at,
         updated_on: at,
+        company_id: input.company_id.flatten(),
+        primary_contact_id: input.primary_contact_id.flatten(),
+        reports_to_id: input.reports_to_id.flatten(),
+        department: input.department.flatten(),
+        preferred_contact_method: input.preferred_contact_method.flatten(),
+        status: input.status.unwrap_or_else(|| STATUS_ACTIVE.to_string()),
+        external_id: input.external_id.flatten(),
+        phone_types: types_text(input.phone_types.as_deref()),
+        email_types: types_text(input.email_types.as_deref()),
     };
     row.search_text = search_text(&row);
     row
+}
+
+/// The types of a list as stored: '' when none is typed (Redmine's plain list), else one per
+/// item, comma-separated.
+fn types_text(types: Option<&[String]>) -> String {
+    match types {
+        Some(types) if types.iter().any(|t| !t.is_empty()) => types.join(","),
+        _ => String::new(),
+    }
+}
+
+/// The most steps a chain of reports is followed up to find a cycle; a longer chain is refused.
+const MAX_REPORTS_DEPTH: usize = 1000;
+
+/// Checks the record fields of `input` (issue 23) against the database, inside the write's
+/// transaction, and sets what follows from them: `company` from `company_id`, `company_id`
+/// cleared when another company name is sent alone. `current` is the contact before an update
+/// (none on a create), in `projects`; `user` the writer, without whom no other contact is found.
+fn check_records(
+    c: &mut DbConnection,
+    user: Option<&CurrentUser>,
+    input: &mut ContactInput,
+    current: Option<&ContactRow>,
+    projects: &[i32],
+) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    let id = current.map(|r| r.id);
+    let is_company = input.is_company.or(current.map(|r| r.is_company)).unwrap_or(false);
+    if let Some(Some(company_id)) = input.company_id {
+        match find_named(c, user, company_id) {
+            Ok(company) if company.is_company && Some(company.id) != id && !is_company => {
+                input.company = Some(Some(company.first_name))
+            }
+            Ok(_) | Err(Error::NotFound | Error::Forbidden) => errors.push("Company is invalid".to_string()),
+            Err(e) => return Err(e),
+        }
+    } else if let (None, Some(name), Some(row)) = (&input.company_id, &input.company, current) {
+        if row.company_id.is_some() && *name != row.company {
+            input.company_id = Some(None);
+        }
+    }
+    if let Some(Some(primary)) = input.primary_contact_id {
+        let person = store::find(c, primary)?;
+        let employs = person.is_some_and(|p| p.company_id.is_some() && p.company_id == id);
+        if !is_company || !employs {
+            errors.push("Primary contact is invalid".to_string());
+        }
+    }
+    if let Some(Some(boss)) = input.reports_to_id {
+        match find_named(c, user, boss) {
+            Ok(_) => {
+                if reports_up_to(c, boss, id)? {
+                    errors.push("Reports to would make a cycle".to_string());
+                }
+            }
+            Err(Error::NotFound | Error::Forbidden) => errors.push("Reports to is invalid".to_string()),
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(Some(external_id)) = &input.external_id {
+        store::lock_external_id(c, external_id)?;
+        if store::external_id_taken(c, external_id, projects, id)? {
+            errors.push("External id has already been taken".to_string());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+/// A contact named by a record field, as `user` may see it.
+fn find_named(c: &mut DbConnection, user: Option<&CurrentUser>, id: i32) -> Result<ContactRow, Error> {
+    match user {
+        Some(user) => visibility::find_contact_row(c, user, id),
+        None => Err(Error::NotFound),
+    }
+}
+
+/// Whether the chain of reports from `start` upwards meets `id` (always, for `start` itself),
+/// or goes on past `MAX_REPORTS_DEPTH`.
+fn reports_up_to(c: &mut DbConnection, start: i32, id: Option<i32>) -> Result<bool, Error> {
+    let Some(id) = id else { return Ok(false) };
+    let mut step = Some(start);
+    for _ in 0..MAX_REPORTS_DEPTH {
+        match step {
+            None => return Ok(false),
+            Some(s) if s == id => return Ok(true),
+            Some(s) => step = store::reports_to(c, s)?,
+        }
+    }
+    Ok(true)
 }
 
 /// An avatar to set: a new image, or an upload (found by its token) to attach.
@@ -279,8 +387,42 @@ pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: ContactInput)
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let address = input.address.clone().unwrap_or_default();
-    let mut changes = ContactChanges {
+    let project_ids: Vec<i32> = projects.iter().map(|p| p.id).collect();
+    let mut input = input;
+    write_transaction(conn, |c| {
+        let at = now();
+        // Lock first, then read: a concurrent update of another field is not overwritten.
+        if !store::lock(c, id, at)? {
+            return Err(Error::NotFound);
+        }
+        let current = store::find(c, id)?.ok_or(Error::NotFound)?;
+        check_records(c, Some(user), &mut input, Some(&current), &project_ids)?;
+        let tag_names = input.tags.take();
+        let mut changes = changes_of(input);
+        changes.updated_on = Some(at);
+        changes.search_text = Some(search_text(&merged(&current, &changes)));
+        store::update(c, id, &changes)?;
+        if let Some(tag_names) = &tag_names {
+            tags::set_for_contact(c, id, current.created_on, tag_names)?;
+        }
+        custom::write(c, Owner::Contact(id), &custom_values)?;
+        write_avatar(c, id, Some(user.id), avatar.as_ref())?;
+        let renamed = changes.first_name.as_ref().filter(|n| **n != current.first_name);
+        if let (true, Some(new_name)) = (current.is_company, renamed) {
+            store::rename_company(c, id, &current.first_name, new_name, at)?;
+        }
+        webhooks::record(c, Event::ContactUpdated, id, &project_ids)?;
+        Ok(())
+    })
+}
+
+/// The columns an update's input writes: those sent, and only those.
+fn changes_of(input: ContactInput) -> ContactChanges {
+    let address = input.address.unwrap_or_default();
+    // A list sent again without types is untyped (Redmine's plain `phone` and `email`).
+    let phone_types = input.phones.as_ref().map(|_| types_text(input.phone_types.as_deref()));
+    let email_types = input.emails.as_ref().map(|_| types_text(input.email_types.as_deref()));
+    ContactChanges {
         first_name: input.first_name.flatten(),
         last_name: input.last_name,
         middle_name: input.middle_name,
@@ -303,29 +445,16 @@ pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: ContactInput)
         country_code: address.country_code,
         search_text: None,
         updated_on: None,
-    };
-    write_transaction(conn, |c| {
-        let at = now();
-        // Lock first, then read: a concurrent update of another field is not overwritten.
-        if !store::lock(c, id, at)? {
-            return Err(Error::NotFound);
-        }
-        let current = store::find(c, id)?.ok_or(Error::NotFound)?;
-        changes.updated_on = Some(at);
-        changes.search_text = Some(search_text(&merged(&current, &changes)));
-        store::update(c, id, &changes)?;
-        if let Some(tag_names) = &input.tags {
-            tags::set_for_contact(c, id, current.created_on, tag_names)?;
-        }
-        custom::write(c, Owner::Contact(id), &custom_values)?;
-        write_avatar(c, id, Some(user.id), avatar.as_ref())?;
-        let renamed = changes.first_name.as_ref().filter(|n| **n != current.first_name);
-        if let (true, Some(new_name)) = (current.is_company, renamed) {
-            store::rename_company(c, &current.first_name, new_name, at)?;
-        }
-        webhooks::record(c, Event::ContactUpdated, id, &project_ids(&projects))?;
-        Ok(())
-    })
+        company_id: input.company_id,
+        primary_contact_id: input.primary_contact_id,
+        reports_to_id: input.reports_to_id,
+        department: input.department,
+        preferred_contact_method: input.preferred_contact_method,
+        status: input.status,
+        external_id: input.external_id,
+        phone_types,
+        email_types,
+    }
 }
 
 /// The row as it will be after `changes`, for recomputing the search text.
@@ -358,6 +487,7 @@ fn merged(current: &ContactRow, changes: &ContactChanges) -> NewContactRow {
         search_text: String::new(),
         created_on: current.created_on,
         updated_on: current.updated_on,
+        ..NewContactRow::default()
     }
 }
 
@@ -394,6 +524,12 @@ pub fn add_project(conn: &mut Conn, user: &CurrentUser, id: i32, project_ref: &s
     }
     write_transaction(conn, |c| {
         lock_for_links(c, id)?;
+        if let Some(external_id) = &row.external_id {
+            store::lock_external_id(c, external_id)?;
+            if store::external_id_taken(c, external_id, &[target.id], Some(id))? {
+                return Err(Error::invalid("External id has already been taken"));
+            }
+        }
         if !store::project_ids(c, id)?.contains(&target.id) {
             store::link_project(c, id, target.id)?;
         }
@@ -433,4 +569,75 @@ pub fn remove_project(conn: &mut Conn, user: &CurrentUser, id: i32, project_ref:
         store::unlink_project(c, id, target.id)?;
         Ok(())
     })
+}
+
+/// Sets a contact's status (`POST /contacts/:id/archive`, `/activate`): edit_contacts on it.
+fn set_status(conn: &mut Conn, user: &CurrentUser, id: i32, status: &str) -> Result<(), Error> {
+    let (row, projects) = visibility::find_contact(conn, user, id)?;
+    if !visibility::can_on_contact(user, Permission::EditContacts, &row, &projects) {
+        return Err(Error::Forbidden);
+    }
+    let changes = ContactChanges { status: Some(status.to_string()), updated_on: Some(now()), ..Default::default() };
+    let changed = row.status != status;
+    write_transaction(conn, |c| {
+        store::update(c, id, &changes)?;
+        if changed {
+            webhooks::record(c, Event::ContactStatusChanged, id, &project_ids(&projects))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })?;
+    Ok(())
+}
+
+/// Archives a contact: lists leave it out unless asked for archived contacts.
+pub fn archive(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    set_status(conn, user, id, STATUS_ARCHIVED)
+}
+
+pub fn activate(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    set_status(conn, user, id, STATUS_ACTIVE)
+}
+
+/// Makes person `id` the primary contact of its company (`POST /contacts/:id/set_primary`):
+/// edit_contacts on the company; a person with no `company_id` is a 422. Returns the company's id.
+pub fn set_primary(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<i32, Error> {
+    let person = visibility::find_contact_row(conn, user, id)?;
+    let Some(company_id) = person.company_id else {
+        return Err(Error::invalid("Company cannot be blank"));
+    };
+    let (company, projects) = visibility::find_contact(conn, user, company_id)?;
+    if !visibility::can_on_contact(user, Permission::EditContacts, &company, &projects) {
+        return Err(Error::Forbidden);
+    }
+    let changes = ContactChanges { primary_contact_id: Some(Some(id)), updated_on: Some(now()), ..Default::default() };
+    write_transaction(conn, |c| {
+        // Still its company's person once the write lock is held.
+        let linked = store::find(c, id)?.is_some_and(|p| p.company_id == Some(company_id));
+        if !linked {
+            return Err(Error::invalid("Primary contact is invalid"));
+        }
+        store::update(c, company_id, &changes)?;
+        webhooks::record(c, Event::ContactPrimarySet, company_id, &project_ids(&projects))?;
+        Ok(company_id)
+    })
+}
+
+/// `PUT /projects/:project/contacts/external/:external_id`: updates the project's contact with
+/// that external id, or creates it there. Returns its id and whether it was created.
+pub fn upsert_external(
+    conn: &mut Conn,
+    user: &CurrentUser,
+    project_ref: &str,
+    external_id: &str,
+    mut input: ContactInput,
+) -> Result<(i32, bool), Error> {
+    let project = projects::find_by_ref(conn, project_ref)?.ok_or(Error::NotFound)?;
+    input.external_id = Some(Some(external_id.to_string()));
+    match store::find_by_external_id(conn, project.id, external_id)? {
+        Some(id) => {
+            update(conn, user, id, input)?;
+            Ok((id, false))
+        }
+        None => create(conn, user, Some(project_ref), input).map(|c| (c.row.id, true)),
+    }
 }

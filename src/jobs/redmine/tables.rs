@@ -26,7 +26,7 @@ use crate::store::contacts::NewContactRow;
 use crate::store::contacts::{ContactProjectRow, FullContactRow};
 use crate::store::copy::insert_rows;
 use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
-use crate::store::deals::{CategoryRow, FullDealRow, StatusRow};
+use crate::store::deals::{CategoryRow, DealRow, StatusRow};
 use crate::store::issues::{ContactIssueRow, IssueRow};
 use crate::store::members::{MemberRoleRow, MemberRow, RoleRow};
 use crate::store::notes::NoteRow;
@@ -1152,6 +1152,7 @@ impl Run<'_, '_> {
             search_text: String::new(),
             created_on,
             updated_on: time(&r[15], self.zone).unwrap_or(created_on),
+            ..NewContactRow::default()
         };
         row.search_text = crate::domain::contacts::search_text(&row);
         row
@@ -1248,7 +1249,7 @@ impl Run<'_, '_> {
             let name = text(&r[1]).unwrap_or_default();
             let background = text(&r[8]);
             let created_on = self.time_or_now(&r[13]);
-            let row = FullDealRow {
+            let row = DealRow {
                 id: place.id,
                 search_text: crate::domain::deals::search_text(&name, background.as_deref()),
                 name,
@@ -1596,16 +1597,17 @@ impl Run<'_, '_> {
         Ok(t)
     }
 
-    /// A saved query's Redmine filters as this server's list parameters; what has no
-    /// counterpart is named in the report.
+    /// A saved query's Redmine filters as this server's list parameters (a contact query's in
+    /// Redmine's long form); what has no counterpart is named in the report.
     fn query_string(&self, sid: i32, object_type: &str, yaml: &str, t: &mut TableReport) -> String {
         let mut params: Vec<(String, String)> = Vec::new();
+        if object_type == "contact" {
+            return self.contact_query_string(sid, yaml, t);
+        }
         for f in convert::filters(yaml) {
             let op = f.operator.as_str();
             let joined = f.values.join(",");
             let mapped = match (f.field.as_str(), op) {
-                ("tags", "=") => Some(("tags".to_string(), joined.clone())),
-                ("is_company", "=") => Some(("is_company".to_string(), joined.clone())),
                 ("assigned_to_id", "=") => {
                     let ids: Vec<String> = f
                         .values
@@ -1627,11 +1629,6 @@ impl Run<'_, '_> {
                     .ok()
                     .and_then(|s| self.target.get("deal_statuses", s))
                     .map(|s| ("status_id".to_string(), s.to_string())),
-                (field, "=" | "~") if field.starts_with("cf_") && object_type == "contact" => field[3..]
-                    .parse()
-                    .ok()
-                    .and_then(|fid| self.target.get("custom_fields", fid))
-                    .map(|fid| (format!("cf_{fid}"), if op == "~" { format!("~{joined}") } else { joined.clone() })),
                 ("first_name" | "last_name" | "company" | "job_title" | "email" | "phone" | "search", "~") => {
                     Some(("search".to_string(), joined.clone()))
                 }
@@ -1647,6 +1644,63 @@ impl Run<'_, '_> {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &params {
             out.append_pair(k, v);
+        }
+        out.finish()
+    }
+
+    /// A contact query's Redmine filters as Redmine's own long form, which the contacts list
+    /// reads with every operator; the ids its values name (users, projects, contacts, custom
+    /// fields) become this server's. A field the list has no filter for is named in the report.
+    fn contact_query_string(&self, sid: i32, yaml: &str, t: &mut TableReport) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        out.append_pair("set_filter", "1");
+        for f in convert::filters(yaml) {
+            let (field, op) = (f.field.as_str(), f.operator.as_str());
+            let mapped = |table: &'static str, keep: &str| -> Vec<String> {
+                f.values
+                    .iter()
+                    .filter_map(|v| match v.parse() {
+                        _ if v == keep => Some(v.clone()),
+                        Ok(id) => self.target.get(table, id).map(|id| id.to_string()),
+                        Err(_) => None,
+                    })
+                    .collect()
+            };
+            let (field, values) = match field {
+                "assigned_to_id" | "author_id" => (field.to_string(), mapped("users", "me")),
+                "project_id" => (field.to_string(), mapped("projects", "mine")),
+                "ids" => (
+                    field.to_string(),
+                    f.values
+                        .iter()
+                        .flat_map(|v| v.split(','))
+                        .filter_map(|v| v.trim().parse().ok().and_then(|id| self.target.get("contacts", id)))
+                        .map(|id| id.to_string())
+                        .collect(),
+                ),
+                cf if cf.starts_with("cf_") => {
+                    match cf[3..].parse().ok().and_then(|id| self.target.get("custom_fields", id)) {
+                        Some(id) => (format!("cf_{id}"), f.values.clone()),
+                        None => {
+                            t.problem(sid, format!("filter {field} names a custom field not imported: left out"));
+                            continue;
+                        }
+                    }
+                }
+                known if crate::domain::contacts::filters::is_field(known) => (field.to_string(), f.values.clone()),
+                _ => {
+                    t.problem(
+                        sid,
+                        format!("filter {field} {op} {:?} has no counterpart here: left out", f.values.join(",")),
+                    );
+                    continue;
+                }
+            };
+            out.append_pair("f[]", &field);
+            out.append_pair(&format!("op[{field}]"), op);
+            for v in values {
+                out.append_pair(&format!("v[{field}][]"), &v);
+            }
         }
         out.finish()
     }
@@ -1814,6 +1868,11 @@ impl ContactWrite {
                 .chain(old_values.into_iter().filter_map(|(c, f, v)| Some((c?, format!("v{f}={v}")))))
                 .collect(),
         );
+        for row in &mut self.changed {
+            if let Some(old) = stored.get(&row.id) {
+                row.keep_record_columns(old);
+            }
+        }
         let same_extras: HashSet<i32> = ids.iter().copied().filter(|id| new_sets.get(id) == old_sets.get(id)).collect();
         self.changed.retain(|r| stored.get(&r.id) != Some(r) || !same_extras.contains(&r.id));
         // Extras of contacts whose extras are the same stay as they are.
