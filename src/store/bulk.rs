@@ -4,7 +4,7 @@
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use super::contacts::{project_ids_text, ContactProjectRow, FullContactRow, NewContactRow};
+use super::contacts::{project_ids_text, ContactProjectRow, ContactRow, NewContactRow};
 use super::copy::insert_rows;
 use super::custom_fields::CustomValueRow;
 use super::tags::TaggingRow;
@@ -44,7 +44,7 @@ pub fn use_tally_lane(conn: &mut DbConnection, lane: usize) -> QueryResult<()> {
 /// A batch of new contacts with their project links, tag links and custom values.
 #[derive(Default)]
 pub struct ContactBatch {
-    pub contacts: Vec<FullContactRow>,
+    pub contacts: Vec<ContactRow>,
     pub links: Vec<ContactProjectRow>,
     pub taggings: Vec<TaggingRow>,
     pub values: Vec<CustomValueRow>,
@@ -79,42 +79,6 @@ impl ContactBatch {
 
 /// A new contact's row with the id the writer chose, in `projects` (the links the batch adds:
 /// stored with the row, the link trigger has nothing left to rewrite).
-pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> FullContactRow {
-    FullContactRow {
-        id,
-        first_name: r.first_name,
-        last_name: r.last_name,
-        middle_name: r.middle_name,
-        company: r.company,
-        is_company: r.is_company,
-        job_title: r.job_title,
-        website: r.website,
-        skype_name: r.skype_name,
-        birthday: r.birthday,
-        background: r.background,
-        phones: r.phones,
-        emails: r.emails,
-        visibility: r.visibility,
-        author_id: r.author_id,
-        assigned_to_id: r.assigned_to_id,
-        street1: r.street1,
-        street2: r.street2,
-        city: r.city,
-        region: r.region,
-        postcode: r.postcode,
-        country_code: r.country_code,
-        search_text: r.search_text,
-        created_on: r.created_on,
-        updated_on: r.updated_on,
-        project_ids: project_ids_text(projects),
-        company_id: r.company_id,
-        primary_contact_id: r.primary_contact_id,
-        reports_to_id: r.reports_to_id,
-        department: r.department,
-        preferred_contact_method: r.preferred_contact_method,
-        status: r.status,
-        external_id: r.external_id,
-        phone_types: r.phone_types,
-        email_types: r.email_types,
-    }
+pub fn with_id(id: i32, r: NewContactRow, projects: &[i32]) -> ContactRow {
+    ContactRow { project_ids: project_ids_text(projects), ..r.with_id(id) }
 }

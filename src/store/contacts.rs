@@ -21,95 +21,54 @@ pub const STATUS_ACTIVE: &str = "active";
 pub const STATUS_INACTIVE: &str = "inactive";
 pub const STATUS_ARCHIVED: &str = "archived";
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = contacts)]
-pub struct ContactRow {
-    pub id: i32,
-    pub first_name: String,
-    pub last_name: Option<String>,
-    pub middle_name: Option<String>,
-    pub company: Option<String>,
-    pub is_company: bool,
-    pub job_title: Option<String>,
-    pub website: Option<String>,
-    pub skype_name: Option<String>,
-    pub birthday: Option<NaiveDate>,
-    pub background: Option<String>,
-    pub phones: String,
-    pub emails: String,
-    pub visibility: i32,
-    pub author_id: Option<i32>,
-    pub assigned_to_id: Option<i32>,
-    pub street1: Option<String>,
-    pub street2: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub postcode: Option<String>,
-    pub country_code: Option<String>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-    /// Its projects' ids as the link triggers keep them (`project_ids_text`): what lists and
-    /// shows decide a project contact's visibility by.
-    pub project_ids: String,
-    pub company_id: Option<i32>,
-    pub primary_contact_id: Option<i32>,
-    pub reports_to_id: Option<i32>,
-    pub department: Option<String>,
-    pub preferred_contact_method: Option<String>,
-    /// `active`, `inactive` or `archived` (`STATUS_*`).
-    pub status: String,
-    pub external_id: Option<String>,
-    /// The phones' and emails' types, one per item of `phones` and `emails` ('' when untyped).
-    pub phone_types: String,
-    pub email_types: String,
+table_rows! {
+    /// A contact: what reads return, and what `copy`, the bulk writers and `import-redmine` write.
+    contacts: ContactRow, NewContactRow {
+        first_name: String,
+        last_name: Option<String>,
+        middle_name: Option<String>,
+        company: Option<String>,
+        is_company: bool,
+        job_title: Option<String>,
+        website: Option<String>,
+        skype_name: Option<String>,
+        birthday: Option<NaiveDate>,
+        background: Option<String>,
+        phones: String,
+        emails: String,
+        visibility: i32,
+        author_id: Option<i32>,
+        assigned_to_id: Option<i32>,
+        street1: Option<String>,
+        street2: Option<String>,
+        city: Option<String>,
+        region: Option<String>,
+        postcode: Option<String>,
+        country_code: Option<String>,
+        search_text: String,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+        /// Its projects' ids as the link triggers keep them (`project_ids_text`): what lists
+        /// and shows decide a project contact's visibility by ('' in a new row: the links set it).
+        project_ids: String,
+        company_id: Option<i32>,
+        primary_contact_id: Option<i32>,
+        reports_to_id: Option<i32>,
+        department: Option<String>,
+        preferred_contact_method: Option<String>,
+        /// `active`, `inactive` or `archived` (`STATUS_*`).
+        status: String,
+        external_id: Option<String>,
+        /// The phones' and emails' types, one per item of `phones` and `emails` ('' when untyped).
+        phone_types: String,
+        email_types: String,
+    }
 }
 
-/// Every column of a contact (`ContactRow` leaves out `search_text`): what `copy` and the bulk
-/// writers insert, and `import-redmine` also updates.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = contacts, treat_none_as_default_value = false, treat_none_as_null = true)]
-pub struct FullContactRow {
-    pub id: i32,
-    pub first_name: String,
-    pub last_name: Option<String>,
-    pub middle_name: Option<String>,
-    pub company: Option<String>,
-    pub is_company: bool,
-    pub job_title: Option<String>,
-    pub website: Option<String>,
-    pub skype_name: Option<String>,
-    pub birthday: Option<NaiveDate>,
-    pub background: Option<String>,
-    pub phones: String,
-    pub emails: String,
-    pub visibility: i32,
-    pub author_id: Option<i32>,
-    pub assigned_to_id: Option<i32>,
-    pub street1: Option<String>,
-    pub street2: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub postcode: Option<String>,
-    pub country_code: Option<String>,
-    pub search_text: String,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-    pub project_ids: String,
-    pub company_id: Option<i32>,
-    pub primary_contact_id: Option<i32>,
-    pub reports_to_id: Option<i32>,
-    pub department: Option<String>,
-    pub preferred_contact_method: Option<String>,
-    pub status: String,
-    pub external_id: Option<String>,
-    pub phone_types: String,
-    pub email_types: String,
-}
-
-impl FullContactRow {
+impl ContactRow {
     /// Takes `stored`'s values of the columns Redmine has no word for (issue 23's records), which
     /// a re-import of the contact from Redmine must leave as they are.
-    pub fn keep_record_columns(&mut self, stored: &FullContactRow) {
+    pub fn keep_record_columns(&mut self, stored: &ContactRow) {
         self.company_id = stored.company_id;
         self.primary_contact_id = stored.primary_contact_id;
         self.reports_to_id = stored.reports_to_id;
@@ -132,44 +91,6 @@ impl FullContactRow {
 pub struct ContactProjectRow {
     pub contact_id: i32,
     pub project_id: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = contacts)]
-pub struct NewContactRow {
-    pub first_name: String,
-    pub last_name: Option<String>,
-    pub middle_name: Option<String>,
-    pub company: Option<String>,
-    pub is_company: bool,
-    pub job_title: Option<String>,
-    pub website: Option<String>,
-    pub skype_name: Option<String>,
-    pub birthday: Option<NaiveDate>,
-    pub background: Option<String>,
-    pub phones: String,
-    pub emails: String,
-    pub visibility: i32,
-    pub author_id: Option<i32>,
-    pub assigned_to_id: Option<i32>,
-    pub street1: Option<String>,
-    pub street2: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub postcode: Option<String>,
-    pub country_code: Option<String>,
-    pub search_text: String,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-    pub company_id: Option<i32>,
-    pub primary_contact_id: Option<i32>,
-    pub reports_to_id: Option<i32>,
-    pub department: Option<String>,
-    pub preferred_contact_method: Option<String>,
-    pub status: String,
-    pub external_id: Option<String>,
-    pub phone_types: String,
-    pub email_types: String,
 }
 
 /// A blank, active contact: what writers that know only Redmine's columns start from.
@@ -200,6 +121,7 @@ impl Default for NewContactRow {
             search_text: String::new(),
             created_on: NaiveDateTime::default(),
             updated_on: NaiveDateTime::default(),
+            project_ids: String::new(),
             company_id: None,
             primary_contact_id: None,
             reports_to_id: None,

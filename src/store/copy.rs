@@ -11,7 +11,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConnection;
 use crate::store::attachments::FullAttachmentRow;
-use crate::store::contacts::{ContactProjectRow, FullContactRow};
+use crate::store::contacts::{ContactProjectRow, ContactRow};
 use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
 use crate::store::deals::{CategoryRow, DealRow, StatusRow};
 use crate::store::issues::{ContactIssueRow, IssueRow};
@@ -125,7 +125,7 @@ pub fn copy_all(
     copy_by_id!(from, to, roles, RoleRow, progress);
     copy_by_id!(from, to, members, MemberRow, progress);
     copy_by_pair!(from, to, member_roles, MemberRoleRow, member_id, role_id, progress);
-    copy_by_id!(from, to, contacts, FullContactRow, progress);
+    copy_by_id!(from, to, contacts, ContactRow, progress);
     copy_by_pair!(from, to, contacts_projects, ContactProjectRow, contact_id, project_id, progress);
     copy_by_id!(from, to, tags, TagRow, progress);
     copy_by_pair!(from, to, taggings, TaggingRow, contact_id, tag_id, progress);

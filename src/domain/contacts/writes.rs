@@ -208,6 +208,7 @@ pub fn new_row(input: ContactInput, author_id: Option<i32>, at: NaiveDateTime) -
         search_text: String::new(),
         created_on: at,
         updated_on: at,
+        project_ids: String::new(),
         company_id: input.company_id.flatten(),
         primary_contact_id: input.primary_contact_id.flatten(),
         reports_to_id: input.reports_to_id.flatten(),

@@ -23,7 +23,7 @@ use crate::domain::permissions::Permissions;
 use crate::store::attachments::FullAttachmentRow;
 use crate::store::bulk::ROWS_PER_STATEMENT;
 use crate::store::contacts::NewContactRow;
-use crate::store::contacts::{ContactProjectRow, FullContactRow};
+use crate::store::contacts::{ContactProjectRow, ContactRow};
 use crate::store::copy::insert_rows;
 use crate::store::custom_fields::{CustomFieldRow, CustomValueRow};
 use crate::store::deals::{CategoryRow, DealRow, StatusRow};
@@ -1796,8 +1796,8 @@ impl Run<'_, '_> {
 /// A batch of contacts with their links, tags and values.
 #[derive(Default)]
 struct ContactWrite {
-    new: Vec<FullContactRow>,
-    changed: Vec<FullContactRow>,
+    new: Vec<ContactRow>,
+    changed: Vec<ContactRow>,
     links: Vec<ContactProjectRow>,
     taggings: Vec<TaggingRow>,
     values: Vec<CustomValueRow>,
@@ -1815,9 +1815,9 @@ impl ContactWrite {
             return Ok(());
         }
         let ids: Vec<i32> = self.changed.iter().map(|r| r.id).collect();
-        let stored: HashMap<i32, FullContactRow> = contacts::table
+        let stored: HashMap<i32, ContactRow> = contacts::table
             .filter(contacts::id.eq_any(&ids))
-            .select(FullContactRow::as_select())
+            .select(ContactRow::as_select())
             .load(conn)?
             .into_iter()
             .map(|r| (r.id, r))
