@@ -265,6 +265,8 @@ pub fn create(
         secret: secret.clone(),
         format: changes.format.unwrap_or_else(|| "json".to_string()),
         active: changes.active.unwrap_or(true),
+        disabled_reason: None,
+        failing_since: None,
         created_on: at,
         updated_on: at,
     };

@@ -12,35 +12,21 @@ pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
-#[diesel(table_name = webhooks, treat_none_as_default_value = false)]
-pub struct WebhookRow {
-    pub id: i32,
-    pub project_id: Option<i32>,
-    pub user_id: i32,
-    pub url: String,
-    pub events: String,
-    pub secret: String,
-    pub format: String,
-    pub active: bool,
-    pub disabled_reason: Option<String>,
-    pub failing_since: Option<NaiveDateTime>,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhooks)]
-pub struct NewWebhookRow {
-    pub project_id: Option<i32>,
-    pub user_id: i32,
-    pub url: String,
-    pub events: String,
-    pub secret: String,
-    pub format: String,
-    pub active: bool,
-    pub created_on: NaiveDateTime,
-    pub updated_on: NaiveDateTime,
+table_rows! {
+    /// A webhook: where it sends, what it hears, whether it is on.
+    webhooks: WebhookRow, NewWebhookRow {
+        project_id: Option<i32>,
+        user_id: i32,
+        url: String,
+        events: String,
+        secret: String,
+        format: String,
+        active: bool,
+        disabled_reason: Option<String>,
+        failing_since: Option<NaiveDateTime>,
+        created_on: NaiveDateTime,
+        updated_on: NaiveDateTime,
+    }
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]
