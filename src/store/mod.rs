@@ -1,9 +1,8 @@
 //! Persistence: diesel queries grouped by aggregate. Nothing here knows HTTP or formats.
 //!
 //! Each table has one row struct with every column, in the module of its aggregate (`UserRow`,
-//! `NoteRow` …, or `Full…Row` where the everyday read row leaves a heavy column out: a
-//! contact's `search_text`, an attachment's content). `copy`, `bulk` and the command line's jobs
-//! write those. `table_rows!` declares a row and its `New…Row` (the insert without the id) from
+//! `ContactRow` …; attachments' `FullAttachmentRow`, beside `AttachmentRow`, which leaves the
+//! file's bytes out). `copy`, `bulk` and the command line's jobs write those. `table_rows!` declares a row and its `New…Row` (the insert without the id) from
 //! one list of columns; `…Changes` (an update) is the narrower struct beside them.
 
 /// Declares a table's row (its id, then every other column) and the new row an insert writes
