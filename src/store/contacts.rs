@@ -1087,8 +1087,9 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ContactRow>>
 /// Inserts a contact that the same transaction then links to `projects` (stored with the row,
 /// the link trigger has nothing left to rewrite), and returns it as stored.
 pub fn insert(conn: &mut DbConnection, row: &NewContactRow, projects: &[i32]) -> QueryResult<ContactRow> {
+    let row = NewContactRow { project_ids: project_ids_text(projects), ..row.clone() };
     diesel::insert_into(contacts::table)
-        .values((row, contacts::project_ids.eq(project_ids_text(projects))))
+        .values(&row)
         // The columns `ContactRow` selects: `as_returning()` does not build for the two-backend
         // connection.
         .returning(<ContactRow as Selectable<DbBackend>>::construct_selection())
