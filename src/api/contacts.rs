@@ -118,14 +118,16 @@ pub async fn list_reports(
     related_list(state, viewer, req, id.into_inner(), query, contacts::reports).await
 }
 
-type RelatedList = fn(
-    &mut crate::db::DbConnection,
-    &crate::domain::access::CurrentUser,
-    i32,
-    contacts::ContactFilters,
-    PageRequest,
-    Includes,
-) -> Result<(crate::domain::paging::Page<contacts::ContactDetails>, crate::domain::paging::Neighbours), Error>;
+type RelatedList =
+    fn(
+        &mut crate::db::DbConnection,
+        &crate::domain::access::CurrentUser,
+        i32,
+        contacts::ContactFilters,
+        PageRequest,
+        Includes,
+    )
+        -> Result<(crate::domain::paging::Page<contacts::ContactDetails>, crate::domain::paging::Neighbours), Error>;
 
 /// A list of the contacts linked to contact `id` (its employees, its reports), filtered and
 /// paged as the contacts list is.

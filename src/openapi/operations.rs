@@ -62,6 +62,8 @@ pub struct Param {
     pub name: &'static str,
     pub schema: Value,
     pub description: &'static str,
+    /// Sent as `name[key]=value` (OpenAPI's `deepObject` style).
+    pub deep_object: bool,
 }
 
 pub enum Body {
@@ -78,6 +80,8 @@ pub enum Answer {
     List { root: &'static str, item: &'static str, schema: Value, meta: Meta },
     /// 201 with `{root: schema}` and a `Location`.
     Created(&'static str, Value),
+    /// 200 with `{root: schema}` when the record was there, else 201 as `Created`.
+    Upserted(&'static str, Value),
     /// 204, no body.
     NoContent,
     /// 200 with a body of this media type (a file, a page, the document itself), and the
@@ -90,13 +94,16 @@ pub enum Answer {
 pub enum Meta {
     /// `total_count`, `offset`, `limit`: a page.
     Paged,
+    /// A page, numbered or by cursor when asked (`page=`, `per_page=`, `cursor=`): also its
+    /// place, `links` to its neighbours and a `Link` header.
+    Navigated,
     /// `total_count` only: the whole list.
     Count,
     None,
 }
 
 fn param(name: &'static str, schema: Value, description: &'static str) -> Param {
-    Param { name, schema, description }
+    Param { name, schema, description, deep_object: false }
 }
 
 fn paging() -> Vec<Param> {
@@ -108,8 +115,45 @@ fn paging() -> Vec<Param> {
     ]
 }
 
-fn contact_filters() -> Vec<Param> {
+/// `page=`/`per_page=`/`cursor=` beside Redmine's `offset`/`limit`.
+fn navigation() -> Vec<Param> {
     let mut params = paging();
+    params[2] = param(
+        "page",
+        s::int(),
+        "a numbered page (of `per_page`, else `limit`, items): adds `page`, `total_pages`, `next_page`, `previous_page` and `links`",
+    );
+    params.extend([
+        param("per_page", s::int(), "items per page, at most 2,000; alone, it asks for cursor pages"),
+        param("cursor", s::text(), "a cursor page: from `links` (empty: the first page)"),
+    ]);
+    params
+}
+
+/// Redmine's operator filters on a contact field (`FIELDS`, or `cf_<id>`) and their short form.
+fn operator_filters() -> Vec<Param> {
+    let words = |values: &[&str]| json!({"type": "string", "enum": values});
+    let mut params = vec![
+        param("set_filter", json!({"type": "string", "enum": ["0", "1"]}), "sent by Redmine's forms; filters are read without it"),
+        param("f[]", json!({"type": "array", "items": {"type": "string"}}), "the fields filtered on (a filter field or `cf_<id>`); 422 for an unknown one. Short form: `field=expression`, the operator first (`first_name=~ada`, `created_on=>=2024-01-01`)"),
+        param("op", json!({"type": "object", "additionalProperties": {"type": "string"}}), "`op[field]`: its operator (`=`, `!`, `~`, `!~`, `^`, `$`, `*`, `!*`, `>=`, `<=`, `><`, `t`, `w`, `m`, `>t-`…); 422 for one the field does not take"),
+        param("v", json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}), "`v[field][]`: its values"),
+        param("status", words(&["active", "inactive", "archived"]), "one of its words, or an operator and the word (`!archived`); 422 for another word"),
+        param("external_id", s::text(), "the short form: `=id`, `~part`, `*` (any), `!*` (none)…"),
+        param("company_id", s::text(), "a company's id (short form: `!*` for none)"),
+        param("reports_to_id", s::text(), "a contact's id (short form: `!*` for none)"),
+        param("department", s::text(), "the short form: a text operator then the value (`~sales`)"),
+        param("preferred_contact_method", words(&["email", "phone", "mobile"]), "one of its words, or an operator and the word; 422 for another word"),
+    ];
+    for p in params.iter_mut().filter(|p| ["op", "v"].contains(&p.name)) {
+        p.deep_object = true;
+    }
+    params
+}
+
+fn contact_filters() -> Vec<Param> {
+    let mut params = navigation();
+    params.extend(operator_filters());
     params.extend([
         param("project_id", s::text(), "a project's id or identifier"),
         param("assigned_to_id", s::text(), "a user's id, or `me`"),
@@ -195,8 +239,27 @@ fn with_query(mut operation: Operation, query: Vec<Param>) -> Operation {
     operation
 }
 
+/// A list of contacts: filtered, paged by offset, number or cursor.
+fn contacts(summary: &'static str) -> Operation {
+    let answer = Answer::List { root: "contacts", item: "contact", schema: s::contact(), meta: Meta::Navigated };
+    Operation { query: contact_filters(), ..op(summary, answer) }
+}
+
 fn list_contacts() -> Operation {
-    with_query(list("Contacts the caller may see", "contacts", "contact", s::contact()), contact_filters())
+    contacts("Contacts the caller may see")
+}
+
+fn search_contacts() -> Operation {
+    let summary = "Contacts matching a body of and/or filter groups (`search`), paged by `cursor`/`per_page` \
+                   (in the body or the query), `page` or `offset`/`limit`";
+    let mut query = navigation();
+    query.push(param("include", s::text(), "`projects`, `notes`, `contacts`, `deals`, `issues`, `tickets`"));
+    Operation { query, body: Some(Body::Tree("search", input::search())), ..contacts(summary) }
+}
+
+/// A contact's answer after an action on it (no body sent).
+fn contact_action(summary: &'static str) -> Operation {
+    show(summary, "contact", s::contact())
 }
 
 fn show_contact() -> Operation {
@@ -267,11 +330,28 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
     ("DELETE /contacts/{id}", || delete("Delete a contact")),
     ("GET /projects/{project}/contacts.csv", || csv_or_vcard(Format::Csv, "Export a project's contacts as CSV")),
     ("GET /projects/{project}/contacts.vcf", || csv_or_vcard(Format::Vcf, "Export a project's contacts as vCards")),
-    ("GET /projects/{project}/contacts", || {
-        with_query(list("A project's contacts", "contacts", "contact", s::contact()), contact_filters())
-    }),
+    ("GET /projects/{project}/contacts", || contacts("A project's contacts")),
     ("POST /projects/{project}/contacts", || {
         create("Create a contact in a project", "contact", input::contact(), s::contact())
+    }),
+    ("POST /contacts/search", search_contacts),
+    ("GET /contacts/{id}/employees", || {
+        contacts("A company's people (`company_id`), filtered and paged as `/contacts`")
+    }),
+    ("GET /contacts/{id}/reports", || {
+        contacts("Who reports to the contact (`reports_to_id`), filtered and paged as `/contacts`")
+    }),
+    ("POST /contacts/{id}/archive", || contact_action("Archive a contact (`status` archived); answers it")),
+    ("POST /contacts/{id}/activate", || contact_action("Make a contact active again; answers it")),
+    ("POST /contacts/{id}/set_primary", || {
+        contact_action("Make the person its company's primary contact; answers the company")
+    }),
+    ("PUT /projects/{project}/contacts/external/{external_id}", || Operation {
+        body: Some(Body::Tree("contact", input::contact())),
+        ..op(
+            "Create or change the project's contact with this `external_id`: 201 when created, 200 when changed",
+            Answer::Upserted("contact", s::contact()),
+        )
     }),
     ("POST /contacts/{id}/projects", || update("Add the contact to a project", "project", input::project_link())),
     ("DELETE /contacts/{id}/projects/{project}", || delete("Take the contact out of a project (not its last)")),

@@ -98,11 +98,7 @@ pub const FIELDS: &[Field] = &[
     Field { name: "tags", label: "Tags", kind: Kind::Tags },
     Field { name: "status", label: "Status", kind: Kind::Choice(TextColumn::Status, &STATUSES) },
     Field { name: "external_id", label: "External id", kind: Kind::Text(TextColumn::ExternalId) },
-    Field {
-        name: "company_id",
-        label: "Company",
-        kind: Kind::Reference { column: IntColumn::CompanyId, me: false },
-    },
+    Field { name: "company_id", label: "Company", kind: Kind::Reference { column: IntColumn::CompanyId, me: false } },
     Field {
         name: "reports_to_id",
         label: "Reports to",

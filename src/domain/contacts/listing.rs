@@ -15,7 +15,9 @@ use crate::domain::paging::{Neighbours, Page, PageRequest, Paging};
 use crate::domain::permissions::Permission;
 use crate::domain::visibility;
 use crate::error::Error;
-use crate::store::contacts::{self as store, ContactQuery, ContactRow, KeyKind, KeyValue, Seek, SortColumn, StatusFilter};
+use crate::store::contacts::{
+    self as store, ContactQuery, ContactRow, KeyKind, KeyValue, Seek, SortColumn, StatusFilter,
+};
 use crate::store::custom_fields::CustomFieldRow;
 use crate::store::{projects, tags};
 
@@ -268,7 +270,11 @@ fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
     // filtered list: the tallies' rows of contacts not archived answer the unfiltered one.
     let unfiltered = ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
         == ContactQuery::visible(query.visibility.clone());
-    Ok(if unfiltered { store::count_visible(conn, &query.visibility, Some(false))? } else { store::count(conn, query)? })
+    Ok(if unfiltered {
+        store::count_visible(conn, &query.visibility, Some(false))?
+    } else {
+        store::count(conn, query)?
+    })
 }
 
 /// One page of `query`, of which `total_count` contacts match, with their details and the
