@@ -7,7 +7,7 @@ use actix_web::middleware::from_fn;
 use actix_web::web;
 use actix_web::{App, HttpServer};
 
-use crate::api::rate_limit::RateLimiter;
+use crate::api::rate_limit::{self, RateLimiter};
 use crate::api::route_table::RouteTable;
 use crate::api::state::AppState;
 use crate::api::{
@@ -42,6 +42,7 @@ pub fn routes(r: &mut RouteTable) {
         .get_as(Format::Vcf, exports::project_contacts_vcf)
         .get(contacts::list_project_contacts)
         .post(contacts::create_project_contact);
+    r.at("/projects/{project}/contacts/{id}").get(contacts::show_project_contact);
     r.at("/contacts/{id}/projects").post(contacts::add_contact_project);
     r.at("/contacts/{id}/employees").get(contacts::list_employees);
     r.at("/contacts/{id}/reports").get(contacts::list_reports);
@@ -123,7 +124,16 @@ pub fn route_table() -> RouteTable {
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
-    let state = web::Data::new(AppState { db, forms: config.forms, limiter: RateLimiter::per_minute(), logins });
+    let state = web::Data::new(AppState {
+        db,
+        forms: config.forms,
+        limiter: RateLimiter::per_minute(),
+        api_limits: config.api_limits,
+        api_limiter: RateLimiter::shared(config.api_limits.window),
+        phone_format: config.phone_format,
+        logins,
+    });
+    rate_limit::spawn_reconcile(&state);
     let body_limits = web::Data::new(config.body);
     let metrics_listener = match &config.metrics.bind {
         Some(bind) => Some(
@@ -150,6 +160,8 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
             .configure(|cfg| route_table().register(cfg))
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, Error>(Error::NotFound) }))
             .wrap(from_fn(probes::metrics_listener_apart))
+            // Inside `negotiate`: it needs the format, and its 429 gets a body there.
+            .wrap(from_fn(rate_limit::limit_api))
             .wrap(from_fn(format::negotiate))
             // Outside `negotiate`, so it tags the body as it goes out, errors rendered.
             .wrap(from_fn(conditional::etag))

@@ -59,6 +59,9 @@ impl FromRequest for Viewer {
     type Future = LocalBoxFuture<'static, Result<Viewer, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(Resolved(viewer)) = req.extensions_mut().remove::<Resolved>() {
+            return Box::pin(std::future::ready(viewer));
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credentials = credentials(req);
         let switch_to = header_text(req.headers(), "x-redmine-switch-user");
@@ -75,6 +78,15 @@ impl FromRequest for Viewer {
             Ok(viewer)
         })
     }
+}
+
+/// A viewer already looked up for this request (by the rate limits, which must know who calls),
+/// taken by the handler's extraction: one look-up, and one counted password failure.
+struct Resolved(Result<Viewer, Error>);
+
+/// Keeps `viewer` for the request's own `Viewer` extraction.
+pub fn remember_viewer(req: &HttpRequest, viewer: Result<Viewer, Error>) {
+    req.extensions_mut().insert(Resolved(viewer));
 }
 
 /// The viewer a `key` sent in a form body stands for (the plugin's web forms post it there).

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::db::DbOptions;
 use crate::domain::login_throttle::ThrottlePolicy;
+use crate::domain::phones::PhoneFormat;
 use crate::format::body::BodyLimits;
 use crate::telemetry::LogFormat;
 
@@ -26,6 +27,9 @@ pub struct Config {
     pub metrics: MetricsSettings,
     /// How long a stopping server (SIGTERM) lets requests in flight finish.
     pub shutdown_grace: Duration,
+    pub api_limits: ApiLimits,
+    /// How contacts' phone numbers are kept (`--phone-format`).
+    pub phone_format: PhoneFormat,
 }
 
 /// Who may read `/metrics`: with neither set, admins on the main listener.
@@ -35,6 +39,32 @@ pub struct MetricsSettings {
     pub token: Option<String>,
     /// `ADDR:PORT` of a listener serving `/metrics` alone (and the main one then does not).
     pub bind: Option<String>,
+}
+
+/// The API's rate limits (`api::rate_limit`): requests per window in each class, per caller.
+/// A class at 0 is not limited; all at 0 (the default, as a self-hosted Redmine has none)
+/// turns them off.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiLimits {
+    pub reads: u32,
+    pub writes: u32,
+    pub exports: u32,
+    pub search: u32,
+    pub window: Duration,
+    /// Admins' requests are neither counted nor refused.
+    pub exempt_admins: bool,
+}
+
+impl Default for ApiLimits {
+    fn default() -> Self {
+        ApiLimits { reads: 0, writes: 0, exports: 0, search: 0, window: Duration::from_secs(60), exempt_admins: false }
+    }
+}
+
+impl ApiLimits {
+    pub fn enabled(&self) -> bool {
+        self.reads > 0 || self.writes > 0 || self.exports > 0 || self.search > 0
+    }
 }
 
 /// Rules for contacts posted from public web forms.
@@ -79,6 +109,8 @@ impl Config {
             log_format: LogFormat::Text,
             metrics: MetricsSettings::default(),
             shutdown_grace: Duration::from_secs(30),
+            api_limits: ApiLimits::default(),
+            phone_format: PhoneFormat::AsSent,
         }
     }
 }

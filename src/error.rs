@@ -87,6 +87,49 @@ impl Error {
     }
 }
 
+/// The endings of Redmine's validation messages; what comes before one is the field's label.
+const MESSAGE_ENDINGS: [&str; 9] = [
+    " cannot be blank",
+    " cannot be empty",
+    " cannot be changed",
+    " has already been taken",
+    " is not included in the list",
+    " is not a valid date",
+    " is not a number",
+    " is not an image",
+    " is ",
+];
+
+/// Labels whose field is not their snake_case spelling.
+const FIELDS_BY_LABEL: [(&str, &str); 6] = [
+    ("Assigned to", "assigned_to_id"),
+    ("Tags", "tag_list"),
+    ("Street", "street1"),
+    ("Street 2", "street2"),
+    ("Country", "country_code"),
+    ("Default assignee", "default_assignee_id"),
+];
+
+impl Error {
+    /// A 422's messages each with the field it names (`X-Error-Details: 1`): the field is read
+    /// from the message's label ("First name cannot be blank" → `first_name`), or `base` when
+    /// the message names none. Other errors have no details.
+    pub fn details(&self) -> Vec<(String, String)> {
+        let Error::Invalid(messages) = self else { return Vec::new() };
+        messages.iter().map(|m| (field_of(m), m.clone())).collect()
+    }
+}
+
+fn field_of(message: &str) -> String {
+    let Some(label) = MESSAGE_ENDINGS.iter().filter_map(|end| message.find(end)).min().map(|i| &message[..i]) else {
+        return "base".to_string();
+    };
+    match FIELDS_BY_LABEL.iter().find(|(l, _)| *l == label) {
+        Some((_, field)) => field.to_string(),
+        None => label.to_lowercase().replace(' ', "_"),
+    }
+}
+
 impl From<diesel::result::Error> for Error {
     fn from(err: diesel::result::Error) -> Error {
         use diesel::result::{DatabaseErrorKind, Error as E};
@@ -142,5 +185,29 @@ impl ResponseError for Error {
             _ => {}
         }
         res.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_name_the_field_of_each_message() {
+        let err = Error::Invalid(vec![
+            "First name cannot be blank".into(),
+            "Is company is invalid".into(),
+            "Assigned to is invalid".into(),
+            "Email is too long (maximum is 65535 characters)".into(),
+            "Identifier has already been taken".into(),
+            "Minimum length is greater than the maximum length".into(),
+            "Something went wrong".into(),
+        ]);
+        let fields: Vec<String> = err.details().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            ["first_name", "is_company", "assigned_to_id", "email", "identifier", "minimum_length", "base"]
+        );
+        assert!(Error::NotFound.details().is_empty());
     }
 }

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, DEFAULT_DATABASE_URL};
+use crate::domain::phones::PhoneFormat;
 use crate::telemetry::LogFormat;
 
 /// Where the database is and how many connections to it: every command takes these.
@@ -91,6 +92,31 @@ pub struct ServeArgs {
     /// anyway, in seconds [default: 30].
     #[arg(long, env = "CONTACTS_SHUTDOWN_GRACE_SECS")]
     pub shutdown_grace_secs: Option<u64>,
+    /// Reads (GET) one caller may make per rate-limit window (0: no limit) [default: 0].
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_READS")]
+    pub rate_limit_reads: Option<u32>,
+    /// Writes (POST, PUT, PATCH, DELETE) per caller per window (0: no limit) [default: 0].
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_WRITES")]
+    pub rate_limit_writes: Option<u32>,
+    /// CSV and vCard exports per caller per window (0: no limit) [default: 0].
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_EXPORTS")]
+    pub rate_limit_exports: Option<u32>,
+    /// Searches (`/search`, `search=`) per caller per window (0: no limit) [default: 0].
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_SEARCH")]
+    pub rate_limit_search: Option<u32>,
+    /// The rate-limit window, in seconds; windows begin at multiples of it since the epoch
+    /// [default: 60].
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_WINDOW_SECS")]
+    pub rate_limit_window_secs: Option<u64>,
+    /// Admins' requests are neither counted nor refused by the rate limits.
+    #[arg(long, env = "CONTACTS_RATE_LIMIT_EXEMPT_ADMINS")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rate_limit_exempt_admins: bool,
+    /// How contacts' phone numbers are kept: `as-sent` (Redmine's way) or `e164`
+    /// (`+15550102030`; a number without `+` or `00` and its country code is a 422)
+    /// [default: as-sent].
+    #[arg(long, env = "CONTACTS_PHONE_FORMAT", value_parser = ["as-sent", "e164"])]
+    pub phone_format: Option<String>,
 }
 
 /// What a masked secret is shown as.
@@ -151,6 +177,13 @@ impl ServeArgs {
             metrics_token: c.metrics.token,
             metrics_bind: c.metrics.bind,
             shutdown_grace_secs: Some(c.shutdown_grace.as_secs()),
+            rate_limit_reads: Some(c.api_limits.reads),
+            rate_limit_writes: Some(c.api_limits.writes),
+            rate_limit_exports: Some(c.api_limits.exports),
+            rate_limit_search: Some(c.api_limits.search),
+            rate_limit_window_secs: Some(c.api_limits.window.as_secs()),
+            rate_limit_exempt_admins: c.api_limits.exempt_admins,
+            phone_format: Some(c.phone_format.name().to_string()),
         }
     }
 
@@ -181,6 +214,19 @@ impl ServeArgs {
         config.metrics.token = s.metrics_token.filter(|t| !t.is_empty());
         config.metrics.bind = s.metrics_bind.filter(|b| !b.is_empty());
         config.shutdown_grace = Duration::from_secs(s.shutdown_grace_secs.unwrap_or_default());
+        config.api_limits = crate::config::ApiLimits {
+            reads: s.rate_limit_reads.unwrap_or_default(),
+            writes: s.rate_limit_writes.unwrap_or_default(),
+            exports: s.rate_limit_exports.unwrap_or_default(),
+            search: s.rate_limit_search.unwrap_or_default(),
+            window: Duration::from_secs(s.rate_limit_window_secs.unwrap_or_default().max(1)),
+            exempt_admins: s.rate_limit_exempt_admins,
+        };
+        config.phone_format = match s.phone_format.as_deref() {
+            Some("e164") => PhoneFormat::E164,
+            Some("as-sent") | None => PhoneFormat::AsSent,
+            Some(other) => anyhow::bail!("phone_format must be as-sent or e164, not {other}"),
+        };
         Ok(config)
     }
 

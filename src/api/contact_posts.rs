@@ -11,7 +11,7 @@ use super::input;
 use crate::api::state::AppState;
 use crate::auth;
 use crate::domain::access::Viewer;
-use crate::domain::contacts::{self, AvatarInput, Includes};
+use crate::domain::contacts::{self, Includes};
 use crate::domain::web_forms::{self, origin_of};
 use crate::error::Error;
 use crate::format::body::Body;
@@ -100,10 +100,9 @@ async fn answer_post(
         }
         None => None,
     };
-    let mut input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"));
-    if let Some(file) = body.file("contact[avatar]") {
-        input.avatar = Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
-    }
+    let redirect = if browser { None } else { success_redirect(req, &viewer, &body)? };
+    let mut input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"), state.phone_format);
+    input.avatar = input::contacts::avatar(&body).or(input.avatar);
     let success_url = match &viewer {
         Viewer::Form(form) => form.success_url.clone(),
         _ => None,
@@ -123,6 +122,8 @@ async fn answer_post(
         };
         let reply = if browser {
             browser_success(back_url.or(success_url), &name)
+        } else if let Some(url) = redirect {
+            found(&url)
         } else {
             let mut e = Element::new();
             e.value("first_name", name);
@@ -147,6 +148,8 @@ async fn answer_post(
     }
     let reply = if browser {
         browser_success(back_url.or(success_url), &contact.row.first_name)
+    } else if let Some(url) = redirect {
+        found(&url)
     } else {
         let doc = views::show(&contact, &Includes::default());
         Reply::created(doc, format!("/contacts/{}", contact.row.id)).respond_to(req).map_into_boxed_body()
@@ -164,6 +167,33 @@ fn looks_like_form_post(req: &HttpRequest) -> bool {
 /// `web_form_posts_total{outcome}`.
 fn count_form_post(outcome: &'static str) {
     metrics::counter!(crate::telemetry::names::FORM_POSTS, "outcome" => outcome).increment(1);
+}
+
+/// The plugin's `redirect_on_success`: an API create answers 302 to it rather than 201 when
+/// it is an `http://` or `https://` URL (anything else is ignored, as in the plugin). A web
+/// form's key may send a browser only where the form allows, as with `back_url`.
+pub fn success_redirect(req: &HttpRequest, viewer: &Viewer, body: &Body) -> Result<Option<String>, Error> {
+    let Some(url) = body.text("redirect_on_success") else { return Ok(None) };
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Ok(None);
+    }
+    let allowed = match viewer {
+        Viewer::Form(_) => redirect_allowed(req, viewer, url),
+        _ => url.bytes().all(|b| b.is_ascii_graphic()),
+    };
+    if !allowed {
+        return Err(Error::BadRequest(
+            "redirect_on_success points to a site this form may not send you to, or is not a plain URL (visible \
+             ASCII, the rest percent-encoded)"
+                .into(),
+        ));
+    }
+    Ok(Some(url.to_string()))
+}
+
+fn found(url: &str) -> HttpResponse {
+    HttpResponse::Found().insert_header((header::LOCATION, url)).finish()
 }
 
 /// A 303 to where the form says, or the thank-you page.

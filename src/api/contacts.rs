@@ -1,11 +1,12 @@
 //! `/contacts`, `/projects/:project/contacts` and `/contacts/:id/projects`. `POST /contacts` is in
 //! `contact_posts`, the CSV and vCard answers in `exports`.
 
+use actix_web::http::header;
 use actix_web::web::{Data, Path};
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse, Responder};
 
-use super::input;
 use super::list_params;
+use super::{contact_posts, input};
 use crate::api::state::AppState;
 use crate::domain::access::Viewer;
 use crate::domain::contacts::{self, ContactDetails, ContactFilters, Includes};
@@ -165,24 +166,47 @@ pub async fn show_contact(
     Ok(Reply::ok(views::show(&contact, &includes)).last_modified([contact.row.updated_on]))
 }
 
+/// `GET /projects/:project/contacts/:id`: the contact as `show_contact` answers it, if it is in
+/// that project.
+pub async fn show_project_contact(
+    state: Data<AppState>,
+    viewer: Viewer,
+    path: Path<(String, i32)>,
+    query: QueryParams,
+) -> Result<Reply, Error> {
+    let user = viewer.user()?;
+    let (project, id) = path.into_inner();
+    let includes = list_params::includes(&query);
+    let contact = state.db.run(move |conn| contacts::show_in_project(conn, &user, &project, id, includes)).await?;
+    Ok(Reply::ok(views::show(&contact, &includes)).last_modified([contact.row.updated_on]))
+}
+
 /// `POST /projects/:project/contacts` (python-redmine's create); `POST /contacts` is in `contact_posts`.
 pub async fn create_project_contact(
+    req: HttpRequest,
     state: Data<AppState>,
     viewer: Viewer,
     project: Path<String>,
     body: Body,
-) -> Result<Reply, Error> {
+) -> Result<HttpResponse, Error> {
     let user = viewer.user()?;
     let project = project.into_inner();
-    let input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"));
+    let redirect = contact_posts::success_redirect(&req, &viewer, &body)?;
+    let mut input = input::contacts::contact(body.section("contact")?, body.0.get("project_id"), state.phone_format);
+    input.avatar = input::contacts::avatar(&body).or(input.avatar);
     let contact = state.db.run(move |conn| contacts::create(conn, &user, Some(&project), input)).await?;
-    Ok(Reply::created(views::show(&contact, &Includes::default()), format!("/contacts/{}", contact.row.id)))
+    if let Some(url) = redirect {
+        return Ok(HttpResponse::Found().insert_header((header::LOCATION, url)).finish());
+    }
+    let doc = views::show(&contact, &Includes::default());
+    Ok(Reply::created(doc, format!("/contacts/{}", contact.row.id)).respond_to(&req).map_into_boxed_body())
 }
 
 pub async fn update_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>, body: Body) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
-    let input = input::contacts::contact(body.section("contact")?, None);
+    let mut input = input::contacts::contact(body.section("contact")?, None, state.phone_format);
+    input.avatar = input::contacts::avatar(&body).or(input.avatar);
     state.db.run(move |conn| contacts::update(conn, &user, id, input)).await?;
     Ok(Reply::NoContent)
 }
@@ -282,7 +306,7 @@ pub async fn upsert_external_contact(
 ) -> Result<Reply, Error> {
     let user = viewer.user()?;
     let (project, external_id) = path.into_inner();
-    let input = input::contacts::contact(body.section("contact")?, None);
+    let input = input::contacts::contact(body.section("contact")?, None, state.phone_format);
     let (contact, created) = state
         .db
         .run(move |conn| {

@@ -1,14 +1,18 @@
 //! What every handler may reach: the database, the web forms' settings and their rate limiter,
-//! and the password sign-ins' throttle and permits.
+//! the API's rate limits and their counts, how phone numbers are kept, and the password sign-ins' throttle and permits.
 
 use crate::api::rate_limit::RateLimiter;
 use crate::auth::Logins;
-use crate::config::FormSettings;
+use crate::config::{ApiLimits, FormSettings};
 use crate::db::Db;
+use crate::domain::phones::PhoneFormat;
 
 pub struct AppState {
     pub db: Db,
     pub forms: FormSettings,
     pub limiter: RateLimiter,
+    pub api_limits: ApiLimits,
+    pub api_limiter: RateLimiter,
+    pub phone_format: PhoneFormat,
     pub logins: Logins,
 }

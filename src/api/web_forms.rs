@@ -56,7 +56,8 @@ pub async fn delete_form(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -
 }
 
 /// A ready-to-paste HTML form for the web form: its key, the contact fields, the project's
-/// contact custom fields (lists as selects), a photo input and the honeypot.
+/// contact custom fields (lists as selects, multiple ones as multiple selects), a photo input
+/// and the honeypot.
 pub async fn form_html(
     req: HttpRequest,
     state: Data<AppState>,
@@ -79,10 +80,10 @@ pub async fn form_html(
         .await?;
     let fields: Vec<FormField> = fields
         .into_iter()
-        .filter(|f| !f.multiple)
         .map(|f| FormField {
             id: f.id,
             required: f.is_required,
+            multiple: f.multiple,
             choices: if f.field_format == "list" {
                 f.possible_values().into_iter().map(str::to_string).collect()
             } else {

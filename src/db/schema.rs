@@ -328,6 +328,15 @@ diesel::joinable!(contacts_issues -> issues (issue_id));
 diesel::joinable!(attachments -> contacts (contact_id));
 diesel::joinable!(web_forms -> projects (project_id));
 
+diesel::table! {
+    /// API requests per bucket and window, summed over instances (`api::rate_limit`).
+    rate_limits (bucket, window_start) {
+        bucket -> Text,
+        window_start -> BigInt,
+        hits -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     projects,
@@ -352,4 +361,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts_search,
     redmine_import_ids,
     login_throttles,
+    rate_limits,
 );

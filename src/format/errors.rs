@@ -1,5 +1,6 @@
 //! The body of an error response, in the request's format: Redmine's `errors` list in XML or
-//! JSON, or an HTML page for browsers. The status, headers and sentences are `error.rs`'s.
+//! JSON, or an HTML page for browsers. A client that sends `X-Error-Details: 1` also learns the
+//! field of each message of a 422. The status, headers and sentences are `error.rs`'s.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -23,7 +24,8 @@ pub fn render_error_body<B: MessageBody + 'static>(
     if !(status.is_client_error() || status.is_server_error()) || res.response().extensions().contains::<OwnBody>() {
         return res.map_into_boxed_body();
     }
-    let mut messages = match res.response().error().and_then(|e| e.as_error::<Error>()) {
+    let err = res.response().error().and_then(|e| e.as_error::<Error>());
+    let mut messages = match err {
         Some(err) => err.messages(),
         // actix's own refusals (an unknown method on a known path, say) get a sentence too.
         None => vec![status.canonical_reason().unwrap_or("Error").to_string()],
@@ -33,6 +35,10 @@ pub fn render_error_body<B: MessageBody + 'static>(
         let path = res.request().path();
         messages.push(format!("Use {path}.json or {path}.xml"));
     }
+    let details = match err {
+        Some(err) if wants_details(res.request()) => err.details(),
+        _ => Vec::new(),
+    };
     let (req, mut response) = res.into_parts();
     let back = req
         .headers()
@@ -40,7 +46,11 @@ pub fn render_error_body<B: MessageBody + 'static>(
         .and_then(|v| v.to_str().ok())
         .filter(|r| r.starts_with("http://") || r.starts_with("https://"))
         .map(str::to_string);
-    let (content_type, body) = error_body(status, &messages, format, back.as_deref());
+    let (content_type, body) = if details.is_empty() || !format.is_api() {
+        error_body(status, &messages, format, back.as_deref())
+    } else {
+        detailed_body(&details, format)
+    };
     response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
     let response = response.set_body(BoxBody::new(body));
     ServiceResponse::new(req, response)
@@ -54,6 +64,23 @@ fn error_body(status: StatusCode, messages: &[String], format: Format, back: Opt
         Format::Html => (Format::Html.content_type(), error_page(status.as_u16(), messages, back).into_bytes()),
         _ => (Format::Json.content_type(), json::render(&doc)),
     }
+}
+
+fn wants_details(req: &actix_web::HttpRequest) -> bool {
+    req.headers().get("x-error-details").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "1")
+}
+
+/// `{"errors": [...], "details": [{"field", "message"}]}`; in XML each `error` carries its
+/// `field` as an attribute beside its text.
+fn detailed_body(details: &[(String, String)], format: Format) -> (&'static str, Vec<u8>) {
+    if format == Format::Xml {
+        return (Format::Xml.content_type(), xml::render_field_errors(details));
+    }
+    let body = serde_json::json!({
+        "errors": details.iter().map(|(_, m)| m).collect::<Vec<_>>(),
+        "details": details.iter().map(|(f, m)| serde_json::json!({"field": f, "message": m})).collect::<Vec<_>>(),
+    });
+    (Format::Json.content_type(), body.to_string().into_bytes())
 }
 
 #[derive(Template)]

@@ -12,6 +12,21 @@ pub fn render(doc: &Document) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// `<errors type="array"><error field="email">Email is invalid</error>…</errors>`: an errors
+/// list whose items carry an attribute beside their text, which the tree has no shape for.
+pub fn render_field_errors(details: &[(String, String)]) -> Vec<u8> {
+    let mut out = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><errors type="array">"#);
+    for (field, message) in details {
+        out.push_str("<error");
+        push_attrs(&mut out, &[("field", Scalar::Text(field.clone()))]);
+        out.push('>');
+        push_text(&mut out, message);
+        close(&mut out, "error");
+    }
+    close(&mut out, "errors");
+    out.into_bytes()
+}
+
 fn write_node(out: &mut String, name: &str, node: &Node) {
     match node {
         Node::Value(Scalar::Null) => {

@@ -361,7 +361,8 @@ impl Columns {
         if !custom.is_empty() {
             contact.insert("custom_fields".into(), Value::Array(custom));
         }
-        let input = crate::api::input::contacts::contact(contact, None);
+        // Numbers are imported as written; `serve --phone-format` applies to the API's input.
+        let input = crate::api::input::contacts::contact(contact, None, crate::domain::phones::PhoneFormat::AsSent);
         let mut errors = input.errors.clone();
         if !matches!(input.first_name, Some(Some(_))) {
             errors.insert(0, "First name cannot be blank".to_string());

@@ -55,6 +55,7 @@ pub mod members;
 pub mod notes;
 pub mod projects;
 pub mod queries;
+pub mod rate_limits;
 pub mod tags;
 pub mod users;
 pub mod web_forms;

@@ -17,6 +17,8 @@ pub struct FormField {
     pub required: bool,
     /// A list field's possible values (a select); empty for a text input.
     pub choices: Vec<String>,
+    /// A list of several values: a multiple select, sent as `custom_field_values[id][]`.
+    pub multiple: bool,
 }
 
 #[derive(Template)]

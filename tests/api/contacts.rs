@@ -462,3 +462,31 @@ async fn a_role_that_may_add_but_not_view_gets_its_201() {
         assert_eq!(shown.status, 403, "{}", shown.text);
     }
 }
+
+#[actix_web::test]
+async fn get_project_contact_shows_a_contact_of_that_project_only() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    app.project("other", false).await;
+    let admin = app.admin();
+    let id = admin.create_contact("crm", json!({"first_name": "Ada", "tag_list": "vip"})).await;
+    for format in Format::API {
+        let nested = admin.get(format, &format!("/projects/crm/contacts/{id}?include=notes")).await;
+        assert_eq!(nested.status, 200, "{}", nested.text);
+        let plain = admin.get(format, &format!("/contacts/{id}?include=notes")).await;
+        assert_eq!(nested.text, plain.text, "the same answer as /contacts/:id");
+        let project_id = nested.int("contact.projects.0.id");
+        assert_eq!(admin.get(format, &format!("/projects/{project_id}/contacts/{id}")).await.status, 200);
+        for path in [
+            format!("/projects/other/contacts/{id}"),
+            format!("/projects/nope/contacts/{id}"),
+            "/projects/crm/contacts/999999".to_string(),
+            "/projects/crm/contacts/x".to_string(),
+        ] {
+            assert_eq!(admin.get(format, &path).await.status, 404, "{path}");
+        }
+    }
+    // Hidden from a user who may not see the contact, as /contacts/:id is.
+    let outsider = app.user("outsider").await;
+    assert_eq!(outsider.get(Format::Json, &format!("/projects/crm/contacts/{id}")).await.status, 403);
+}

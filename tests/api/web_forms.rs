@@ -706,3 +706,140 @@ async fn uploads_and_avatars_must_decode_as_the_image_type_they_claim() {
     assert_eq!(served.status(), 200);
     assert!(served.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
 }
+
+#[actix_web::test]
+async fn the_plugins_redirect_on_success_and_attachment_avatars_work() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let key = user_key(&app, "webmaster", "crm").await;
+    // The plugin's documented form: a user's key, an avatar as attachments[1], a redirect.
+    let form = Multipart::default()
+        .text("key", &key)
+        .text("project_id", "crm")
+        .text("redirect_on_success", "http://ya.ru")
+        .text("contact[first_name]", "Pic")
+        .file("attachments[1][file]", "me.png", "image/png", PNG)
+        .text("attachments[1][description]", "avatar");
+    let res = post_multipart(&app, "/contacts.json", form, &[]).await;
+    assert_eq!(res.status, 302, "{}", res.text);
+    assert_eq!(res.header("location").unwrap(), "http://ya.ru");
+    let contact = only_contact(&app).await;
+    let id = contact["id"].as_i64().unwrap();
+    let first_avatar = contact["avatar"]["attachment_id"].as_i64().expect("an avatar");
+
+    // Not an http(s) URL: ignored, as in the plugin; the nested create route takes it too.
+    let plain =
+        Multipart::default().text("redirect_on_success", "javascript:alert(1)").text("contact[first_name]", "Plain");
+    let res = post(
+        &app,
+        "/projects/crm/contacts.json",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        plain.finish(),
+        &[("X-Redmine-API-Key", key.as_str())],
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = post(
+        &app,
+        "/projects/crm/contacts.xml",
+        "application/x-www-form-urlencoded",
+        b"contact[first_name]=API+test&redirect_on_success=https%3A%2F%2Fx.example%2Fy".to_vec(),
+        &[("X-Redmine-API-Key", key.as_str())],
+    )
+    .await;
+    assert_eq!((res.status, res.header("location").as_deref()), (302, Some("https://x.example/y")));
+
+    // A multipart avatar on update applies with the other fields.
+    let update = Multipart::default()
+        .text("contact[last_name]", "Updated")
+        .file("attachments[7][file]", "new.png", "image/png", PNG)
+        .text("attachments[7][description]", "avatar");
+    let res = browser()
+        .put(app.url(&format!("/contacts/{id}.json")))
+        .header("X-Redmine-API-Key", &key)
+        .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(update.finish())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let shown = app.admin().get(Format::Json, &format!("/contacts/{id}")).await;
+    assert_eq!(shown.str("contact.last_name"), "Updated");
+    assert_ne!(shown.int("contact.avatar.attachment_id"), first_avatar, "the new avatar replaced the old one");
+    let update = Multipart::default().file("contact[avatar]", "third.png", "image/png", PNG);
+    let res = browser()
+        .put(app.url(&format!("/contacts/{id}.xml")))
+        .header("X-Redmine-API-Key", &key)
+        .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(update.finish())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let third = app.admin().get(Format::Json, &format!("/contacts/{id}")).await.int("contact.avatar.attachment_id");
+    let shown = app.admin().get(Format::Json, &format!("/attachments/{third}")).await;
+    assert_eq!(shown.str("attachment.filename"), "third.png");
+}
+
+#[actix_web::test]
+async fn the_embeddable_form_offers_multiple_value_lists() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let field = admin
+        .post(
+            Format::Json,
+            "/custom_fields",
+            json!({"custom_field": {"name": "Interests", "field_format": "list", "multiple": true, "possible_values": ["crm", "erp", "hr"]}}),
+        )
+        .await;
+    assert_eq!(field.status, 201, "{}", field.text);
+    let cf = field.int("custom_field.id");
+    let (id, key) = web_form(&app, json!({"name": "Site"})).await;
+    let html = admin
+        .raw(reqwest::Method::GET, Format::Html, &format!("/web_forms/{id}/form.html"), "text/plain", Vec::new())
+        .await
+        .text;
+    let select = format!(r#"<select multiple name="contact[custom_field_values][{cf}][]">"#);
+    assert!(html.contains(&select), "{html}");
+    assert!(html.contains(r#"<option value="erp">erp</option>"#), "{html}");
+    // What a browser sends from it.
+    let name = format!("contact[custom_field_values][{cf}][]");
+    let form =
+        Multipart::default().text("key", &key).text("contact[first_name]", "Many").text(&name, "crm").text(&name, "hr");
+    let res = post_multipart(&app, "/contacts.json", form, &[]).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let contact = only_contact(&app).await;
+    let values = contact["custom_fields"].as_array().unwrap().iter().find(|f| f["id"] == cf).unwrap()["value"].clone();
+    assert_eq!(values, json!(["crm", "hr"]));
+}
+
+/// The plugin's `test_update_contact_with_uploaded_file`: an upload's token in
+/// `contact[uploads][]` described `avatar` becomes the avatar; the update's body is empty.
+#[actix_web::test]
+async fn put_contact_with_an_upload_described_avatar_sets_the_avatar() {
+    let app = TestApp::spawn().await;
+    app.project("crm", false).await;
+    let admin = app.admin();
+    let id = admin.create_contact("crm", json!({"first_name": "Up"})).await;
+    let upload = admin
+        .raw(reqwest::Method::POST, Format::Xml, "/uploads?filename=test.png", "application/octet-stream", PNG.to_vec())
+        .await;
+    assert_eq!(upload.status, 201, "{}", upload.text);
+    let token = upload.str("upload.token");
+    let form = format!(
+        "contact[uploads][][token]={token}&contact[uploads][][filename]=test.png&contact[uploads][][description]=avatar&contact[uploads][][content_type]=image%2Fpng"
+    );
+    let res = admin
+        .raw(
+            reqwest::Method::PUT,
+            Format::Xml,
+            &format!("/contacts/{id}"),
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!((res.status, res.text.as_str()), (204, ""));
+    let avatar = admin.get(Format::Json, &format!("/contacts/{id}")).await.int("contact.avatar.attachment_id");
+    assert_eq!(avatar, upload.int("upload.id"));
+}

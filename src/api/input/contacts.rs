@@ -8,11 +8,14 @@ use crate::domain::contacts::{
     AddressInput, AvatarInput, ContactInput, CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES, VISIBILITY_PROJECT,
 };
 use crate::domain::input::{MAX_STRING, MAX_TEXT};
-use crate::domain::{countries, users};
+use crate::domain::phones::{self, PhoneFormat};
+use crate::domain::{countries, syntax};
 use crate::error::Error;
+use crate::format::body::Body;
 
-/// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes.
-pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> ContactInput {
+/// Reads `contact[…]`; `fallback_project` is a top-level `project_id`, which Redmine also takes;
+/// phone numbers are kept in `phone_format`.
+pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>, phone_format: PhoneFormat) -> ContactInput {
     let mut f = Fields::new(map);
     let project_ref = match f.raw("project_id").or(fallback_project) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -26,6 +29,13 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
         Some(list) => (Some(list), None),
         None => typed_items(&mut f, "phones", "number", "Phone", &PHONE_TYPES).unzip(),
     };
+    let phones = phones.map(|numbers: Vec<String>| {
+        let normalised: Option<Vec<String>> = numbers.iter().map(|n| phones::normalise(n, phone_format)).collect();
+        normalised.unwrap_or_else(|| {
+            f.error("Phone is invalid");
+            numbers
+        })
+    });
     let (emails, email_types) = match f.list("email", "Email") {
         Some(list) => (Some(list), None),
         None => typed_items(&mut f, "emails", "address", "Email", &EMAIL_TYPES).unzip(),
@@ -99,7 +109,7 @@ pub fn contact(map: Map<String, Value>, fallback_project: Option<&Value>) -> Con
             Some(Value::Object(o)) => {
                 o.get("token").and_then(Value::as_str).map(|t| AvatarInput::Token(t.trim().to_string()))
             }
-            _ => None,
+            _ => avatar_upload(f.raw("uploads")),
         },
         company_id: f.id("company_id", "Company"),
         primary_contact_id: f.id("primary_contact_id", "Primary contact"),
@@ -152,13 +162,63 @@ fn typed_items(
     Some((values, kinds))
 }
 
+/// The avatar a body carries besides `contact[avatar][token]`: a multipart `contact[avatar]`
+/// file, or the plugin's `attachments[n]` described `avatar` with a multipart `file` or an
+/// upload's `token` (these take precedence, as in Redmine's `save_attachments`).
+pub fn avatar(body: &Body) -> Option<AvatarInput> {
+    if let Some(file) = body.file("contact[avatar]") {
+        return Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
+    }
+    let entries: Vec<(String, &Map<String, Value>)> = match body.0.get("attachments") {
+        Some(Value::Object(by_index)) => {
+            by_index.iter().filter_map(|(n, e)| e.as_object().map(|e| (n.clone(), e))).collect()
+        }
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().filter_map(|(n, e)| e.as_object().map(|e| (n.to_string(), e))).collect()
+        }
+        _ => return None,
+    };
+    entries.into_iter().find_map(|(n, entry)| {
+        if entry.get("description").and_then(Value::as_str).map(str::trim) != Some("avatar") {
+            return None;
+        }
+        if let Some(file) = body.file(&format!("attachments[{n}][file]")) {
+            return Some(AvatarInput::File { filename: file.filename.clone(), bytes: file.bytes.to_vec() });
+        }
+        let token = entry.get("token").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())?;
+        Some(AvatarInput::Token(token.to_string()))
+    })
+}
+
+/// Redmine's `uploads: [{"token", "description": "avatar", …}]`: the upload described `avatar`.
+fn avatar_upload(uploads: Option<&Value>) -> Option<AvatarInput> {
+    let items: Vec<&Value> = match uploads? {
+        Value::Array(items) => items.iter().collect(),
+        // Rails without type="array": a hash of entries.
+        Value::Object(by_index) => by_index.values().collect(),
+        _ => return None,
+    };
+    items.into_iter().find_map(|item| {
+        if item.get("description").and_then(Value::as_str).map(str::trim) != Some("avatar") {
+            return None;
+        }
+        let token = item.get("token").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty())?;
+        Some(AvatarInput::Token(token.to_string()))
+    })
+}
+
 fn check_lists(f: &mut Fields, input: &ContactInput) {
     if let Some(emails) = &input.emails {
-        if emails.iter().any(|e| !users::is_email(e)) {
+        if emails.iter().any(|e| !syntax::is_email_address(e)) {
             f.error("Email is invalid");
         }
         if emails.join(", ").chars().count() > MAX_TEXT {
             f.error(format!("Email is too long (maximum is {MAX_TEXT} characters)"));
+        }
+    }
+    if let Some(Some(website)) = &input.website {
+        if !syntax::is_web_address(website) {
+            f.error("Website is invalid");
         }
     }
     if let Some(phones) = &input.phones {

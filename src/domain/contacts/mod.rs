@@ -38,6 +38,23 @@ pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes)
     Ok(contact)
 }
 
+/// `show` through a project (`/projects/:project/contacts/:id`): a contact outside that
+/// project, like an unknown project, is not found there.
+pub fn show_in_project(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    project_ref: &str,
+    id: i32,
+    inc: Includes,
+) -> Result<ContactDetails, Error> {
+    let project = crate::store::projects::find_by_ref(conn, project_ref)?.ok_or(Error::NotFound)?;
+    let contact = show(conn, user, id, inc)?;
+    if !contact.projects.iter().any(|p| p.id == project.id) {
+        return Err(Error::NotFound);
+    }
+    Ok(contact)
+}
+
 /// One contact as a vCard: visible, and `export_contacts` in one of its projects.
 pub fn export_one(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<ContactDetails, Error> {
     let (row, _) = visibility::find_contact_allowing(conn, user, id, Permission::ExportContacts)?;
