@@ -97,6 +97,13 @@ impl Document {
             }
             param
         }));
+        if op.wire == Wire::Api {
+            params.push(json!({
+                "name": "X-Error-Details", "in": "header", "required": false,
+                "schema": {"type": "string", "enum": ["1"]},
+                "description": "`1`: a 422 also names each message's field (`details`)",
+            }));
+        }
         if matches!(op.answer, Answer::List { .. }) {
             params.push(json!({
                 "name": "X-Redmine-Nometa", "in": "header", "required": false, "schema": {"type": "string"},
@@ -136,7 +143,7 @@ impl Document {
             _ => "application/json",
         };
         let mut responses = Map::new();
-        let request_id = request_id_header();
+        let request_id = answer_headers();
         let mut ok = |status: u16, description: &str, content: Option<Value>, headers: Value| {
             let mut answer = json!({"description": description, "headers": headers});
             if let Some(content) = content {
@@ -181,8 +188,15 @@ impl Document {
             }
         }
         for extra in &op.extra {
-            let content = json!({extra.media: {"schema": extra.schema}});
-            responses.insert(extra.status.to_string(), json!({"description": extra.description, "content": content}));
+            let mut headers = answer_headers();
+            for (name, description) in &extra.headers {
+                headers[*name] = json!({"description": description, "required": true, "schema": {"type": "string"}});
+            }
+            let mut answer = json!({"description": extra.description, "headers": headers});
+            if let Some((media, schema)) = &extra.content {
+                answer["content"] = json!({*media: {"schema": schema}});
+            }
+            responses.insert(extra.status.to_string(), answer);
         }
         // Any route may meet any error; a browser's path gets its page.
         for (status, description) in error_answers() {
@@ -201,7 +215,7 @@ impl Document {
                     "application/xml": {"schema": {"$ref": "#/components/schemas/errors_xml"}},
                 }),
             };
-            let mut answer = json!({"description": description, "content": content, "headers": request_id_header()});
+            let mut answer = json!({"description": description, "content": content, "headers": answer_headers()});
             match status {
                 401 => {
                     answer["headers"]["WWW-Authenticate"] = json!({"description": "`Basic realm=\"Redmine API\"` when no credentials came", "schema": {"type": "string"}})
@@ -220,7 +234,7 @@ impl Document {
         let mut errors = schemas::errors();
         closed(&mut errors);
         self.schemas.insert("errors".into(), errors);
-        let errors_xml = json!({"type": "array", "items": {"type": "string", "xml": {"name": "error"}}, "xml": {"name": "errors", "wrapped": true}});
+        let errors_xml = json!({"type": "array", "items": {"type": "string", "xml": {"name": "error"}, "description": "with `X-Error-Details: 1`, a 422's `error` has a `field` attribute"}, "xml": {"name": "errors", "wrapped": true}});
         self.schemas.insert("errors_xml".into(), errors_xml);
         json!({
             "openapi": "3.1.0",
@@ -250,13 +264,20 @@ attributes of the array element, `type=\"array\"`). Bodies: JSON `{\"contact\": 
 `X-Redmine-API-Key` header, a `key` query parameter, HTTP Basic (login and password, or an API key \
 as the login) or a Bearer API key; an admin may act as another user with `X-Redmine-Switch-User`.";
 
-/// `X-Request-Id`, on every answer (`api::observe`).
-fn request_id_header() -> Value {
-    json!({"X-Request-Id": {
-        "description": "the request's id: the one sent (sanitised) or a new one",
-        "required": true,
-        "schema": {"type": "string"},
-    }})
+/// What every answer carries: `X-Request-Id` (`api::observe`), and the `X-RateLimit-*` of
+/// the caller's budget while a limit applies (`api::rate_limit`).
+fn answer_headers() -> Value {
+    let budget = |description: &str| json!({"description": description, "schema": {"type": "integer"}});
+    json!({
+        "X-Request-Id": {
+            "description": "the request's id: the one sent (sanitised) or a new one",
+            "required": true,
+            "schema": {"type": "string"},
+        },
+        "X-RateLimit-Limit": budget("while a rate limit applies: the request's class's budget per window"),
+        "X-RateLimit-Remaining": budget("what is left of it"),
+        "X-RateLimit-Reset": budget("when the window ends, in Unix seconds"),
+    })
 }
 
 /// Every status an `Error` may answer, with its sentence (a 422's sentences are its fields').

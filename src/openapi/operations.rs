@@ -23,8 +23,20 @@ pub struct Operation {
 pub struct Extra {
     pub status: u16,
     pub description: &'static str,
-    pub media: &'static str,
-    pub schema: Value,
+    /// Its body's media type and schema, if it has one.
+    pub content: Option<(&'static str, Value)>,
+    /// Headers it sends (text): name, description.
+    pub headers: Vec<(&'static str, &'static str)>,
+}
+
+/// The plugin's `redirect_on_success` (a top-level body field): a create answers 302 to it.
+fn redirect_on_success() -> Extra {
+    Extra {
+        status: 302,
+        description: "`redirect_on_success` was an http(s) URL: no body (with a web form's key, only to a place the form allows, else 400)",
+        content: None,
+        headers: vec![("Location", "the `redirect_on_success` URL")],
+    }
 }
 
 /// `{"status": "ok"}`, with a `reason` when it is not.
@@ -270,7 +282,7 @@ fn show_contact() -> Operation {
 fn create_contact() -> Operation {
     let summary = "Create a contact; `project_id` in the body. A web form's post (a `key` in the body, \
                    urlencoded or multipart, no suffix) is answered for a browser";
-    create(summary, "contact", input::contact(), s::contact())
+    Operation { extra: vec![redirect_on_success()], ..create(summary, "contact", input::contact(), s::contact()) }
 }
 
 fn update_contact() -> Operation {
@@ -331,8 +343,13 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
     ("GET /projects/{project}/contacts.csv", || csv_or_vcard(Format::Csv, "Export a project's contacts as CSV")),
     ("GET /projects/{project}/contacts.vcf", || csv_or_vcard(Format::Vcf, "Export a project's contacts as vCards")),
     ("GET /projects/{project}/contacts", || contacts("A project's contacts")),
-    ("POST /projects/{project}/contacts", || {
-        create("Create a contact in a project", "contact", input::contact(), s::contact())
+    ("POST /projects/{project}/contacts", || Operation {
+        extra: vec![redirect_on_success()],
+        ..create("Create a contact in a project", "contact", input::contact(), s::contact())
+    }),
+    ("GET /projects/{project}/contacts/{id}", || {
+        let include = param("include", s::text(), "`notes`, `contacts` (or `employees`), `deals`, `issues`, `tickets`");
+        with_query(show("A contact of the project (404 when it is not in it)", "contact", s::contact()), vec![include])
     }),
     ("POST /contacts/search", search_contacts),
     ("GET /contacts/{id}/employees", || {
@@ -509,8 +526,8 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
         extra: vec![Extra {
             status: 503,
             description: "the database does not answer within 1 s, or migrations are pending",
-            media: "application/json",
-            schema: status_body(&["unavailable"], true),
+            content: Some(("application/json", status_body(&["unavailable"], true))),
+            headers: Vec::new(),
         }],
         ..op(
             "The database answers and its migrations are current",

@@ -96,8 +96,11 @@ pub fn page_meta() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// Redmine's `errors`; with `X-Error-Details: 1`, a 422 also has `details` (in XML, each
+/// `error` carries its `field` as an attribute).
 pub fn errors() -> Value {
-    object(&[("errors", list("error", text()))], &["errors"])
+    let detail = object(&[("field", text()), ("message", text())], &["field", "message"]);
+    object(&[("errors", list("error", text())), ("details", list("detail", detail))], &["errors"])
 }
 
 /// Redmine's custom values: `value` is text, or a list of texts when the field is `multiple`.
@@ -460,6 +463,7 @@ pub mod input {
                 ("address_attributes", address),
                 ("custom_fields", list("custom_field", value)),
                 ("avatar", object(&[("token", text())], &["token"])),
+                ("uploads", list("upload", object(&[("token", text()), ("description", text())], &["token"]))),
                 ("company_id", int()),
                 ("primary_contact_id", int()),
                 ("reports_to_id", int()),
