@@ -317,6 +317,10 @@ fn list_memberships() -> Operation {
     list("A project's members", "memberships", "membership", s::membership())
 }
 
+fn update_webhook() -> Operation {
+    update("Change a webhook: only the fields sent (its project stays)", "webhook", input::webhook())
+}
+
 /// Builds an operation's description (on demand: the document is built once, at start).
 pub type Describe = fn() -> Operation;
 
@@ -506,6 +510,32 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
     ("DELETE /users/{id}", || delete("Delete a user")),
     ("GET /roles", || whole("Roles", "roles", "role", s::role(), Meta::None)),
     ("GET /roles/{id}", || show("A role and its permissions", "role", s::role())),
+    ("GET /webhooks", || whole("The caller's webhooks", "webhooks", "webhook", s::webhook(), Meta::None)),
+    ("POST /webhooks", || {
+        let summary = "Create a webhook: on a project with `project_id`, else a global one (admins); \
+                       the answer shows its whole secret, once";
+        create(summary, "webhook", input::webhook(), s::webhook())
+    }),
+    ("GET /projects/{project}/webhooks", || {
+        whole("The project's webhooks", "webhooks", "webhook", s::webhook(), Meta::None)
+    }),
+    ("POST /projects/{project}/webhooks", || {
+        create("Create a webhook on the project (`manage_webhooks`)", "webhook", input::webhook(), s::webhook())
+    }),
+    ("GET /webhooks/{id}", || show("A webhook (its secret's last 4 characters)", "webhook", s::webhook())),
+    ("PUT /webhooks/{id}", update_webhook),
+    ("PATCH /webhooks/{id}", update_webhook),
+    ("DELETE /webhooks/{id}", || delete("Delete a webhook and its deliveries")),
+    ("POST /webhooks/{id}/test", || Operation {
+        body: None,
+        ..create("Queue a `ping` delivery to the hook", "delivery", json!({}), s::delivery())
+    }),
+    ("GET /webhooks/{id}/deliveries", || {
+        list("The hook's deliveries, newest first", "deliveries", "delivery", s::delivery())
+    }),
+    ("POST /webhooks/{id}/deliveries/{delivery}/redeliver", || {
+        show("Queue the delivery again (its attempts start over)", "delivery", s::delivery())
+    }),
     ("GET /openapi", || Operation {
         wire: Wire::Suffix(Format::Json),
         access: Access::Public,

@@ -405,6 +405,63 @@ pub fn role() -> Value {
     object(&[("id", int()), ("name", text()), ("permissions", list("permission", text()))], &["id", "name"])
 }
 
+/// What a webhook may subscribe to (`domain::webhooks::Event`).
+pub const WEBHOOK_EVENTS: [&str; 9] = [
+    "contact.created",
+    "contact.updated",
+    "contact.deleted",
+    "contact.status_changed",
+    "contact.primary_set",
+    "note.created",
+    "deal.created",
+    "deal.updated",
+    "deal.status_changed",
+];
+
+pub fn webhook() -> Value {
+    let project = json!({
+        "type": ["object", "null"],
+        "description": "null for a global hook (an admin's): every project its owner may see",
+        "properties": reference()["properties"].clone(),
+        "required": ["id", "name"],
+    });
+    object(
+        &[
+            ("id", int()),
+            ("project", project),
+            ("url", text()),
+            ("events", list("event", json!({"type": "string", "description": "an event's name, or `*` for all"}))),
+            ("format", one_of(&["json", "xml"])),
+            ("active", boolean()),
+            ("secret", json!({"type": "string", "description": "in full only in the answer to the hook's creation"})),
+            ("secret_last4", json!({"type": "string", "description": "afterwards: its last 4 characters"})),
+            ("disabled_reason", nullable(text())),
+            ("created_on", time()),
+            ("updated_on", time()),
+        ],
+        &["id", "url", "events", "format", "active"],
+    )
+}
+
+pub fn delivery() -> Value {
+    object(
+        &[
+            ("id", int()),
+            ("webhook_id", int()),
+            ("event", json!({"type": "string", "description": "an event's name, or `ping` (a test)"})),
+            ("status", one_of(&["pending", "delivered", "failed"])),
+            ("attempts", int()),
+            ("last_response_code", nullable(int())),
+            ("last_response_body", nullable(text())),
+            ("next_attempt_at", nullable(time())),
+            ("occurred_at", time()),
+            ("queued_on", time()),
+            ("delivered_on", nullable(time())),
+        ],
+        &["id", "webhook_id", "event", "status"],
+    )
+}
+
 /// A request body: `{"contact": {…}}` in JSON, `<contact>…</contact>` in XML. Reading is
 /// lenient as Rails' is: numbers and booleans may come as text, unknown fields are ignored.
 pub mod input {
@@ -550,6 +607,30 @@ pub mod input {
                 ("page", int()),
                 ("offset", int()),
                 ("limit", int()),
+            ],
+            &[],
+        )
+    }
+
+    pub fn webhook() -> Value {
+        let events: Vec<&str> = super::WEBHOOK_EVENTS.iter().copied().chain(["*"]).collect();
+        object(
+            &[
+                ("project_id", project_ref()),
+                (
+                    "url",
+                    json!({"type": "string", "description": "http(s); not a private address unless the server allows it"}),
+                ),
+                (
+                    "events",
+                    json!({"type": ["string", "array"], "items": {"type": "string", "enum": events}, "description": "a list, or one comma-separated text; `*` for all"}),
+                ),
+                (
+                    "secret",
+                    json!({"type": "string", "description": "signs each delivery (HMAC-SHA256); made up when not sent"}),
+                ),
+                ("format", super::one_of(&["json", "xml"])),
+                ("active", boolean()),
             ],
             &[],
         )
