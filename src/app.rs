@@ -12,7 +12,7 @@ use crate::api::route_table::RouteTable;
 use crate::api::state::AppState;
 use crate::api::{
     attachments, client_gone, conditional, contact_posts, contacts, custom_fields, deals, docs, exports, issues, notes,
-    observe, probes, projects, queries, search, tags, users, web_forms,
+    observe, probes, projects, queries, search, tags, users, web_forms, webhooks,
 };
 use crate::auth::Logins;
 use crate::config::Config;
@@ -104,6 +104,16 @@ pub fn routes(r: &mut RouteTable) {
     r.at("/users/{id}").get(users::show_user).put(users::update_user).delete(users::delete_user);
     r.at("/roles").get(users::list_roles);
     r.at("/roles/{id}").get(users::show_role);
+    r.at("/webhooks").get(webhooks::list_webhooks).post(webhooks::create_webhook);
+    r.at("/projects/{project}/webhooks").get(webhooks::list_project_webhooks).post(webhooks::create_project_webhook);
+    r.at("/webhooks/{id}")
+        .get(webhooks::show_webhook)
+        .put(webhooks::update_webhook)
+        .patch(webhooks::update_webhook)
+        .delete(webhooks::delete_webhook);
+    r.at("/webhooks/{id}/test").post(webhooks::test_webhook);
+    r.at("/webhooks/{id}/deliveries").get(webhooks::list_deliveries);
+    r.at("/webhooks/{id}/deliveries/{delivery}/redeliver").post(webhooks::redeliver);
     r.at("/health").get(probes::health);
     r.at("/ready").get(probes::ready);
     r.at("/metrics").get(probes::metrics);
@@ -124,6 +134,8 @@ pub fn route_table() -> RouteTable {
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
+    // This instance's webhook delivery worker, on the runtime the server runs on.
+    actix_web::rt::spawn(crate::webhooks::run(db.clone(), config.webhooks));
     let state = web::Data::new(AppState {
         db,
         forms: config.forms,
@@ -132,6 +144,7 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
         api_limiter: RateLimiter::shared(config.api_limits.window),
         phone_format: config.phone_format,
         logins,
+        webhooks: config.webhooks,
     });
     rate_limit::spawn_reconcile(&state);
     let body_limits = web::Data::new(config.body);

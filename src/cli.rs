@@ -1,6 +1,7 @@
 //! The command line: `serve`, `config check`, `migrate`, `copy`, `backup`, `seed`, `import`,
 //! `user create|list|passwd|key|lock|unlock`, `project create|list`, `membership add`,
-//! `web-form create`, `custom-field create`, `throttle clear`. Settings come from flags, the
+//! `web-form create`, `custom-field create`, `throttle clear`, `webhook create|list|delete`.
+//! Settings come from flags, the
 //! environment and `--config` (see `settings`).
 
 use clap::{Parser, Subcommand};
@@ -15,6 +16,7 @@ use crate::domain::paging::Paging;
 use crate::domain::projects::{self, ProjectInput};
 use crate::domain::users::{self, UserInput};
 use crate::domain::web_forms::{self, WebFormInput};
+use crate::domain::webhooks::{self, WebhookInput};
 use crate::error::Error;
 use crate::jobs::{self, seed::SeedPlan};
 use crate::settings::{ConfigFile, DatabaseArgs, ServeArgs};
@@ -120,6 +122,49 @@ pub enum Command {
     Membership {
         #[command(subcommand)]
         command: MembershipCommand,
+    },
+    /// Manage webhooks.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register a global webhook (or a project's, with --project), owned by the first admin;
+    /// prints its secret alone on the last line.
+    Create {
+        #[arg(long)]
+        url: String,
+        /// An event to send (contact.created, …, or *); repeat for each.
+        #[arg(long = "event", required = true)]
+        events: Vec<String>,
+        /// The project's identifier or id.
+        #[arg(long)]
+        project: Option<String>,
+        /// The signing secret (default: a random one).
+        #[arg(long)]
+        secret: Option<String>,
+        /// json or xml.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Accept a loopback, link-local or private address.
+        #[arg(long)]
+        allow_private: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List every webhook: id, active, project, events, URL.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Delete a webhook and its delivery log.
+    Delete {
+        id: i32,
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -346,6 +391,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CustomField { command } => create_custom_field(command, &file),
+        Command::Webhook { command } => webhook(command, &file),
         Command::Throttle { command: ThrottleCommand::Clear { login, ip, db } } => {
             let db = open(&config(&db)?)?;
             let cleared = db
@@ -648,6 +694,52 @@ fn create_custom_field(command: CustomFieldCommand, file: &ConfigFile) -> anyhow
     println!("created {} custom field {:?} ({})", field.customized_type, field.name, field.field_format);
     println!("{}", field.id);
     Ok(())
+}
+
+fn webhook(command: WebhookCommand, file: &ConfigFile) -> anyhow::Result<()> {
+    let config = |db: &DatabaseArgs| db.config(file);
+    match command {
+        WebhookCommand::Create { url, events, project, secret, format, allow_private, db } => {
+            let destination =
+                actix_web::rt::System::new().block_on(crate::webhooks::client::check_destination(&url, allow_private));
+            if let Err(message) = destination {
+                anyhow::bail!(message);
+            }
+            let db = open(&config(&db)?)?;
+            let input = WebhookInput {
+                project_ref: None,
+                url: Some(url),
+                events: Some(events),
+                secret,
+                format: Some(format),
+                active: Some(true),
+                errors: Vec::new(),
+            };
+            let hook = actix_web::rt::System::new()
+                .block_on(db.run(move |conn| webhooks::create_as_admin(conn, project.as_deref(), input)))
+                .map_err(user_error)?;
+            println!("created webhook {} for {}", hook.row.id, hook.row.url);
+            println!("{}", hook.secret_shown.unwrap_or_default());
+            Ok(())
+        }
+        WebhookCommand::List { db } => {
+            let db = open(&config(&db)?)?;
+            for hook in db.run_blocking(webhooks::list_all).map_err(user_error)? {
+                let project = hook.project.as_ref().map_or("(all projects)".to_string(), |(_, name)| name.clone());
+                let state = if hook.row.active { "active" } else { "off" };
+                println!("{}\t{state}\t{project}\t{}\t{}", hook.row.id, hook.row.events, hook.row.url);
+            }
+            Ok(())
+        }
+        WebhookCommand::Delete { id, db } => {
+            let db = open(&config(&db)?)?;
+            actix_web::rt::System::new()
+                .block_on(db.run(move |conn| webhooks::delete_as_admin(conn, id)))
+                .map_err(user_error)?;
+            println!("deleted webhook {id}");
+            Ok(())
+        }
+    }
 }
 
 /// A domain error as a one-line message for the terminal.

@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::db::DbOptions;
 use crate::domain::login_throttle::ThrottlePolicy;
 use crate::domain::phones::PhoneFormat;
+use crate::domain::webhooks::RetryPolicy;
 use crate::format::body::BodyLimits;
 use crate::telemetry::LogFormat;
 
@@ -30,6 +31,7 @@ pub struct Config {
     pub api_limits: ApiLimits,
     /// How contacts' phone numbers are kept (`--phone-format`).
     pub phone_format: PhoneFormat,
+    pub webhooks: WebhookSettings,
 }
 
 /// Who may read `/metrics`: with neither set, admins on the main listener.
@@ -64,6 +66,29 @@ impl Default for ApiLimits {
 impl ApiLimits {
     pub fn enabled(&self) -> bool {
         self.reads > 0 || self.writes > 0 || self.exports > 0 || self.search > 0
+    }
+}
+
+/// How the delivery worker sends webhooks.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    /// Whether hooks may point at loopback, link-local and private addresses (tests, intranets).
+    pub allow_private: bool,
+    pub retry: RetryPolicy,
+    /// How long a receiver has to answer (a 2xx within it is success).
+    pub timeout: Duration,
+    /// How often an idle worker looks for work.
+    pub poll: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_private: false,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(10),
+            poll: Duration::from_millis(500),
+        }
     }
 }
 
@@ -111,6 +136,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(30),
             api_limits: ApiLimits::default(),
             phone_format: PhoneFormat::AsSent,
+            webhooks: WebhookSettings::default(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Layers, outermost first: `app` (routes) → `api` (handlers) → `domain` (rules) → `store`
 //! (queries) → `db` (connections). `format` reads and writes the wire; `views` turn domain
 //! values into response trees; `auth` tells who is calling; `jobs` are the command line's bulk
-//! writes. ARCHITECTURE.md has which may call which, and where the code does not yet keep to it.
+//! writes; `webhooks` is the webhook delivery worker. ARCHITECTURE.md has which may call which, and where the code does not yet keep to it.
 
 pub mod api;
 pub mod app;
@@ -20,3 +20,4 @@ pub mod settings;
 pub mod store;
 pub mod telemetry;
 pub mod views;
+pub mod webhooks;

@@ -117,6 +117,18 @@ pub struct ServeArgs {
     /// [default: as-sent].
     #[arg(long, env = "CONTACTS_PHONE_FORMAT", value_parser = ["as-sent", "e164"])]
     pub phone_format: Option<String>,
+    /// Let webhooks point at loopback, link-local and private addresses (tests, intranets).
+    #[arg(long, env = "CONTACTS_WEBHOOKS_ALLOW_PRIVATE")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub webhooks_allow_private: bool,
+    /// The webhook retry clock, in milliseconds: the first retry waits this long, each next one
+    /// twice as long up to 120 times it, and a delivery is given up 2880 times it after it was
+    /// queued (30 s, 1 h and 24 h by default; tests make it a few milliseconds) [default: 30000].
+    #[arg(long, env = "CONTACTS_WEBHOOKS_RETRY_BASE_MS")]
+    pub webhooks_retry_base_ms: Option<u64>,
+    /// How long a webhook receiver has to answer, in milliseconds [default: 10000].
+    #[arg(long, env = "CONTACTS_WEBHOOKS_TIMEOUT_MS")]
+    pub webhooks_timeout_ms: Option<u64>,
 }
 
 /// What a masked secret is shown as.
@@ -184,6 +196,9 @@ impl ServeArgs {
             rate_limit_window_secs: Some(c.api_limits.window.as_secs()),
             rate_limit_exempt_admins: c.api_limits.exempt_admins,
             phone_format: Some(c.phone_format.name().to_string()),
+            webhooks_allow_private: c.webhooks.allow_private,
+            webhooks_retry_base_ms: Some(c.webhooks.retry.base.as_millis() as u64),
+            webhooks_timeout_ms: Some(c.webhooks.timeout.as_millis() as u64),
         }
     }
 
@@ -227,6 +242,9 @@ impl ServeArgs {
             Some("as-sent") | None => PhoneFormat::AsSent,
             Some(other) => anyhow::bail!("phone_format must be as-sent or e164, not {other}"),
         };
+        config.webhooks.allow_private = s.webhooks_allow_private;
+        config.webhooks.retry.base = Duration::from_millis(s.webhooks_retry_base_ms.unwrap_or_default().max(1));
+        config.webhooks.timeout = Duration::from_millis(s.webhooks_timeout_ms.unwrap_or_default().max(1));
         Ok(config)
     }
 

@@ -30,3 +30,4 @@ pub mod state;
 pub mod tags;
 pub mod users;
 pub mod web_forms;
+pub mod webhooks;

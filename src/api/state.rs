@@ -1,9 +1,10 @@
 //! What every handler may reach: the database, the web forms' settings and their rate limiter,
-//! the API's rate limits and their counts, how phone numbers are kept, and the password sign-ins' throttle and permits.
+//! the API's rate limits and their counts, how phone numbers are kept, the password sign-ins'
+//! throttle and permits, and the webhooks' settings.
 
 use crate::api::rate_limit::RateLimiter;
 use crate::auth::Logins;
-use crate::config::{ApiLimits, FormSettings};
+use crate::config::{ApiLimits, FormSettings, WebhookSettings};
 use crate::db::Db;
 use crate::domain::phones::PhoneFormat;
 
@@ -15,4 +16,5 @@ pub struct AppState {
     pub api_limiter: RateLimiter,
     pub phone_format: PhoneFormat,
     pub logins: Logins,
+    pub webhooks: WebhookSettings,
 }

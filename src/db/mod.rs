@@ -218,11 +218,30 @@ impl Db {
         F: FnOnce(&mut Conn) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
+        self.run_counted(true, f).await
+    }
+
+    /// `run` for background work (the webhook worker): its statements, the pool's check of the
+    /// connection among them, are not counted in `query_count`.
+    pub async fn run_uncounted<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_counted(false, f).await
+    }
+
+    async fn run_counted<T, F>(&self, counted: bool, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
         let (pool, writer, limit) = (self.pool.clone(), self.writer.clone(), self.statement_timeout);
         let run = Arc::new(Run::default());
         // Dropped with this future when the client goes away: its statement is stopped.
         let abandon = AbandonOnDrop(Some(run.clone()));
         let outcome = actix_web::web::block(move || {
+            let _uncounted = (!counted).then(pool::Uncounted::start);
             let waited = std::time::Instant::now();
             let pooled = pool.get().map_err(|_| {
                 metrics::counter!(crate::telemetry::names::POOL_TIMEOUTS).increment(1);

@@ -28,11 +28,35 @@ struct CountQueries {
     started: Option<Instant>,
 }
 
+thread_local! {
+    static UNCOUNTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While alive, this thread's statements are not counted: background work (the webhook
+/// worker) that would otherwise land in a request's count at random.
+pub(super) struct Uncounted {
+    before: bool,
+}
+
+impl Uncounted {
+    pub(super) fn start() -> Uncounted {
+        Uncounted { before: UNCOUNTED.with(|u| u.replace(true)) }
+    }
+}
+
+impl Drop for Uncounted {
+    fn drop(&mut self) {
+        UNCOUNTED.with(|u| u.set(self.before));
+    }
+}
+
 impl Instrumentation for CountQueries {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
             InstrumentationEvent::StartQuery { .. } => {
-                self.counter.0.fetch_add(1, Ordering::Relaxed);
+                if !UNCOUNTED.with(std::cell::Cell::get) {
+                    self.counter.0.fetch_add(1, Ordering::Relaxed);
+                }
                 self.started = Some(Instant::now());
             }
             InstrumentationEvent::FinishQuery { .. } => {

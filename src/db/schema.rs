@@ -301,6 +301,55 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Registered webhooks (`domain::webhooks`).
+    webhooks (id) {
+        id -> Integer,
+        project_id -> Nullable<Integer>,
+        user_id -> Integer,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        format -> Text,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        failing_since -> Nullable<Timestamp>,
+        created_on -> Timestamp,
+        updated_on -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The webhook outbox: a row per change, written in the change's transaction.
+    webhook_events (id) {
+        id -> Integer,
+        event -> Text,
+        record_id -> Integer,
+        project_ids -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One event for one webhook, and how sending it went.
+    webhook_deliveries (id) {
+        id -> Integer,
+        webhook_id -> Integer,
+        event_id -> Integer,
+        event -> Text,
+        record_key -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_response_code -> Nullable<Integer>,
+        last_response_body -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
+        occurred_at -> Timestamp,
+        queued_on -> Timestamp,
+        delivered_on -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     /// The search index: SQLite's FTS5 trigram table, PostgreSQL's pg_trgm-indexed table, both
     /// kept by triggers. Only ever read.
     contacts_search (rowid) {
@@ -327,6 +376,8 @@ diesel::joinable!(contacts_issues -> contacts (contact_id));
 diesel::joinable!(contacts_issues -> issues (issue_id));
 diesel::joinable!(attachments -> contacts (contact_id));
 diesel::joinable!(web_forms -> projects (project_id));
+diesel::joinable!(webhooks -> projects (project_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::table! {
     /// API requests per bucket and window, summed over instances (`api::rate_limit`).
@@ -362,4 +413,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     redmine_import_ids,
     login_throttles,
     rate_limits,
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
 );

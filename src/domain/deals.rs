@@ -11,6 +11,7 @@ use super::notes::{self, NoteDetails};
 use super::paging::{Page, Paging};
 use super::permissions::Permission;
 use super::visibility;
+use super::webhooks::{self, Event};
 use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::custom_fields::Owner;
@@ -290,6 +291,7 @@ pub fn create(
     let id = write_transaction(conn, |c| {
         let id = store::insert(c, &row)?;
         custom::write_new(c, Owner::Deal(id), &custom_values)?;
+        webhooks::record(c, Event::DealCreated, id, &[project.id])?;
         Ok::<_, diesel::result::Error>(id)
     })?;
     show(conn, user, id, false)
@@ -345,9 +347,15 @@ pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: DealInput) ->
         assigned_to_id: input.assigned_to_id,
         updated_on: Some(now()),
     };
+    let status_changed = input.status_id.is_some_and(|s| s != row.status_id);
     write_transaction(conn, |c| {
         store::update(c, id, &changes)?;
-        custom::write(c, Owner::Deal(id), &custom_values)
+        custom::write(c, Owner::Deal(id), &custom_values)?;
+        webhooks::record(c, Event::DealUpdated, id, &[project.id])?;
+        if status_changed {
+            webhooks::record(c, Event::DealStatusChanged, id, &[project.id])?;
+        }
+        Ok::<_, diesel::result::Error>(())
     })?;
     Ok(())
 }

@@ -24,3 +24,4 @@ pub mod tags;
 pub mod users;
 pub mod visibility;
 pub mod web_forms;
+pub mod webhooks;

@@ -9,7 +9,8 @@ use super::input::Patch;
 use super::names;
 use super::permissions::Permission;
 use super::visibility;
-use crate::db::DbConnection;
+use super::webhooks::{self, Event};
+use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::notes::{self as store, NewNoteRow, NoteChanges, NoteRow};
 use crate::store::projects::ProjectRow;
@@ -103,7 +104,7 @@ pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<Note
 
 /// Creates a note on `source` (from the URL) or on the input's source.
 pub fn create(
-    conn: &mut DbConnection,
+    conn: &mut Conn,
     user: &CurrentUser,
     url_source: Option<Source>,
     input: NoteInput,
@@ -143,7 +144,12 @@ pub fn create(
         created_on,
         updated_on: at,
     };
-    let id = store::insert(conn, &row)?;
+    let project_ids: Vec<i32> = projects.iter().map(|p| p.id).collect();
+    let id = write_transaction(conn, |c| {
+        let id = store::insert(c, &row)?;
+        webhooks::record(c, Event::NoteCreated, id, &project_ids)?;
+        Ok::<_, diesel::result::Error>(id)
+    })?;
     show(conn, user, id)
 }
 

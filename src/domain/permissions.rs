@@ -28,10 +28,12 @@ pub enum Permission {
     AddProject,
     /// Saving a query that others see (`is_public`).
     ManagePublicQueries,
+    /// Registering the project's webhooks (`domain::webhooks`).
+    ManageWebhooks,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::ViewContacts,
         Permission::AddContacts,
         Permission::EditContacts,
@@ -52,6 +54,7 @@ impl Permission {
         Permission::ManageMembers,
         Permission::AddProject,
         Permission::ManagePublicQueries,
+        Permission::ManageWebhooks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Permission {
             Permission::ManageMembers => "manage_members",
             Permission::AddProject => "add_project",
             Permission::ManagePublicQueries => "manage_public_queries",
+            Permission::ManageWebhooks => "manage_webhooks",
         }
     }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{
     attachments, contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values,
     deal_categories, deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags,
-    users, web_forms,
+    users, web_forms, webhook_deliveries, webhook_events, webhooks,
 };
 use crate::db::DbConnection;
 use crate::store::attachments::FullAttachmentRow;
@@ -22,6 +22,7 @@ use crate::store::queries::QueryRow;
 use crate::store::tags::{TagRow, TaggingRow};
 use crate::store::users::UserRow;
 use crate::store::web_forms::WebFormRow;
+use crate::store::webhooks::{DeliveryRow, EventRow, WebhookRow};
 
 const BATCH: i64 = 500;
 
@@ -103,6 +104,9 @@ pub fn table_counts(conn: &mut DbConnection) -> QueryResult<Vec<(&'static str, i
         ("crm_queries", crm_queries::table.select(count_star()).get_result(conn)?),
         ("attachments", attachments::table.select(count_star()).get_result(conn)?),
         ("web_forms", web_forms::table.select(count_star()).get_result(conn)?),
+        ("webhooks", webhooks::table.select(count_star()).get_result(conn)?),
+        ("webhook_events", webhook_events::table.select(count_star()).get_result(conn)?),
+        ("webhook_deliveries", webhook_deliveries::table.select(count_star()).get_result(conn)?),
     ])
 }
 
@@ -137,6 +141,10 @@ pub fn copy_all(
     // Files are up to a few MiB each: small batches keep the copy's memory small.
     copy_by_id!(from, to, attachments, FullAttachmentRow, progress, 8);
     copy_by_id!(from, to, web_forms, WebFormRow, progress);
+    copy_by_id!(from, to, webhooks, WebhookRow, progress);
+    // Pending events and deliveries too: a copied database delivers what the old one had not.
+    copy_by_id!(from, to, webhook_events, EventRow, progress);
+    copy_by_id!(from, to, webhook_deliveries, DeliveryRow, progress);
     reset_sequences(to)?;
     tidy_after_bulk_write(to)
 }
@@ -185,6 +193,9 @@ pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "crm_queries",
             "attachments",
             "web_forms",
+            "webhooks",
+            "webhook_events",
+            "webhook_deliveries",
         ] {
             diesel::sql_query(format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

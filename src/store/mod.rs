@@ -59,6 +59,7 @@ pub mod rate_limits;
 pub mod tags;
 pub mod users;
 pub mod web_forms;
+pub mod webhooks;
 
 /// Now, in UTC, to the second: both backends then store and render the same instant.
 pub fn now() -> chrono::NaiveDateTime {

@@ -16,6 +16,7 @@ pub mod search;
 pub mod tags;
 pub mod users;
 pub mod web_forms;
+pub mod webhooks;
 
 use crate::domain::custom_fields::ShownValue;
 use crate::domain::paging::{Neighbours, Page};

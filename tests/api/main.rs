@@ -36,4 +36,5 @@ mod users;
 mod validation;
 mod visibility;
 mod web_forms;
+mod webhooks;
 mod wire_snapshots;

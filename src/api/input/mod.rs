@@ -14,6 +14,7 @@ pub mod projects;
 pub mod queries;
 pub mod users;
 pub mod web_forms;
+pub mod webhooks;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};

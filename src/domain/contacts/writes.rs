@@ -12,6 +12,7 @@ use crate::domain::custom_fields as custom;
 use crate::domain::input;
 use crate::domain::permissions::Permission;
 use crate::domain::visibility;
+use crate::domain::webhooks::{self, Event};
 use crate::error::Error;
 use crate::store::attachments as attachment_store;
 use crate::store::contacts::{
@@ -161,6 +162,7 @@ fn insert_new(
         let tags = tags::tag_new_contact(c, row.id, row.created_on, &tag_names)?;
         custom::write_new(c, Owner::Contact(row.id), &custom_values)?;
         let avatar = write_avatar(c, row.id, author_id, avatar.as_ref())?;
+        webhooks::record(c, Event::ContactCreated, row.id, &[project.id])?;
         Ok::<_, Error>((row, tags, avatar))
     })?;
     Ok(ContactDetails {
@@ -415,6 +417,7 @@ pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: ContactInput)
         if let (true, Some(new_name)) = (current.is_company, renamed) {
             store::rename_company(c, id, &current.first_name, new_name, at)?;
         }
+        webhooks::record(c, Event::ContactUpdated, id, &project_ids)?;
         Ok(())
     })
 }
@@ -494,15 +497,23 @@ fn merged(current: &ContactRow, changes: &ContactChanges) -> NewContactRow {
     }
 }
 
-pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<(), Error> {
+pub fn delete(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<(), Error> {
     let (row, projects) = visibility::find_contact(conn, user, id)?;
     if !visibility::can_on_contact(user, Permission::DeleteContacts, &row, &projects) {
         return Err(Error::Forbidden);
     }
     // Links, tags (and later notes and values) go with it through ON DELETE CASCADE, in this
-    // one statement.
-    store::delete(conn, id)?;
+    // one statement; its outbox event beside it.
+    write_transaction(conn, |c| {
+        store::delete(c, id)?;
+        webhooks::record(c, Event::ContactDeleted, id, &project_ids(&projects))
+    })?;
     Ok(())
+}
+
+/// The ids of a record's projects, as its outbox event keeps them.
+fn project_ids(projects: &[ProjectRow]) -> Vec<i32> {
+    projects.iter().map(|p| p.id).collect()
 }
 
 /// Links a contact to one more project (`POST /contacts/:id/projects`): edit_contacts on the
@@ -573,7 +584,14 @@ fn set_status(conn: &mut Conn, user: &CurrentUser, id: i32, status: &str) -> Res
         return Err(Error::Forbidden);
     }
     let changes = ContactChanges { status: Some(status.to_string()), updated_on: Some(now()), ..Default::default() };
-    write_transaction(conn, |c| store::update(c, id, &changes))?;
+    let changed = row.status != status;
+    write_transaction(conn, |c| {
+        store::update(c, id, &changes)?;
+        if changed {
+            webhooks::record(c, Event::ContactStatusChanged, id, &project_ids(&projects))?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })?;
     Ok(())
 }
 
@@ -605,6 +623,7 @@ pub fn set_primary(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<i32, 
             return Err(Error::invalid("Primary contact is invalid"));
         }
         store::update(c, company_id, &changes)?;
+        webhooks::record(c, Event::ContactPrimarySet, company_id, &project_ids(&projects))?;
         Ok(company_id)
     })
 }

@@ -3,6 +3,7 @@
 
 mod db;
 pub mod process;
+pub mod receiver;
 pub mod redmine;
 mod wire;
 pub mod xml;

@@ -1,0 +1,643 @@
+//! Webhooks: who may register them (admins for global hooks, `manage_webhooks` in a project for
+//! its hooks), the events, the outbox a change writes in its own transaction (`record`), how the
+//! outbox becomes deliveries (`dispatch`) and how each attempt's outcome is kept (`finish`).
+//!
+//! The HTTP side (rendering, signing, sending, refusing private addresses) is `crate::webhooks`'s:
+//! this module hands it rows and takes back outcomes.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use rand::Rng;
+
+use super::access::CurrentUser;
+use super::paging::{Page, Paging};
+use super::permissions::Permission;
+use super::users::current_user;
+use crate::db::{write_transaction, Conn, DbConnection};
+use crate::error::Error;
+use crate::store::projects::{self as projects, ProjectRow};
+use crate::store::webhooks::{
+    self as store, AttemptOutcome, DeliveryRow, EventRow, NewDeliveryRow, NewEventRow, NewWebhookRow, WebhookChanges,
+    WebhookRow, DELIVERED, FAILED, PENDING,
+};
+use crate::store::{now, users};
+
+/// What a hook can hear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    ContactCreated,
+    ContactUpdated,
+    ContactDeleted,
+    /// Recorded by the contact status writes (`POST /contacts/:id/archive|activate`).
+    ContactStatusChanged,
+    /// Recorded by `POST /contacts/:id/set_primary`.
+    ContactPrimarySet,
+    NoteCreated,
+    DealCreated,
+    DealUpdated,
+    /// Recorded beside `deal.updated` when an update changes the deal's status.
+    DealStatusChanged,
+}
+
+/// The kind of record an event is about: what its data shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Contact,
+    Note,
+    Deal,
+}
+
+impl Event {
+    pub const ALL: [Event; 9] = [
+        Event::ContactCreated,
+        Event::ContactUpdated,
+        Event::ContactDeleted,
+        Event::ContactStatusChanged,
+        Event::ContactPrimarySet,
+        Event::NoteCreated,
+        Event::DealCreated,
+        Event::DealUpdated,
+        Event::DealStatusChanged,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::ContactCreated => "contact.created",
+            Event::ContactUpdated => "contact.updated",
+            Event::ContactDeleted => "contact.deleted",
+            Event::ContactStatusChanged => "contact.status_changed",
+            Event::ContactPrimarySet => "contact.primary_set",
+            Event::NoteCreated => "note.created",
+            Event::DealCreated => "deal.created",
+            Event::DealUpdated => "deal.updated",
+            Event::DealStatusChanged => "deal.status_changed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Event> {
+        Event::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    pub fn record_kind(self) -> RecordKind {
+        match self {
+            Event::NoteCreated => RecordKind::Note,
+            Event::DealCreated | Event::DealUpdated | Event::DealStatusChanged => RecordKind::Deal,
+            _ => RecordKind::Contact,
+        }
+    }
+
+    /// Whether the record is gone: its data is then only its id.
+    pub fn is_deletion(self) -> bool {
+        self == Event::ContactDeleted
+    }
+}
+
+/// Records `event` about a record of `project_ids` in the outbox. Call it inside the change's
+/// write transaction, after the change's own writes (which lock the record's row): the event
+/// commits or rolls back with the change, and one record's events are numbered in the order
+/// its changes commit.
+pub fn record(conn: &mut DbConnection, event: Event, record_id: i32, project_ids: &[i32]) -> diesel::QueryResult<()> {
+    let project_ids = project_ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+    store::insert_event(conn, &NewEventRow { event: event.name(), record_id, project_ids, occurred_at: now() })?;
+    Ok(())
+}
+
+pub const FORMATS: [&str; 2] = ["json", "xml"];
+const MAX_URL: usize = 2000;
+const MAX_SECRET: usize = 255;
+
+/// A hook as sent (`None`: not sent).
+#[derive(Debug, Clone, Default)]
+pub struct WebhookInput {
+    pub project_ref: Option<String>,
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub secret: Option<String>,
+    pub format: Option<String>,
+    pub active: Option<bool>,
+    pub errors: Vec<String>,
+}
+
+/// A hook and, once, on creation, its secret.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub row: WebhookRow,
+    pub project: Option<(i32, String)>,
+    /// The whole secret: only in the answer to its creation.
+    pub secret_shown: Option<String>,
+}
+
+impl Webhook {
+    /// What is shown of the secret after creation: its last 4 characters.
+    pub fn secret_hint(&self) -> String {
+        let chars: Vec<char> = self.row.secret.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    }
+
+    pub fn events(&self) -> Vec<String> {
+        self.row.events.split(',').filter(|e| !e.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// The problems of a URL that need no network: http or https, with a host.
+pub fn check_url(url: &str) -> Result<url::Url, String> {
+    if url.len() > MAX_URL {
+        return Err(format!("Url is too long (maximum is {MAX_URL} characters)"));
+    }
+    let parsed = url::Url::parse(url).map_err(|_| "Url is invalid".to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("Url must use http or https".to_string());
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err("Url is invalid".to_string());
+    }
+    Ok(parsed)
+}
+
+fn check_events(events: &[String], errors: &mut Vec<String>) -> String {
+    if events.is_empty() {
+        errors.push("Events cannot be blank".to_string());
+    }
+    for name in events {
+        if name != "*" && Event::from_name(name).is_none() {
+            errors.push(format!("Events contains an unknown event: {name}"));
+        }
+    }
+    events.join(",")
+}
+
+fn check_fields(input: &WebhookInput, creating: bool, errors: &mut Vec<String>) -> WebhookChanges {
+    let mut changes = WebhookChanges::default();
+    match &input.url {
+        Some(url) => match check_url(url) {
+            Ok(_) => changes.url = Some(url.clone()),
+            Err(message) => errors.push(message),
+        },
+        None if creating => errors.push("Url cannot be blank".to_string()),
+        None => {}
+    }
+    match &input.events {
+        Some(events) => changes.events = Some(check_events(events, errors)),
+        None if creating => errors.push("Events cannot be blank".to_string()),
+        None => {}
+    }
+    if let Some(format) = &input.format {
+        if FORMATS.contains(&format.as_str()) {
+            changes.format = Some(format.clone());
+        } else {
+            errors.push("Format is not included in the list".to_string());
+        }
+    }
+    if let Some(secret) = &input.secret {
+        if secret.is_empty() {
+            errors.push("Secret cannot be blank".to_string());
+        } else if secret.chars().count() > MAX_SECRET {
+            errors.push(format!("Secret is too long (maximum is {MAX_SECRET} characters)"));
+        } else {
+            changes.secret = Some(secret.clone());
+        }
+    }
+    changes.active = input.active;
+    changes
+}
+
+/// 32 random hex characters, for a hook created without a secret.
+fn new_secret() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Global hooks are an admin's; a project's need manage_webhooks there.
+fn may_manage(user: &CurrentUser, project: Option<&ProjectRow>) -> Result<(), Error> {
+    match project {
+        None => user.require_admin(),
+        Some(project) => user.require(project, Permission::ManageWebhooks),
+    }
+}
+
+fn with_project(conn: &mut DbConnection, row: WebhookRow) -> Result<(Webhook, Option<ProjectRow>), Error> {
+    let project = row.project_id.map(|id| projects::find(conn, id)).transpose()?;
+    let named = project.as_ref().map(|p| (p.id, p.name.clone()));
+    Ok((Webhook { row, project: named, secret_shown: None }, project))
+}
+
+/// A hook the user may manage (404 none, 403 not theirs to manage).
+fn find_managed(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<Webhook, Error> {
+    let row = store::find(conn, id)?.ok_or(Error::NotFound)?;
+    let (hook, project) = with_project(conn, row)?;
+    may_manage(user, project.as_ref())?;
+    Ok(hook)
+}
+
+/// Registers a hook in `url_project` (the nested route), the body's `project_id`, or globally.
+/// Where its URL resolves to is the caller's to check (this layer does not reach the network).
+pub fn create(
+    conn: &mut Conn,
+    user: &CurrentUser,
+    url_project: Option<&str>,
+    input: WebhookInput,
+) -> Result<Webhook, Error> {
+    let mut errors = input.errors.clone();
+    let project = match url_project {
+        Some(r) => Some(projects::find_by_ref(conn, r)?.ok_or(Error::NotFound)?),
+        None => match &input.project_ref {
+            Some(r) => match projects::find_by_ref(conn, r)? {
+                Some(p) => Some(p),
+                None => return Err(Error::invalid("Project is invalid")),
+            },
+            None => None,
+        },
+    };
+    may_manage(user, project.as_ref())?;
+    let changes = check_fields(&input, true, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let at = now();
+    let secret = changes.secret.unwrap_or_else(new_secret);
+    let row = NewWebhookRow {
+        project_id: project.as_ref().map(|p| p.id),
+        user_id: user.id,
+        url: changes.url.unwrap_or_default(),
+        events: changes.events.unwrap_or_default(),
+        secret: secret.clone(),
+        format: changes.format.unwrap_or_else(|| "json".to_string()),
+        active: changes.active.unwrap_or(true),
+        created_on: at,
+        updated_on: at,
+    };
+    let id = write_transaction(conn, |c| store::insert(c, &row))?;
+    let mut hook = find_managed(conn, user, id)?;
+    hook.secret_shown = Some(secret);
+    Ok(hook)
+}
+
+pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32) -> Result<Webhook, Error> {
+    find_managed(conn, user, id)
+}
+
+/// Every hook the user may manage (`project_ref`: one project's).
+pub fn list(conn: &mut DbConnection, user: &CurrentUser, project_ref: Option<&str>) -> Result<Vec<Webhook>, Error> {
+    let project = match project_ref {
+        Some(r) => Some(projects::find_by_ref(conn, r)?.ok_or(Error::NotFound)?),
+        None => None,
+    };
+    if let Some(project) = &project {
+        may_manage(user, Some(project))?;
+    } else if !user.allowed_anywhere(Permission::ManageWebhooks) {
+        return Err(Error::Forbidden);
+    }
+    let managed = (!user.admin).then(|| user.projects_allowing(Permission::ManageWebhooks));
+    let rows = store::list(conn, project.as_ref().map(|p| p.id))?;
+    let project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
+    let names: HashMap<i32, String> =
+        projects::find_many(conn, &project_ids)?.into_iter().map(|p| (p.id, p.name)).collect();
+    Ok(rows
+        .into_iter()
+        .filter(|row| match (&managed, row.project_id) {
+            (None, _) => true,
+            (Some(ids), Some(project_id)) => ids.binary_search(&project_id).is_ok(),
+            (Some(_), None) => false,
+        })
+        .map(|row| Webhook {
+            project: row.project_id.and_then(|id| names.get(&id).map(|name| (id, name.clone()))),
+            row,
+            secret_shown: None,
+        })
+        .collect())
+}
+
+/// Changes the fields sent. Turning a hook on again clears why it was turned off.
+pub fn update(conn: &mut Conn, user: &CurrentUser, id: i32, input: WebhookInput) -> Result<(), Error> {
+    find_managed(conn, user, id)?;
+    let mut errors = input.errors.clone();
+    let mut changes = check_fields(&input, false, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if changes.active == Some(true) {
+        changes.disabled_reason = Some(None);
+        changes.failing_since = Some(None);
+    }
+    changes.updated_on = Some(now());
+    write_transaction(conn, |c| store::update(c, id, &changes))?;
+    Ok(())
+}
+
+/// `create` for the command line: the hook is the first admin's.
+pub fn create_as_admin(conn: &mut Conn, project_ref: Option<&str>, input: WebhookInput) -> Result<Webhook, Error> {
+    let admin = store::first_admin(conn)?.ok_or_else(|| Error::invalid("There is no admin to own the webhook"))?;
+    let admin = current_user(conn, &admin)?;
+    create(conn, &admin, None, WebhookInput { project_ref: project_ref.map(str::to_string), ..input })
+}
+
+/// Every hook, for the command line.
+pub fn list_all(conn: &mut DbConnection) -> Result<Vec<Webhook>, Error> {
+    store::list(conn, None)?.into_iter().map(|row| Ok(with_project(conn, row)?.0)).collect()
+}
+
+/// Deletes a hook, for the command line.
+pub fn delete_as_admin(conn: &mut Conn, id: i32) -> Result<(), Error> {
+    if write_transaction(conn, |c| store::delete(c, id))? == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes a hook and its delivery log.
+pub fn delete(conn: &mut Conn, user: &CurrentUser, id: i32) -> Result<(), Error> {
+    find_managed(conn, user, id)?;
+    write_transaction(conn, |c| store::delete(c, id))?;
+    Ok(())
+}
+
+/// A page of a hook's delivery log, newest first.
+pub fn deliveries(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i32,
+    paging: Paging,
+) -> Result<Page<DeliveryRow>, Error> {
+    find_managed(conn, user, id)?;
+    let (total_count, items) = store::deliveries(conn, id, paging.offset, paging.limit)?;
+    Ok(Page { items, total_count, paging })
+}
+
+/// Queues a delivery again (whatever became of it), as new.
+pub fn redeliver(conn: &mut Conn, user: &CurrentUser, id: i32, delivery_id: i32) -> Result<DeliveryRow, Error> {
+    find_managed(conn, user, id)?;
+    store::find_delivery(conn, id, delivery_id)?.ok_or(Error::NotFound)?;
+    write_transaction(conn, |c| store::requeue(c, delivery_id, now()))?;
+    store::find_delivery(conn, id, delivery_id)?.ok_or(Error::NotFound)
+}
+
+/// The event name of a test delivery.
+pub const PING: &str = "ping";
+
+/// Queues a ping to the hook, whose data `data` shows the hook (rendered by the caller).
+pub fn ping(conn: &mut Conn, user: &CurrentUser, id: i32, data: String) -> Result<DeliveryRow, Error> {
+    find_managed(conn, user, id)?;
+    let at = now();
+    let row = NewDeliveryRow {
+        webhook_id: id,
+        event_id: 0,
+        event: PING.to_string(),
+        record_key: PING.to_string(),
+        body: data,
+        status: PENDING,
+        attempts: 0,
+        next_attempt_at: Some(at),
+        occurred_at: at,
+        queued_on: at,
+    };
+    let delivery_id = write_transaction(conn, |c| store::insert_delivery(c, &row))?;
+    store::find_delivery(conn, id, delivery_id)?.ok_or(Error::NotFound)
+}
+
+/// `hook` hears `event` about a record of `project_ids`: the event is one it asked for, and a
+/// project hook hears only its project's records.
+fn hears(hook: &WebhookRow, event: &EventRow, project_ids: &[i32]) -> bool {
+    let named = hook.events.split(',').any(|e| e == "*" || e == event.event);
+    named && hook.project_id.is_none_or(|p| project_ids.contains(&p)) && hook.created_on <= event.occurred_at
+}
+
+/// Whether `user` could have seen a deleted record of `project_ids`.
+fn could_see(user: &CurrentUser, kind: RecordKind, project_ids: &[i32]) -> bool {
+    if user.admin {
+        return true;
+    }
+    let allowed = match kind {
+        RecordKind::Deal => user.projects_allowing(Permission::ViewDeals),
+        _ => user.projects_reading_contacts(),
+    };
+    project_ids.iter().any(|id| allowed.binary_search(id).is_ok())
+}
+
+/// What one event shows one hook's owner, as the caller renders it: the record as GET shows it
+/// (`Ok(None)` when the owner may not see it; `Err(NotFound)` when it is gone), or, when `gone`
+/// is true, a record that no longer exists: its id.
+pub type Render<'a> = dyn FnMut(&mut DbConnection, &CurrentUser, Event, &EventRow, &WebhookRow, bool) -> Result<Option<String>, Error>
+    + 'a;
+
+/// Events dispatched per transaction.
+const DISPATCH_BATCH: i64 = 50;
+
+/// Turns the oldest events of the outbox into one delivery per hook that hears each (rendered
+/// as the hook's owner sees the record), and removes them, in one transaction: a crash keeps
+/// them all. Returns how many events it took.
+pub fn dispatch(conn: &mut Conn, render: &mut Render) -> Result<usize, Error> {
+    if !store::has_events(conn)? {
+        return Ok(0);
+    }
+    write_transaction(conn, |c| {
+        let events = store::oldest_events(c, DISPATCH_BATCH)?;
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let hooks = store::active(c)?;
+        let mut owners: HashMap<i32, CurrentUser> = HashMap::new();
+        let mut deliveries = Vec::new();
+        let at = now();
+        for event in &events {
+            let Some(kind) = Event::from_name(&event.event) else { continue };
+            let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
+            // Hooks of one owner in one format get the same body: rendered once.
+            let mut bodies: HashMap<(i32, &str), Option<String>> = HashMap::new();
+            for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
+                    let row = users::find(c, hook.user_id)?;
+                    slot.insert(current_user(c, &row)?);
+                }
+                let owner = &owners[&hook.user_id];
+                let body = match bodies.get(&(hook.user_id, hook.format.as_str())) {
+                    Some(body) => body.clone(),
+                    None => {
+                        let rendered = match kind.is_deletion() {
+                            false => render(c, owner, kind, event, hook, false),
+                            true => Err(Error::NotFound),
+                        };
+                        let body = match rendered {
+                            // Deleted (by this event or a later one): the record as it was is not
+                            // kept, so its id goes to those who could see it.
+                            Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
+                                render(c, owner, kind, event, hook, true)?
+                            }
+                            Err(Error::NotFound) => None,
+                            other => other?,
+                        };
+                        bodies.insert((hook.user_id, hook.format.as_str()), body.clone());
+                        body
+                    }
+                };
+                let Some(body) = body else { continue };
+                let record = match kind.record_kind() {
+                    RecordKind::Contact => "contact",
+                    RecordKind::Note => "note",
+                    RecordKind::Deal => "deal",
+                };
+                deliveries.push(NewDeliveryRow {
+                    webhook_id: hook.id,
+                    event_id: event.id,
+                    event: event.event.clone(),
+                    record_key: format!("{record}:{}", event.record_id),
+                    body,
+                    status: PENDING,
+                    attempts: 0,
+                    next_attempt_at: Some(at),
+                    occurred_at: event.occurred_at,
+                    queued_on: at,
+                });
+            }
+        }
+        store::insert_deliveries(c, &deliveries)?;
+        let ids: Vec<i32> = events.iter().map(|e| e.id).collect();
+        store::delete_events(c, &ids)?;
+        Ok(events.len())
+    })
+}
+
+/// When failed deliveries are tried again. Every figure is a multiple of `base` (30 s by
+/// default; tests make it milliseconds): the n-th retry waits base·2^(n−1), at most 120·base
+/// (an hour), each ±20% at random; a delivery still failing 2880·base (a day) after it was
+/// queued is marked failed, and a hook whose deliveries have failed that long is turned off.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub base: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { base: Duration::from_secs(30) }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after `attempts` failed attempts.
+    pub fn delay(&self, attempts: i32) -> Duration {
+        let doublings = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
+        let steps = (1u32 << doublings).min(120);
+        let jitter = rand::rng().random_range(0.8..1.2);
+        self.base.mul_f64(f64::from(steps) * jitter)
+    }
+
+    /// How long a delivery is retried, and a hook may fail before it is turned off.
+    pub fn window(&self) -> Duration {
+        self.base * 2880
+    }
+}
+
+/// How one attempt went.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// The answer's status, when one came.
+    pub status: Option<u16>,
+    /// The first 1 KB of the answer's body, or why there was no answer.
+    pub detail: String,
+}
+
+impl Attempt {
+    pub fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+fn after(at: NaiveDateTime, wait: Duration) -> NaiveDateTime {
+    at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Takes up to `limit` due deliveries for this worker, each claimed until `lease` from now
+/// (past it, after a crash, another worker takes it again).
+pub fn claim(conn: &mut Conn, limit: i64, lease: Duration) -> Result<Vec<(DeliveryRow, WebhookRow)>, Error> {
+    let at = now();
+    if !store::has_due(conn, at)? {
+        return Ok(Vec::new());
+    }
+    write_transaction(conn, |c| {
+        let ids = store::due(c, at, limit)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        store::claim(c, &ids, after(at, lease))?;
+        Ok(store::with_hooks(c, &ids)?)
+    })
+}
+
+/// Keeps how an attempt went: delivered; to be tried again; or failed for good, and the hook
+/// turned off when it has failed for the whole window.
+pub fn finish(
+    conn: &mut Conn,
+    delivery: &DeliveryRow,
+    hook: &WebhookRow,
+    attempt: &Attempt,
+    policy: RetryPolicy,
+) -> Result<(), Error> {
+    let at = now();
+    let attempts = delivery.attempts + 1;
+    let window = policy.window();
+    let (status, next) = if attempt.succeeded() {
+        (DELIVERED, None)
+    } else if after(delivery.queued_on, window) <= at {
+        (FAILED, None)
+    } else {
+        (PENDING, Some(after(at, policy.delay(attempts))))
+    };
+    let outcome = AttemptOutcome {
+        status,
+        last_response_code: attempt.status.map(i32::from),
+        last_response_body: Some(attempt.detail.clone()),
+        next_attempt_at: next,
+        delivered_on: (status == DELIVERED).then_some(at),
+    };
+    let hook_changes = if attempt.succeeded() {
+        hook.failing_since.is_some().then(|| WebhookChanges { failing_since: Some(None), ..Default::default() })
+    } else {
+        let since = hook.failing_since.unwrap_or(at);
+        // A delivery given up has failed for the whole window: so has its hook.
+        let disable = status == FAILED || after(since, window) <= at;
+        Some(WebhookChanges {
+            failing_since: Some(Some(since)),
+            active: disable.then_some(false),
+            disabled_reason: disable.then(|| {
+                let last = match attempt.status {
+                    Some(code) => format!("HTTP {code}"),
+                    None => attempt.detail.clone(),
+                };
+                Some(format!("turned off after failing to deliver since {since} UTC (last: {last})"))
+            }),
+            ..Default::default()
+        })
+    };
+    write_transaction(conn, |c| {
+        store::record_attempt(c, delivery.id, &outcome)?;
+        if let Some(changes) = &hook_changes {
+            store::update(c, hook.id, changes)?;
+        }
+        Ok::<_, Error>(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_from_the_base_up_to_120_times_it_with_jitter() {
+        let policy = RetryPolicy { base: Duration::from_secs(30) };
+        for (attempts, steps) in [(1, 1.0), (2, 2.0), (4, 8.0), (7, 64.0), (8, 120.0), (30, 120.0)] {
+            let wait = policy.delay(attempts).as_secs_f64();
+            let nominal = 30.0 * steps;
+            assert!(wait >= nominal * 0.8 && wait <= nominal * 1.2, "attempt {attempts}: {wait}");
+        }
+        assert_eq!(policy.window(), Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn every_event_name_reads_back() {
+        for event in Event::ALL {
+            assert_eq!(Event::from_name(event.name()), Some(event));
+        }
+        assert_eq!(Event::from_name("contact.bogus"), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! The webhook delivery worker, one per instance (started by `app::serve`): it turns the outbox
+//! into deliveries (`domain::webhooks::dispatch`, rendering each record with the API's views and
+//! renderers, as GET shows it to the hook's owner), claims the due ones, sends them
+//! (`client`) and keeps each outcome (`domain::webhooks::finish`). It sits beside `api`: it
+//! calls the domain and renders with `views` and `format`.
+
+pub mod client;
+
+use std::time::Duration;
+
+use crate::config::WebhookSettings;
+use crate::db::{Db, DbConnection};
+use crate::domain::access::CurrentUser;
+use crate::domain::contacts::{self, Includes};
+use crate::domain::webhooks::{self as hooks, Event, RecordKind};
+use crate::domain::{deals, notes};
+use crate::error::Error;
+use crate::format::{json, xml, Document, Element};
+use crate::store::webhooks::{DeliveryRow, EventRow, WebhookRow};
+use crate::views;
+
+/// Deliveries one worker sends at once.
+const CLAIM_BATCH: i64 = 16;
+
+/// Runs the worker until the server stops.
+pub async fn run(db: Db, settings: WebhookSettings) {
+    let client = client::build(settings.allow_private, settings.timeout);
+    loop {
+        match work(&db, &client, &settings).await {
+            Ok(true) => {}
+            Ok(false) => actix_web::rt::time::sleep(settings.poll).await,
+            Err(e) => {
+                tracing::warn!("webhook worker: {e:#}");
+                actix_web::rt::time::sleep(settings.poll).await;
+            }
+        }
+    }
+}
+
+/// One round: dispatch the outbox, then send what is due. `true` when there was work.
+async fn work(db: &Db, client: &reqwest::Client, settings: &WebhookSettings) -> Result<bool, Error> {
+    let dispatched = db.run_uncounted(|conn| hooks::dispatch(conn, &mut render_data)).await?;
+    // A claim outlives the longest attempt, so only a crashed worker's claims lapse.
+    let lease = settings.timeout + Duration::from_secs(5);
+    let claimed = db.run_uncounted(move |conn| hooks::claim(conn, CLAIM_BATCH, lease)).await?;
+    let sends = claimed.iter().map(|(delivery, hook)| {
+        let out = client::Outgoing {
+            url: &hook.url,
+            delivery_id: delivery.id,
+            event: &delivery.event,
+            secret: &hook.secret,
+            content_type: if hook.format == "xml" { "application/xml" } else { "application/json" },
+            body: envelope(delivery, &hook.format),
+        };
+        client::send(client, out, settings.allow_private)
+    });
+    let attempts = futures_util::future::join_all(sends).await;
+    let retry = settings.retry;
+    let any = dispatched > 0 || !claimed.is_empty();
+    for ((delivery, hook), attempt) in claimed.into_iter().zip(attempts) {
+        db.run_uncounted(move |conn| hooks::finish(conn, &delivery, &hook, &attempt, retry)).await?;
+    }
+    Ok(any)
+}
+
+/// The record an event is about, as GET shows it to `owner`, in the hook's format (see
+/// `domain::webhooks::Render`).
+fn render_data(
+    conn: &mut DbConnection,
+    owner: &CurrentUser,
+    event: Event,
+    row: &EventRow,
+    hook: &WebhookRow,
+    is_gone: bool,
+) -> Result<Option<String>, Error> {
+    let id = row.record_id;
+    let root = match event.record_kind() {
+        RecordKind::Contact => "contact",
+        RecordKind::Deal => "deal",
+        RecordKind::Note => "note",
+    };
+    if is_gone {
+        return Ok(Some(data(&gone(root, id), &hook.format)));
+    }
+    let found = match event.record_kind() {
+        RecordKind::Contact => contacts::show(conn, owner, id, Includes::default())
+            .map(|c| views::contacts::show(&c, &Includes::default())),
+        RecordKind::Deal => deals::show(conn, owner, id, false).map(|d| views::deals::show(&d, false)),
+        RecordKind::Note => notes::show(conn, owner, id).map(|n| views::notes::show(&n)),
+    };
+    match found {
+        Ok(doc) => Ok(Some(data(&doc, &hook.format))),
+        Err(Error::Forbidden) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A deleted record's data: its id.
+fn gone(root: &'static str, id: i32) -> Document {
+    let mut e = Element::new();
+    e.value("id", id);
+    Document::new(root, e)
+}
+
+/// A document as the API would answer it, without the XML declaration (it goes inside the
+/// delivery's envelope).
+pub fn data(doc: &Document, format: &str) -> String {
+    if format == "xml" {
+        let text = String::from_utf8_lossy(&xml::render(doc)).into_owned();
+        match text.split_once("?>") {
+            Some((_, rest)) if text.starts_with("<?xml") => rest.to_string(),
+            _ => text,
+        }
+    } else {
+        String::from_utf8_lossy(&json::render(doc)).into_owned()
+    }
+}
+
+/// The body sent: `{event, id, occurred_at, data}` (or `<webhook>` with the same children),
+/// the same bytes on every attempt.
+fn envelope(delivery: &DeliveryRow, format: &str) -> Vec<u8> {
+    let occurred_at = delivery.occurred_at.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    if format == "xml" {
+        let event = quick_xml::escape::escape(delivery.event.as_str());
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><webhook><event>{event}</event><id>{}</id><occurred_at>{occurred_at}</occurred_at><data>{}</data></webhook>"#,
+            delivery.id, delivery.body
+        )
+        .into_bytes()
+    } else {
+        let event = serde_json::Value::from(delivery.event.as_str());
+        format!(r#"{{"event":{event},"id":{},"occurred_at":"{occurred_at}","data":{}}}"#, delivery.id, delivery.body)
+            .into_bytes()
+    }
+}
