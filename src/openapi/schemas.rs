@@ -7,6 +7,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::domain::contacts::{CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES};
+use crate::domain::webhooks::{Event, FORMATS};
+use crate::store::webhooks::{DELIVERED, FAILED, PENDING};
 
 pub fn int() -> Value {
     json!({"type": "integer"})
@@ -405,19 +407,6 @@ pub fn role() -> Value {
     object(&[("id", int()), ("name", text()), ("permissions", list("permission", text()))], &["id", "name"])
 }
 
-/// What a webhook may subscribe to (`domain::webhooks::Event`).
-pub const WEBHOOK_EVENTS: [&str; 9] = [
-    "contact.created",
-    "contact.updated",
-    "contact.deleted",
-    "contact.status_changed",
-    "contact.primary_set",
-    "note.created",
-    "deal.created",
-    "deal.updated",
-    "deal.status_changed",
-];
-
 pub fn webhook() -> Value {
     let project = json!({
         "type": ["object", "null"],
@@ -431,7 +420,7 @@ pub fn webhook() -> Value {
             ("project", project),
             ("url", text()),
             ("events", list("event", json!({"type": "string", "description": "an event's name, or `*` for all"}))),
-            ("format", one_of(&["json", "xml"])),
+            ("format", one_of(&FORMATS)),
             ("active", boolean()),
             ("secret", json!({"type": "string", "description": "in full only in the answer to the hook's creation"})),
             ("secret_last4", json!({"type": "string", "description": "afterwards: its last 4 characters"})),
@@ -449,7 +438,7 @@ pub fn delivery() -> Value {
             ("id", int()),
             ("webhook_id", int()),
             ("event", json!({"type": "string", "description": "an event's name, or `ping` (a test)"})),
-            ("status", one_of(&["pending", "delivered", "failed"])),
+            ("status", one_of(&[PENDING, DELIVERED, FAILED])),
             ("attempts", int()),
             ("last_response_code", nullable(int())),
             ("last_response_body", nullable(text())),
@@ -467,7 +456,10 @@ pub fn delivery() -> Value {
 pub mod input {
     use serde_json::{json, Value};
 
-    use super::{boolean, date, int, list, object, one_of, text, CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES};
+    use super::{
+        boolean, date, int, list, object, one_of, text, Event, CONTACT_METHODS, EMAIL_TYPES, FORMATS, PHONE_TYPES,
+        STATUSES,
+    };
 
     /// An id or an identifier (`1` or `"crm"`).
     fn project_ref() -> Value {
@@ -613,7 +605,7 @@ pub mod input {
     }
 
     pub fn webhook() -> Value {
-        let events: Vec<&str> = super::WEBHOOK_EVENTS.iter().copied().chain(["*"]).collect();
+        let events: Vec<&str> = Event::ALL.iter().map(|e| e.name()).chain(["*"]).collect();
         object(
             &[
                 ("project_id", project_ref()),
@@ -629,7 +621,7 @@ pub mod input {
                     "secret",
                     json!({"type": "string", "description": "signs each delivery (HMAC-SHA256); made up when not sent"}),
                 ),
-                ("format", super::one_of(&["json", "xml"])),
+                ("format", super::one_of(&FORMATS)),
                 ("active", boolean()),
             ],
             &[],
