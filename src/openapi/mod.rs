@@ -90,8 +90,20 @@ impl Document {
     fn operation(&mut self, route: &Route, op: &Operation, format: Option<Format>) -> Value {
         let mut params: Vec<Value> = path_params(route.path);
         params.extend(op.query.iter().map(|p| {
-            json!({"name": p.name, "in": "query", "required": false, "schema": p.schema, "description": p.description})
+            let mut param = json!({"name": p.name, "in": "query", "required": false, "schema": p.schema, "description": p.description});
+            if p.deep_object {
+                param["style"] = json!("deepObject");
+                param["explode"] = json!(true);
+            }
+            param
         }));
+        if op.wire == Wire::Api {
+            params.push(json!({
+                "name": "X-Error-Details", "in": "header", "required": false,
+                "schema": {"type": "string", "enum": ["1"]},
+                "description": "`1`: a 422 also names each message's field (`details`)",
+            }));
+        }
         if matches!(op.answer, Answer::List { .. }) {
             params.push(json!({
                 "name": "X-Redmine-Nometa", "in": "header", "required": false, "schema": {"type": "string"},
@@ -131,7 +143,7 @@ impl Document {
             _ => "application/json",
         };
         let mut responses = Map::new();
-        let request_id = json!({"X-Request-Id": {"description": "the request's id: the one sent (sanitised) or a new one", "schema": {"type": "string"}}});
+        let request_id = answer_headers();
         let mut ok = |status: u16, description: &str, content: Option<Value>, headers: Value| {
             let mut answer = json!({"description": description, "headers": headers});
             if let Some(content) = content {
@@ -150,14 +162,24 @@ impl Document {
                 headers["Location"] = json!({"description": "the new record's URL", "schema": {"type": "string"}});
                 ok(201, "Created", Some(json!({media: {"schema": answer_body(root, schema, media)}})), headers);
             }
+            Answer::Upserted(root, schema) => {
+                let schema = self.component(root, root, schema.clone());
+                let body = json!({media: {"schema": answer_body(root, schema, media)}});
+                ok(200, "Updated", Some(body.clone()), request_id.clone());
+                let mut headers = request_id.clone();
+                headers["Location"] = json!({"description": "the new record's URL", "schema": {"type": "string"}});
+                ok(201, "Created", Some(body), headers);
+            }
             Answer::List { root, item, schema, meta } => {
                 let item_schema = self.component(item, item, schema.clone());
-                ok(
-                    200,
-                    "OK",
-                    Some(json!({media: {"schema": list_body(root, item_schema, *meta, media)}})),
-                    request_id.clone(),
-                );
+                let mut headers = request_id.clone();
+                if *meta == Meta::Navigated {
+                    headers["Link"] = json!({
+                        "description": "RFC 8288 links to the first, next, prev and last pages of a numbered or cursor page",
+                        "schema": {"type": "string"},
+                    });
+                }
+                ok(200, "OK", Some(json!({media: {"schema": list_body(root, item_schema, *meta, media)}})), headers);
             }
             Answer::NoContent => ok(204, "Done; no body", None, request_id.clone()),
             Answer::Raw { media, description, schema } => {
@@ -166,8 +188,15 @@ impl Document {
             }
         }
         for extra in &op.extra {
-            let content = json!({extra.media: {"schema": extra.schema}});
-            responses.insert(extra.status.to_string(), json!({"description": extra.description, "content": content}));
+            let mut headers = answer_headers();
+            for (name, description) in &extra.headers {
+                headers[*name] = json!({"description": description, "required": true, "schema": {"type": "string"}});
+            }
+            let mut answer = json!({"description": extra.description, "headers": headers});
+            if let Some((media, schema)) = &extra.content {
+                answer["content"] = json!({*media: {"schema": schema}});
+            }
+            responses.insert(extra.status.to_string(), answer);
         }
         // Any route may meet any error; a browser's path gets its page.
         for (status, description) in error_answers() {
@@ -186,14 +215,13 @@ impl Document {
                     "application/xml": {"schema": {"$ref": "#/components/schemas/errors_xml"}},
                 }),
             };
-            let mut answer = json!({"description": description, "content": content});
+            let mut answer = json!({"description": description, "content": content, "headers": answer_headers()});
             match status {
                 401 => {
-                    answer["headers"] = json!({"WWW-Authenticate": {"description": "`Basic realm=\"Redmine API\"` when no credentials came", "schema": {"type": "string"}}})
+                    answer["headers"]["WWW-Authenticate"] = json!({"description": "`Basic realm=\"Redmine API\"` when no credentials came", "schema": {"type": "string"}})
                 }
                 429 | 503 => {
-                    answer["headers"] =
-                        json!({"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}})
+                    answer["headers"]["Retry-After"] = json!({"description": "seconds", "schema": {"type": "integer"}})
                 }
                 _ => {}
             }
@@ -206,7 +234,7 @@ impl Document {
         let mut errors = schemas::errors();
         closed(&mut errors);
         self.schemas.insert("errors".into(), errors);
-        let errors_xml = json!({"type": "array", "items": {"type": "string", "xml": {"name": "error"}}, "xml": {"name": "errors", "wrapped": true}});
+        let errors_xml = json!({"type": "array", "items": {"type": "string", "xml": {"name": "error"}, "description": "with `X-Error-Details: 1`, a 422's `error` has a `field` attribute"}, "xml": {"name": "errors", "wrapped": true}});
         self.schemas.insert("errors_xml".into(), errors_xml);
         json!({
             "openapi": "3.1.0",
@@ -235,6 +263,22 @@ attributes of the array element, `type=\"array\"`). Bodies: JSON `{\"contact\": 
 `<contact>…</contact>`, or form fields `contact[first_name]=…`. Credentials: the \
 `X-Redmine-API-Key` header, a `key` query parameter, HTTP Basic (login and password, or an API key \
 as the login) or a Bearer API key; an admin may act as another user with `X-Redmine-Switch-User`.";
+
+/// What every answer carries: `X-Request-Id` (`api::observe`), and the `X-RateLimit-*` of
+/// the caller's budget while a limit applies (`api::rate_limit`).
+fn answer_headers() -> Value {
+    let budget = |description: &str| json!({"description": description, "schema": {"type": "integer"}});
+    json!({
+        "X-Request-Id": {
+            "description": "the request's id: the one sent (sanitised) or a new one",
+            "required": true,
+            "schema": {"type": "string"},
+        },
+        "X-RateLimit-Limit": budget("while a rate limit applies: the request's class's budget per window"),
+        "X-RateLimit-Remaining": budget("what is left of it"),
+        "X-RateLimit-Reset": budget("when the window ends, in Unix seconds"),
+    })
+}
 
 /// Every status an `Error` may answer, with its sentence (a 422's sentences are its fields').
 fn error_answers() -> Vec<(u16, String)> {
@@ -288,6 +332,7 @@ fn wrapped(root: &str, schema: Value, media: &str) -> Value {
 fn list_body(root: &str, item: Value, meta: Meta, media: &str) -> Value {
     let meta_fields = match meta {
         Meta::Paged => schemas::list_meta(true),
+        Meta::Navigated => [schemas::list_meta(true), schemas::page_meta()].concat(),
         Meta::Count => schemas::list_meta(false),
         Meta::None => Vec::new(),
     };
@@ -313,6 +358,7 @@ fn path_params(path: &str) -> Vec<Value> {
             let (schema, description, example) = match name {
                 "project" => (json!({"type": "string"}), "a project's id or identifier", json!("1")),
                 "filename" => (json!({"type": "string"}), "the file's name", json!("avatar.png")),
+                "external_id" => (json!({"type": "string"}), "the contact's id in another system", json!("crm-42")),
                 _ => (json!({"type": "integer"}), "an id", json!(1)),
             };
             json!({"name": name, "in": "path", "required": true, "schema": schema, "description": description, "example": example})

@@ -23,8 +23,20 @@ pub struct Operation {
 pub struct Extra {
     pub status: u16,
     pub description: &'static str,
-    pub media: &'static str,
-    pub schema: Value,
+    /// Its body's media type and schema, if it has one.
+    pub content: Option<(&'static str, Value)>,
+    /// Headers it sends (text): name, description.
+    pub headers: Vec<(&'static str, &'static str)>,
+}
+
+/// The plugin's `redirect_on_success` (a top-level body field): a create answers 302 to it.
+fn redirect_on_success() -> Extra {
+    Extra {
+        status: 302,
+        description: "`redirect_on_success` was an http(s) URL: no body (with a web form's key, only to a place the form allows, else 400)",
+        content: None,
+        headers: vec![("Location", "the `redirect_on_success` URL")],
+    }
 }
 
 /// `{"status": "ok"}`, with a `reason` when it is not.
@@ -62,6 +74,8 @@ pub struct Param {
     pub name: &'static str,
     pub schema: Value,
     pub description: &'static str,
+    /// Sent as `name[key]=value` (OpenAPI's `deepObject` style).
+    pub deep_object: bool,
 }
 
 pub enum Body {
@@ -78,6 +92,8 @@ pub enum Answer {
     List { root: &'static str, item: &'static str, schema: Value, meta: Meta },
     /// 201 with `{root: schema}` and a `Location`.
     Created(&'static str, Value),
+    /// 200 with `{root: schema}` when the record was there, else 201 as `Created`.
+    Upserted(&'static str, Value),
     /// 204, no body.
     NoContent,
     /// 200 with a body of this media type (a file, a page, the document itself), and the
@@ -90,13 +106,16 @@ pub enum Answer {
 pub enum Meta {
     /// `total_count`, `offset`, `limit`: a page.
     Paged,
+    /// A page, numbered or by cursor when asked (`page=`, `per_page=`, `cursor=`): also its
+    /// place, `links` to its neighbours and a `Link` header.
+    Navigated,
     /// `total_count` only: the whole list.
     Count,
     None,
 }
 
 fn param(name: &'static str, schema: Value, description: &'static str) -> Param {
-    Param { name, schema, description }
+    Param { name, schema, description, deep_object: false }
 }
 
 fn paging() -> Vec<Param> {
@@ -108,8 +127,45 @@ fn paging() -> Vec<Param> {
     ]
 }
 
-fn contact_filters() -> Vec<Param> {
+/// `page=`/`per_page=`/`cursor=` beside Redmine's `offset`/`limit`.
+fn navigation() -> Vec<Param> {
     let mut params = paging();
+    params[2] = param(
+        "page",
+        s::int(),
+        "a numbered page (of `per_page`, else `limit`, items): adds `page`, `total_pages`, `next_page`, `previous_page` and `links`",
+    );
+    params.extend([
+        param("per_page", s::int(), "items per page, at most 2,000; alone, it asks for cursor pages"),
+        param("cursor", s::text(), "a cursor page: from `links` (empty: the first page)"),
+    ]);
+    params
+}
+
+/// Redmine's operator filters on a contact field (`FIELDS`, or `cf_<id>`) and their short form.
+fn operator_filters() -> Vec<Param> {
+    let words = |values: &[&str]| json!({"type": "string", "enum": values});
+    let mut params = vec![
+        param("set_filter", json!({"type": "string", "enum": ["0", "1"]}), "sent by Redmine's forms; filters are read without it"),
+        param("f[]", json!({"type": "array", "items": {"type": "string"}}), "the fields filtered on (a filter field or `cf_<id>`); 422 for an unknown one. Short form: `field=expression`, the operator first (`first_name=~ada`, `created_on=>=2024-01-01`)"),
+        param("op", json!({"type": "object", "additionalProperties": {"type": "string"}}), "`op[field]`: its operator (`=`, `!`, `~`, `!~`, `^`, `$`, `*`, `!*`, `>=`, `<=`, `><`, `t`, `w`, `m`, `>t-`…); 422 for one the field does not take"),
+        param("v", json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}), "`v[field][]`: its values"),
+        param("status", words(&["active", "inactive", "archived"]), "one of its words, or an operator and the word (`!archived`); 422 for another word"),
+        param("external_id", s::text(), "the short form: `=id`, `~part`, `*` (any), `!*` (none)…"),
+        param("company_id", s::text(), "a company's id (short form: `!*` for none)"),
+        param("reports_to_id", s::text(), "a contact's id (short form: `!*` for none)"),
+        param("department", s::text(), "the short form: a text operator then the value (`~sales`)"),
+        param("preferred_contact_method", words(&["email", "phone", "mobile"]), "one of its words, or an operator and the word; 422 for another word"),
+    ];
+    for p in params.iter_mut().filter(|p| ["op", "v"].contains(&p.name)) {
+        p.deep_object = true;
+    }
+    params
+}
+
+fn contact_filters() -> Vec<Param> {
+    let mut params = navigation();
+    params.extend(operator_filters());
     params.extend([
         param("project_id", s::text(), "a project's id or identifier"),
         param("assigned_to_id", s::text(), "a user's id, or `me`"),
@@ -195,8 +251,27 @@ fn with_query(mut operation: Operation, query: Vec<Param>) -> Operation {
     operation
 }
 
+/// A list of contacts: filtered, paged by offset, number or cursor.
+fn contacts(summary: &'static str) -> Operation {
+    let answer = Answer::List { root: "contacts", item: "contact", schema: s::contact(), meta: Meta::Navigated };
+    Operation { query: contact_filters(), ..op(summary, answer) }
+}
+
 fn list_contacts() -> Operation {
-    with_query(list("Contacts the caller may see", "contacts", "contact", s::contact()), contact_filters())
+    contacts("Contacts the caller may see")
+}
+
+fn search_contacts() -> Operation {
+    let summary = "Contacts matching a body of and/or filter groups (`search`), paged by `cursor`/`per_page` \
+                   (in the body or the query), `page` or `offset`/`limit`";
+    let mut query = navigation();
+    query.push(param("include", s::text(), "`projects`, `notes`, `contacts`, `deals`, `issues`, `tickets`"));
+    Operation { query, body: Some(Body::Tree("search", input::search())), ..contacts(summary) }
+}
+
+/// A contact's answer after an action on it (no body sent).
+fn contact_action(summary: &'static str) -> Operation {
+    show(summary, "contact", s::contact())
 }
 
 fn show_contact() -> Operation {
@@ -207,7 +282,7 @@ fn show_contact() -> Operation {
 fn create_contact() -> Operation {
     let summary = "Create a contact; `project_id` in the body. A web form's post (a `key` in the body, \
                    urlencoded or multipart, no suffix) is answered for a browser";
-    create(summary, "contact", input::contact(), s::contact())
+    Operation { extra: vec![redirect_on_success()], ..create(summary, "contact", input::contact(), s::contact()) }
 }
 
 fn update_contact() -> Operation {
@@ -242,6 +317,10 @@ fn list_memberships() -> Operation {
     list("A project's members", "memberships", "membership", s::membership())
 }
 
+fn update_webhook() -> Operation {
+    update("Change a webhook: only the fields sent (its project stays)", "webhook", input::webhook())
+}
+
 /// Builds an operation's description (on demand: the document is built once, at start).
 pub type Describe = fn() -> Operation;
 
@@ -267,11 +346,33 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
     ("DELETE /contacts/{id}", || delete("Delete a contact")),
     ("GET /projects/{project}/contacts.csv", || csv_or_vcard(Format::Csv, "Export a project's contacts as CSV")),
     ("GET /projects/{project}/contacts.vcf", || csv_or_vcard(Format::Vcf, "Export a project's contacts as vCards")),
-    ("GET /projects/{project}/contacts", || {
-        with_query(list("A project's contacts", "contacts", "contact", s::contact()), contact_filters())
+    ("GET /projects/{project}/contacts", || contacts("A project's contacts")),
+    ("POST /projects/{project}/contacts", || Operation {
+        extra: vec![redirect_on_success()],
+        ..create("Create a contact in a project", "contact", input::contact(), s::contact())
     }),
-    ("POST /projects/{project}/contacts", || {
-        create("Create a contact in a project", "contact", input::contact(), s::contact())
+    ("GET /projects/{project}/contacts/{id}", || {
+        let include = param("include", s::text(), "`notes`, `contacts` (or `employees`), `deals`, `issues`, `tickets`");
+        with_query(show("A contact of the project (404 when it is not in it)", "contact", s::contact()), vec![include])
+    }),
+    ("POST /contacts/search", search_contacts),
+    ("GET /contacts/{id}/employees", || {
+        contacts("A company's people (`company_id`), filtered and paged as `/contacts`")
+    }),
+    ("GET /contacts/{id}/reports", || {
+        contacts("Who reports to the contact (`reports_to_id`), filtered and paged as `/contacts`")
+    }),
+    ("POST /contacts/{id}/archive", || contact_action("Archive a contact (`status` archived); answers it")),
+    ("POST /contacts/{id}/activate", || contact_action("Make a contact active again; answers it")),
+    ("POST /contacts/{id}/set_primary", || {
+        contact_action("Make the person its company's primary contact; answers the company")
+    }),
+    ("PUT /projects/{project}/contacts/external/{external_id}", || Operation {
+        body: Some(Body::Tree("contact", input::contact())),
+        ..op(
+            "Create or change the project's contact with this `external_id`: 201 when created, 200 when changed",
+            Answer::Upserted("contact", s::contact()),
+        )
     }),
     ("POST /contacts/{id}/projects", || update("Add the contact to a project", "project", input::project_link())),
     ("DELETE /contacts/{id}/projects/{project}", || delete("Take the contact out of a project (not its last)")),
@@ -409,6 +510,32 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
     ("DELETE /users/{id}", || delete("Delete a user")),
     ("GET /roles", || whole("Roles", "roles", "role", s::role(), Meta::None)),
     ("GET /roles/{id}", || show("A role and its permissions", "role", s::role())),
+    ("GET /webhooks", || whole("The caller's webhooks", "webhooks", "webhook", s::webhook(), Meta::None)),
+    ("POST /webhooks", || {
+        let summary = "Create a webhook: on a project with `project_id`, else a global one (admins); \
+                       the answer shows its whole secret, once";
+        create(summary, "webhook", input::webhook(), s::webhook())
+    }),
+    ("GET /projects/{project}/webhooks", || {
+        whole("The project's webhooks", "webhooks", "webhook", s::webhook(), Meta::None)
+    }),
+    ("POST /projects/{project}/webhooks", || {
+        create("Create a webhook on the project (`manage_webhooks`)", "webhook", input::webhook(), s::webhook())
+    }),
+    ("GET /webhooks/{id}", || show("A webhook (its secret's last 4 characters)", "webhook", s::webhook())),
+    ("PUT /webhooks/{id}", update_webhook),
+    ("PATCH /webhooks/{id}", update_webhook),
+    ("DELETE /webhooks/{id}", || delete("Delete a webhook and its deliveries")),
+    ("POST /webhooks/{id}/test", || Operation {
+        body: None,
+        ..create("Queue a `ping` delivery to the hook", "delivery", json!({}), s::delivery())
+    }),
+    ("GET /webhooks/{id}/deliveries", || {
+        list("The hook's deliveries, newest first", "deliveries", "delivery", s::delivery())
+    }),
+    ("POST /webhooks/{id}/deliveries/{delivery}/redeliver", || {
+        show("Queue the delivery again (its attempts start over)", "delivery", s::delivery())
+    }),
     ("GET /openapi", || Operation {
         wire: Wire::Suffix(Format::Json),
         access: Access::Public,
@@ -429,8 +556,8 @@ pub const OPERATIONS: &[(&str, Describe)] = &[
         extra: vec![Extra {
             status: 503,
             description: "the database does not answer within 1 s, or migrations are pending",
-            media: "application/json",
-            schema: status_body(&["unavailable"], true),
+            content: Some(("application/json", status_body(&["unavailable"], true))),
+            headers: Vec::new(),
         }],
         ..op(
             "The database answers and its migrations are current",

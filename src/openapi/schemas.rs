@@ -6,6 +6,10 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::domain::contacts::{CONTACT_METHODS, EMAIL_TYPES, PHONE_TYPES, STATUSES};
+use crate::domain::webhooks::{Event, FORMATS};
+use crate::store::webhooks::{DELIVERED, FAILED, PENDING};
+
 pub fn int() -> Value {
     json!({"type": "integer"})
 }
@@ -53,6 +57,11 @@ pub fn attributes(fields: &[(&str, Value)], required: &[&str]) -> Value {
     object(&fields, required)
 }
 
+/// One of these words.
+pub fn one_of(words: &[&str]) -> Value {
+    json!({"type": "string", "enum": words})
+}
+
 /// `{"id": 1, "name": "…"}`, `<author id="1" name="…"/>`: a reference to another record.
 pub fn reference() -> Value {
     attributes(&[("id", int()), ("name", text())], &["id", "name"])
@@ -74,8 +83,26 @@ pub fn list_meta(paged: bool) -> Vec<(&'static str, Value)> {
     }
 }
 
+/// A numbered or cursor page's fields beside `total_count` (`page=`, `per_page=`, `cursor=`):
+/// its place and the URLs of its neighbours (null where there is none), also sent as `Link`.
+pub fn page_meta() -> Vec<(&'static str, Value)> {
+    let url = || nullable(json!({"type": "string", "format": "uri"}));
+    let links = object(&[("first", url()), ("next", url()), ("previous", url()), ("last", url())], &[]);
+    vec![
+        ("page", int()),
+        ("per_page", int()),
+        ("total_pages", int()),
+        ("next_page", nullable(int())),
+        ("previous_page", nullable(int())),
+        ("links", links),
+    ]
+}
+
+/// Redmine's `errors`; with `X-Error-Details: 1`, a 422 also has `details` (in XML, each
+/// `error` carries its `field` as an attribute).
 pub fn errors() -> Value {
-    object(&[("errors", list("error", text()))], &["errors"])
+    let detail = object(&[("field", text()), ("message", text())], &["field", "message"]);
+    object(&[("errors", list("error", text())), ("details", list("detail", detail))], &["errors"])
 }
 
 /// Redmine's custom values: `value` is text, or a list of texts when the field is `multiple`.
@@ -191,10 +218,17 @@ pub fn contact() -> Value {
                 json!({"type": "integer", "enum": [0, 1, 2], "description": "0 project, 1 public, 2 private"}),
             ),
             ("address", address),
-            ("phones", list("phone", object(&[("number", text())], &["number"]))),
-            ("emails", list("email", object(&[("address", text())], &["address"]))),
+            ("phones", list("phone", object(&[("number", text()), ("type", text())], &["number"]))),
+            ("emails", list("email", object(&[("address", text()), ("type", text())], &["address"]))),
             ("tag_list", tag_list),
             ("custom_fields", custom_values()),
+            ("company_id", int()),
+            ("primary_contact_id", int()),
+            ("reports_to_id", int()),
+            ("department", text()),
+            ("preferred_contact_method", one_of(&CONTACT_METHODS)),
+            ("status", json!({"type": "string", "enum": STATUSES, "description": "shown only when not `active`"})),
+            ("external_id", text()),
             ("created_on", time()),
             ("updated_on", time()),
             ("projects", list("project", named())),
@@ -373,16 +407,68 @@ pub fn role() -> Value {
     object(&[("id", int()), ("name", text()), ("permissions", list("permission", text()))], &["id", "name"])
 }
 
+pub fn webhook() -> Value {
+    let project = json!({
+        "type": ["object", "null"],
+        "description": "null for a global hook (an admin's): every project its owner may see",
+        "properties": reference()["properties"].clone(),
+        "required": ["id", "name"],
+    });
+    object(
+        &[
+            ("id", int()),
+            ("project", project),
+            ("url", text()),
+            ("events", list("event", json!({"type": "string", "description": "an event's name, or `*` for all"}))),
+            ("format", one_of(&FORMATS)),
+            ("active", boolean()),
+            ("secret", json!({"type": "string", "description": "in full only in the answer to the hook's creation"})),
+            ("secret_last4", json!({"type": "string", "description": "afterwards: its last 4 characters"})),
+            ("disabled_reason", nullable(text())),
+            ("created_on", time()),
+            ("updated_on", time()),
+        ],
+        &["id", "url", "events", "format", "active"],
+    )
+}
+
+pub fn delivery() -> Value {
+    object(
+        &[
+            ("id", int()),
+            ("webhook_id", int()),
+            ("event", json!({"type": "string", "description": "an event's name, or `ping` (a test)"})),
+            ("status", one_of(&[PENDING, DELIVERED, FAILED])),
+            ("attempts", int()),
+            ("last_response_code", nullable(int())),
+            ("last_response_body", nullable(text())),
+            ("next_attempt_at", nullable(time())),
+            ("occurred_at", time()),
+            ("queued_on", time()),
+            ("delivered_on", nullable(time())),
+        ],
+        &["id", "webhook_id", "event", "status"],
+    )
+}
+
 /// A request body: `{"contact": {…}}` in JSON, `<contact>…</contact>` in XML. Reading is
 /// lenient as Rails' is: numbers and booleans may come as text, unknown fields are ignored.
 pub mod input {
     use serde_json::{json, Value};
 
-    use super::{boolean, date, int, list, object, text};
+    use super::{
+        boolean, date, int, list, object, one_of, text, Event, CONTACT_METHODS, EMAIL_TYPES, FORMATS, PHONE_TYPES,
+        STATUSES,
+    };
 
     /// An id or an identifier (`1` or `"crm"`).
     fn project_ref() -> Value {
         json!({"type": ["integer", "string"]})
+    }
+
+    /// `phones: [{"number": …, "type": "mobile"}]`: typed items, when `phone` is not sent.
+    fn typed_items(item: &str, key: &str, types: &[&str]) -> Value {
+        list(item, object(&[(key, text()), ("type", one_of(types))], &[key]))
     }
 
     /// One text of comma-separated items, or an array of them.
@@ -418,12 +504,22 @@ pub mod input {
                 ("background", text()),
                 ("phone", comma_list()),
                 ("email", comma_list()),
+                ("phones", typed_items("phone", "number", &PHONE_TYPES)),
+                ("emails", typed_items("email", "address", &EMAIL_TYPES)),
                 ("tag_list", comma_list()),
                 ("assigned_to_id", int()),
                 ("visibility", json!({"type": "integer", "enum": [0, 1, 2]})),
                 ("address_attributes", address),
                 ("custom_fields", list("custom_field", value)),
                 ("avatar", object(&[("token", text())], &["token"])),
+                ("uploads", list("upload", object(&[("token", text()), ("description", text())], &["token"]))),
+                ("company_id", int()),
+                ("primary_contact_id", int()),
+                ("reports_to_id", int()),
+                ("department", text()),
+                ("preferred_contact_method", one_of(&CONTACT_METHODS)),
+                ("status", one_of(&STATUSES)),
+                ("external_id", text()),
             ],
             &[],
         )
@@ -472,6 +568,61 @@ pub mod input {
                 ("tracker", text()),
                 ("due_date", date()),
                 ("assigned_to_id", int()),
+            ],
+            &[],
+        )
+    }
+
+    /// `POST /contacts/search`: and/or groups of tests (`{"operator": "and", "subfilters":
+    /// […]}`, a test `{"field", "operator", "value" | "values"}`), Redmine's operators (`~`) or
+    /// Pylon's (`string_contains`); paging here or in the query string.
+    pub fn search() -> Value {
+        let filter = json!({
+            "type": "object",
+            "description": "a test {field, operator, value | values} or a group {operator: and | or, subfilters: [filter…]}",
+            "properties": {
+                "field": {"type": "string", "description": "a filter field (as `f[]`) or `cf_<id>`"},
+                "operator": {"type": "string", "description": "`and`/`or` for a group; else `=`, `~`, `string_contains`, `equals`, `in`, `is_set`, `time_range`…"},
+                "value": {"type": ["string", "number", "boolean"]},
+                "values": {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
+                "subfilters": {"type": "array", "items": {"type": "object"}},
+            },
+        });
+        object(
+            &[
+                ("filter", filter),
+                ("search", text()),
+                ("sort", text()),
+                ("project_id", project_ref()),
+                ("cursor", text()),
+                ("per_page", int()),
+                ("page", int()),
+                ("offset", int()),
+                ("limit", int()),
+            ],
+            &[],
+        )
+    }
+
+    pub fn webhook() -> Value {
+        let events: Vec<&str> = Event::ALL.iter().map(|e| e.name()).chain(["*"]).collect();
+        object(
+            &[
+                ("project_id", project_ref()),
+                (
+                    "url",
+                    json!({"type": "string", "description": "http(s); not a private address unless the server allows it"}),
+                ),
+                (
+                    "events",
+                    json!({"type": ["string", "array"], "items": {"type": "string", "enum": events}, "description": "a list, or one comma-separated text; `*` for all"}),
+                ),
+                (
+                    "secret",
+                    json!({"type": "string", "description": "signs each delivery (HMAC-SHA256); made up when not sent"}),
+                ),
+                ("format", super::one_of(&FORMATS)),
+                ("active", boolean()),
             ],
             &[],
         )
