@@ -255,45 +255,37 @@ pub async fn remove_contact_project(
 
 /// `POST /contacts/:id/archive`: answers the contact as it now is.
 pub async fn archive_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
-    let user = viewer.user()?;
-    let id = id.into_inner();
-    let contact = state
-        .db
-        .run(move |conn| {
-            contacts::archive(conn, &user, id)?;
-            contacts::show(conn, &user, id, Includes::default())
-        })
-        .await?;
-    Ok(Reply::ok(views::show(&contact, &Includes::default())))
+    act_and_show(state, viewer, id.into_inner(), |conn, user, id| contacts::archive(conn, user, id).map(|()| id)).await
 }
 
 /// `POST /contacts/:id/activate`: answers the contact as it now is.
 pub async fn activate_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
-    let user = viewer.user()?;
-    let id = id.into_inner();
-    let contact = state
-        .db
-        .run(move |conn| {
-            contacts::activate(conn, &user, id)?;
-            contacts::show(conn, &user, id, Includes::default())
-        })
-        .await?;
-    Ok(Reply::ok(views::show(&contact, &Includes::default())))
+    act_and_show(state, viewer, id.into_inner(), |conn, user, id| contacts::activate(conn, user, id).map(|()| id)).await
 }
 
 /// `POST /contacts/:id/set_primary`: makes the person its company's primary contact and
 /// answers the company.
 pub async fn set_primary_contact(state: Data<AppState>, viewer: Viewer, id: Path<i32>) -> Result<Reply, Error> {
+    act_and_show(state, viewer, id.into_inner(), contacts::set_primary).await
+}
+
+/// Runs `action` on contact `id` and answers the contact it names (the one acted on, or its
+/// company) as it now is, read in the same connection.
+async fn act_and_show(
+    state: Data<AppState>,
+    viewer: Viewer,
+    id: i32,
+    action: fn(&mut crate::db::Conn, &crate::domain::access::CurrentUser, i32) -> Result<i32, Error>,
+) -> Result<Reply, Error> {
     let user = viewer.user()?;
-    let id = id.into_inner();
-    let company = state
+    let contact = state
         .db
         .run(move |conn| {
-            let company_id = contacts::set_primary(conn, &user, id)?;
-            contacts::show(conn, &user, company_id, Includes::default())
+            let shown = action(conn, &user, id)?;
+            contacts::show(conn, &user, shown, Includes::default())
         })
         .await?;
-    Ok(Reply::ok(views::show(&company, &Includes::default())))
+    Ok(Reply::ok(views::show(&contact, &Includes::default())))
 }
 
 /// `PUT /projects/:project/contacts/external/:external_id`: 200 with the contact updated, or
