@@ -1,6 +1,6 @@
 //! The benchmark's ceiling: the smallest actix-web server answering every request with a fixed
 //! 2 KB JSON body. What the contacts server reaches is reported as a share of this, measured in
-//! the same run on the same machine. `cargo run --release --example ceiling -- 127.0.0.1:3999`
+//! the same run on the same machine. bench/webhooks.sh uses it as the hooks' receiver. `cargo run --release --example ceiling -- 127.0.0.1:3999`
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 
@@ -16,7 +16,9 @@ async fn main() -> std::io::Result<()> {
     let body = web::Bytes::from(body);
     HttpServer::new(move || {
         let body = body.clone();
-        App::new().default_service(web::to(move || {
+        // The request's body is read (as any receiver does): actix closes a connection whose
+        // body was left unread, which would make every webhook delivery to it a new connection.
+        App::new().default_service(web::to(move |_request_body: web::Bytes| {
             let body = body.clone();
             async move { HttpResponse::Ok().content_type("application/json; charset=utf-8").body(body) }
         }))

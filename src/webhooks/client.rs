@@ -14,6 +14,8 @@ use crate::domain::webhooks::Attempt;
 
 /// How much of a receiver's answer the delivery log keeps.
 const KEPT_BODY: usize = 1024;
+/// How much of an answer is read, to reuse its connection, before giving up on it.
+const DRAINED_BODY: usize = 64 * 1024;
 
 /// Whether a hook may send to `ip` when private addresses are not allowed: not loopback,
 /// link-local, private, shared (CGNAT), unspecified, broadcast, multicast or documentation.
@@ -163,14 +165,20 @@ pub async fn send(client: &reqwest::Client, out: Outgoing<'_>, allow_private: bo
         Err(e) => return Attempt { status: None, detail: describe(&e) },
     };
     let status = response.status().as_u16();
+    // The answer is read to its end when it is short, so that its connection goes back to the
+    // pool for the next delivery (one left half-read is closed); past DRAINED_BODY, closed.
     let mut kept = Vec::new();
-    while kept.len() < KEPT_BODY {
+    let mut read = 0;
+    while read < DRAINED_BODY {
         match response.chunk().await {
-            Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
+            Ok(Some(chunk)) => {
+                read += chunk.len();
+                let room = KEPT_BODY.saturating_sub(kept.len());
+                kept.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
             _ => break,
         }
     }
-    kept.truncate(KEPT_BODY);
     Attempt { status: Some(status), detail: String::from_utf8_lossy(&kept).into_owned() }
 }
 
