@@ -134,8 +134,13 @@ pub fn route_table() -> RouteTable {
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let logins = Logins::new(config.logins, config.password_checks.unwrap_or(cores));
-    // This instance's webhook delivery worker, on the runtime the server runs on.
-    actix_web::rt::spawn(crate::webhooks::run(db.clone(), config.webhooks));
+    // This instance's webhook delivery worker, on the runtime the server runs on, with a
+    // connection of its own (requests keep the whole pool).
+    let worker_db = db.beside(1).unwrap_or_else(|e| {
+        tracing::warn!("webhook worker: no connection of its own ({e:#}); it shares the pool");
+        db.clone()
+    });
+    actix_web::rt::spawn(crate::webhooks::run(worker_db, config.webhooks));
     let state = web::Data::new(AppState {
         db,
         forms: config.forms,

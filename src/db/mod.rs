@@ -93,6 +93,7 @@ pub struct Db {
     /// SQLite: the connection every write transaction of `run` goes through (see `SqliteWriter`).
     writer: Option<Arc<SqliteWriter>>,
     backend: Backend,
+    url: DatabaseUrl,
     queries: Arc<QueryCounter>,
     statement_timeout: Option<Duration>,
 }
@@ -136,7 +137,11 @@ impl Db {
             }
             Backend::Postgres => None,
         };
-        let manager = ConnectionManager { url, counter: counter.clone(), statement_timeout: options.statement_timeout };
+        let manager = ConnectionManager {
+            url: url.clone(),
+            counter: counter.clone(),
+            statement_timeout: options.statement_timeout,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             // A PostgreSQL connection can die with its server (and is then replaced); a SQLite
@@ -145,7 +150,7 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let db = Db { pool, writer, backend, queries: counter, statement_timeout: options.statement_timeout };
+        let db = Db { pool, writer, backend, url, queries: counter, statement_timeout: options.statement_timeout };
         db.migrate()?;
         Ok(db)
     }
@@ -169,6 +174,24 @@ impl Db {
         let mut conn = self.pool.get()?;
         conn.batch_execute(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))?;
         Ok(())
+    }
+
+    /// A `Db` for work that runs beside the requests (the webhook worker), with `pool_size`
+    /// connections of its own: it never holds one that a request waits for. On SQLite its
+    /// write transactions queue on the same writer as the requests'.
+    pub fn beside(&self, pool_size: u32) -> anyhow::Result<Db> {
+        let manager = ConnectionManager {
+            url: self.url.clone(),
+            counter: self.queries.clone(),
+            statement_timeout: self.statement_timeout,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .test_on_check_out(self.backend == Backend::Postgres)
+            .connection_timeout(self.pool.connection_timeout())
+            .build(manager)
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        Ok(Db { pool, ..self.clone() })
     }
 
     /// A connection for a long maintenance job (copy, backup, import), outside any request. Its
