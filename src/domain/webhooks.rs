@@ -424,80 +424,117 @@ pub type Render<'a> = dyn FnMut(&mut DbConnection, &CurrentUser, Event, &EventRo
     + 'a;
 
 /// Events dispatched per transaction.
-const DISPATCH_BATCH: i64 = 50;
+pub const DISPATCH_BATCH: usize = 200;
 
-/// Turns the oldest events of the outbox into one delivery per hook that hears each (rendered
-/// as the hook's owner sees the record), and removes them, in one transaction: a crash keeps
-/// them all. Returns how many events it took.
-pub fn dispatch(conn: &mut Conn, render: &mut Render) -> Result<usize, Error> {
-    if !store::has_events(conn)? {
-        return Ok(0);
+/// The oldest events of the outbox and the deliveries they make, read and rendered before the
+/// round's write transaction: rendering is most of the work, and on SQLite every request's
+/// write would queue behind it.
+pub struct Dispatch {
+    event_ids: Vec<i32>,
+    deliveries: Vec<NewDeliveryRow>,
+}
+
+impl Dispatch {
+    pub fn events(&self) -> usize {
+        self.event_ids.len()
     }
-    write_transaction(conn, |c| {
-        let events = store::oldest_events(c, DISPATCH_BATCH)?;
-        if events.is_empty() {
-            return Ok(0);
-        }
-        let hooks = store::active(c)?;
-        let mut owners: HashMap<i32, CurrentUser> = HashMap::new();
-        let mut deliveries = Vec::new();
-        let at = now();
-        for event in &events {
-            let Some(kind) = Event::from_name(&event.event) else { continue };
-            let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
-            // Hooks of one owner in one format get the same body: rendered once.
-            let mut bodies: HashMap<(i32, &str), Option<String>> = HashMap::new();
-            for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
-                if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
-                    let row = users::find(c, hook.user_id)?;
-                    slot.insert(current_user(c, &row)?);
-                }
-                let owner = &owners[&hook.user_id];
-                let body = match bodies.get(&(hook.user_id, hook.format.as_str())) {
-                    Some(body) => body.clone(),
-                    None => {
-                        let rendered = match kind.is_deletion() {
-                            false => render(c, owner, kind, event, hook, false),
-                            true => Err(Error::NotFound),
-                        };
-                        let body = match rendered {
-                            // Deleted (by this event or a later one): the record as it was is not
-                            // kept, so its id goes to those who could see it.
-                            Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
-                                render(c, owner, kind, event, hook, true)?
-                            }
-                            Err(Error::NotFound) => None,
-                            other => other?,
-                        };
-                        bodies.insert((hook.user_id, hook.format.as_str()), body.clone());
-                        body
-                    }
-                };
-                let Some(body) = body else { continue };
-                let record = match kind.record_kind() {
-                    RecordKind::Contact => "contact",
-                    RecordKind::Note => "note",
-                    RecordKind::Deal => "deal",
-                };
-                deliveries.push(NewDeliveryRow {
-                    webhook_id: hook.id,
-                    event_id: event.id,
-                    event: event.event.clone(),
-                    record_key: format!("{record}:{}", event.record_id),
-                    body,
-                    status: PENDING,
-                    attempts: 0,
-                    next_attempt_at: Some(at),
-                    occurred_at: event.occurred_at,
-                    queued_on: at,
-                });
+}
+
+/// Reads up to `DISPATCH_BATCH` of the oldest events and renders their deliveries (one per hook
+/// that hears an event, as the hook's owner sees the record); `None` when the outbox is empty.
+pub fn prepare(conn: &mut DbConnection, render: &mut Render) -> Result<Option<Dispatch>, Error> {
+    if !store::has_events(conn)? {
+        return Ok(None);
+    }
+    let events = store::oldest_events(conn, DISPATCH_BATCH as i64)?;
+    if events.is_empty() {
+        return Ok(None);
+    }
+    let deliveries = deliveries_for(conn, &events, render)?;
+    Ok(Some(Dispatch { event_ids: events.iter().map(|e| e.id).collect(), deliveries }))
+}
+
+/// Writes a prepared dispatch: removes its events still in the outbox (another instance may
+/// have taken some meanwhile: they are not delivered twice) and queues their deliveries to hooks
+/// still active. Returns how many events it took.
+fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<usize, Error> {
+    let taken = store::take_events(c, &dispatch.event_ids)?;
+    let mut hook_ids: Vec<i32> = dispatch.deliveries.iter().map(|d| d.webhook_id).collect();
+    hook_ids.sort_unstable();
+    hook_ids.dedup();
+    let active = store::active_among(c, &hook_ids)?;
+    let rows: Vec<NewDeliveryRow> = dispatch
+        .deliveries
+        .into_iter()
+        .filter(|d| taken.contains(&d.event_id) && active.contains(&d.webhook_id))
+        .collect();
+    store::insert_deliveries(c, &rows)?;
+    Ok(taken.len())
+}
+
+/// The deliveries `events` make: one per active hook that hears an event and whose owner may
+/// see its record.
+fn deliveries_for(
+    conn: &mut DbConnection,
+    events: &[EventRow],
+    render: &mut Render,
+) -> Result<Vec<NewDeliveryRow>, Error> {
+    let hooks = store::active(conn)?;
+    let mut owners: HashMap<i32, CurrentUser> = HashMap::new();
+    let mut deliveries = Vec::new();
+    let at = now();
+    for event in events {
+        let Some(kind) = Event::from_name(&event.event) else { continue };
+        let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
+        // Hooks of one owner in one format get the same body: rendered once.
+        let mut bodies: HashMap<(i32, &str), Option<String>> = HashMap::new();
+        for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
+                let row = users::find(conn, hook.user_id)?;
+                slot.insert(current_user(conn, &row)?);
             }
+            let owner = &owners[&hook.user_id];
+            let body = match bodies.get(&(hook.user_id, hook.format.as_str())) {
+                Some(body) => body.clone(),
+                None => {
+                    let rendered = match kind.is_deletion() {
+                        false => render(conn, owner, kind, event, hook, false),
+                        true => Err(Error::NotFound),
+                    };
+                    let body = match rendered {
+                        // Deleted (by this event or a later one): the record as it was is not
+                        // kept, so its id goes to those who could see it.
+                        Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
+                            render(conn, owner, kind, event, hook, true)?
+                        }
+                        Err(Error::NotFound) => None,
+                        other => other?,
+                    };
+                    bodies.insert((hook.user_id, hook.format.as_str()), body.clone());
+                    body
+                }
+            };
+            let Some(body) = body else { continue };
+            let record = match kind.record_kind() {
+                RecordKind::Contact => "contact",
+                RecordKind::Note => "note",
+                RecordKind::Deal => "deal",
+            };
+            deliveries.push(NewDeliveryRow {
+                webhook_id: hook.id,
+                event_id: event.id,
+                event: event.event.clone(),
+                record_key: format!("{record}:{}", event.record_id),
+                body,
+                status: PENDING,
+                attempts: 0,
+                next_attempt_at: Some(at),
+                occurred_at: event.occurred_at,
+                queued_on: at,
+            });
         }
-        store::insert_deliveries(c, &deliveries)?;
-        let ids: Vec<i32> = events.iter().map(|e| e.id).collect();
-        store::delete_events(c, &ids)?;
-        Ok(events.len())
-    })
+    }
+    Ok(deliveries)
 }
 
 /// When failed deliveries are tried again. Every figure is a multiple of `base` (30 s by
@@ -549,75 +586,108 @@ fn after(at: NaiveDateTime, wait: Duration) -> NaiveDateTime {
     at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)
 }
 
-/// Takes up to `limit` due deliveries for this worker, each claimed until `lease` from now
-/// (past it, after a crash, another worker takes it again).
-pub fn claim(conn: &mut Conn, limit: i64, lease: Duration) -> Result<Vec<(DeliveryRow, WebhookRow)>, Error> {
+/// One round of the worker's writes, in one transaction, so that SQLite's one writer commits
+/// once a round (each commit writes every page it touched, and these three touch the same
+/// ones): keeps how the last round's attempts went (`finish`), queues a prepared dispatch
+/// (`queue`), and claims up to `limit` due deliveries until `lease` from now (past it, after a
+/// crash, another worker takes them again). Returns the events taken and the deliveries
+/// claimed, with their hooks.
+pub fn advance(
+    conn: &mut Conn,
+    finished: &[(DeliveryRow, WebhookRow, Attempt)],
+    dispatch: Option<Dispatch>,
+    policy: RetryPolicy,
+    limit: i64,
+    lease: Duration,
+) -> Result<(usize, Vec<(DeliveryRow, WebhookRow)>), Error> {
     let at = now();
-    if !store::has_due(conn, at)? {
-        return Ok(Vec::new());
+    if finished.is_empty() && dispatch.is_none() && !store::has_due(conn, at)? {
+        return Ok((0, Vec::new()));
     }
-    write_transaction(conn, |c| {
-        let ids = store::due(c, at, limit)?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
+    let outcomes = finish(finished, policy);
+    let (taken, ids) = write_transaction(conn, |c| {
+        for (outcome, ids) in &outcomes.deliveries {
+            store::record_attempts(c, ids, outcome)?;
         }
-        store::claim(c, &ids, after(at, lease))?;
-        Ok(store::with_hooks(c, &ids)?)
-    })
+        for (id, changes) in &outcomes.hooks {
+            store::update(c, *id, changes)?;
+        }
+        let taken = match dispatch {
+            Some(dispatch) => queue(c, dispatch)?,
+            None => 0,
+        };
+        let ids = store::due(c, at, limit)?;
+        if !ids.is_empty() {
+            store::claim(c, &ids, after(at, lease))?;
+        }
+        Ok::<_, Error>((taken, ids))
+    })?;
+    // Read once claimed, outside the write transaction: the claim keeps other workers off them.
+    match ids.is_empty() {
+        true => Ok((taken, Vec::new())),
+        false => Ok((taken, store::with_hooks(conn, &ids)?)),
+    }
 }
 
-/// Keeps how an attempt went: delivered; to be tried again; or failed for good, and the hook
-/// turned off when it has failed for the whole window.
-pub fn finish(
-    conn: &mut Conn,
-    delivery: &DeliveryRow,
-    hook: &WebhookRow,
-    attempt: &Attempt,
-    policy: RetryPolicy,
-) -> Result<(), Error> {
+/// What a batch of attempts changes: each delivery's outcome (deliveries with the same one,
+/// most often delivered with the same answer, written by one statement) and each hook's.
+struct Outcomes {
+    deliveries: Vec<(AttemptOutcome, Vec<i32>)>,
+    hooks: Vec<(i32, WebhookChanges)>,
+}
+
+/// How a batch of attempts went: each delivery delivered, to be tried again, or failed for
+/// good; and each hook turned off when it has failed for the whole window. The attempts are
+/// taken in order, a hook's state carried from one to the next.
+fn finish(attempts: &[(DeliveryRow, WebhookRow, Attempt)], policy: RetryPolicy) -> Outcomes {
     let at = now();
-    let attempts = delivery.attempts + 1;
     let window = policy.window();
-    let (status, next) = if attempt.succeeded() {
-        (DELIVERED, None)
-    } else if after(delivery.queued_on, window) <= at {
-        (FAILED, None)
-    } else {
-        (PENDING, Some(after(at, policy.delay(attempts))))
-    };
-    let outcome = AttemptOutcome {
-        status,
-        last_response_code: attempt.status.map(i32::from),
-        last_response_body: Some(attempt.detail.clone()),
-        next_attempt_at: next,
-        delivered_on: (status == DELIVERED).then_some(at),
-    };
-    let hook_changes = if attempt.succeeded() {
-        hook.failing_since.is_some().then(|| WebhookChanges { failing_since: Some(None), ..Default::default() })
-    } else {
-        let since = hook.failing_since.unwrap_or(at);
-        // A delivery given up has failed for the whole window: so has its hook.
-        let disable = status == FAILED || after(since, window) <= at;
-        Some(WebhookChanges {
-            failing_since: Some(Some(since)),
-            active: disable.then_some(false),
-            disabled_reason: disable.then(|| {
-                let last = match attempt.status {
-                    Some(code) => format!("HTTP {code}"),
-                    None => attempt.detail.clone(),
-                };
-                Some(format!("turned off after failing to deliver since {since} UTC (last: {last})"))
-            }),
-            ..Default::default()
-        })
-    };
-    write_transaction(conn, |c| {
-        store::record_attempt(c, delivery.id, &outcome)?;
-        if let Some(changes) = &hook_changes {
-            store::update(c, hook.id, changes)?;
+    let mut outcomes: Vec<(AttemptOutcome, Vec<i32>)> = Vec::new();
+    // Per hook: its state as the attempts so far leave it, and the changes to write.
+    let mut hooks: HashMap<i32, (WebhookRow, Option<WebhookChanges>)> = HashMap::new();
+    for (delivery, hook, attempt) in attempts {
+        let (hook, changes) = hooks.entry(hook.id).or_insert_with(|| (hook.clone(), None));
+        let (status, next) = if attempt.succeeded() {
+            (DELIVERED, None)
+        } else if after(delivery.queued_on, window) <= at {
+            (FAILED, None)
+        } else {
+            // The claim counted this attempt already.
+            (PENDING, Some(after(at, policy.delay(delivery.attempts))))
+        };
+        let outcome = AttemptOutcome {
+            status,
+            last_response_code: attempt.status.map(i32::from),
+            last_response_body: Some(attempt.detail.clone()),
+            next_attempt_at: next,
+            delivered_on: (status == DELIVERED).then_some(at),
+        };
+        match outcomes.iter_mut().find(|(same, _)| *same == outcome) {
+            Some((_, ids)) => ids.push(delivery.id),
+            None => outcomes.push((outcome, vec![delivery.id])),
         }
-        Ok::<_, Error>(())
-    })
+        if attempt.succeeded() {
+            if hook.failing_since.take().is_some() {
+                changes.get_or_insert_with(Default::default).failing_since = Some(None);
+            }
+            continue;
+        }
+        let since = *hook.failing_since.get_or_insert(at);
+        let change = changes.get_or_insert_with(Default::default);
+        change.failing_since = Some(Some(since));
+        // A delivery given up has failed for the whole window: so has its hook.
+        if status == FAILED || after(since, window) <= at {
+            let last = match attempt.status {
+                Some(code) => format!("HTTP {code}"),
+                None => attempt.detail.clone(),
+            };
+            change.active = Some(false);
+            change.disabled_reason =
+                Some(Some(format!("turned off after failing to deliver since {since} UTC (last: {last})")));
+        }
+    }
+    let hooks = hooks.into_iter().filter_map(|(id, (_, changes))| changes.map(|c| (id, c))).collect();
+    Outcomes { deliveries: outcomes, hooks }
 }
 
 #[cfg(test)]

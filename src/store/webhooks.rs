@@ -96,7 +96,7 @@ pub struct NewDeliveryRow {
 }
 
 /// What one attempt changes in its delivery.
-#[derive(Debug, Clone, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, AsChangeset)]
 #[diesel(table_name = webhook_deliveries, treat_none_as_null = true)]
 pub struct AttemptOutcome {
     pub status: &'static str,
@@ -154,24 +154,23 @@ pub fn has_events(conn: &mut DbConnection) -> QueryResult<bool> {
     diesel::select(exists(webhook_events::table.select(webhook_events::id))).get_result(conn)
 }
 
-/// The oldest `limit` events, locked on PostgreSQL until the transaction ends: a second
-/// instance waits, then finds them gone, so events are dispatched once and in order. On SQLite
-/// the caller's `BEGIN IMMEDIATE` already excludes every other writer.
+/// The oldest `limit` events.
 pub fn oldest_events(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<EventRow>> {
-    // The multi-backend dialect has no FOR UPDATE: each backend's own.
-    macro_rules! oldest {
-        () => {
-            webhook_events::table.select(EventRow::as_select()).order(webhook_events::id.asc()).limit(limit)
-        };
-    }
-    match conn {
-        DbConnection::Postgres(pg) => oldest!().for_update().load(pg),
-        DbConnection::Sqlite(sqlite) => oldest!().load(sqlite),
-    }
+    webhook_events::table.select(EventRow::as_select()).order(webhook_events::id.asc()).limit(limit).load(conn)
 }
 
-pub fn delete_events(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<usize> {
-    diesel::delete(webhook_events::table.filter(webhook_events::id.eq_any(ids))).execute(conn)
+/// Removes the events of `ids` still in the outbox and returns theirs: the ones this caller
+/// takes. On PostgreSQL a second worker removing the same events waits for the first to commit,
+/// then finds them gone.
+pub fn take_events(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<i32>> {
+    diesel::delete(webhook_events::table.filter(webhook_events::id.eq_any(ids)))
+        .returning(webhook_events::id)
+        .get_results(conn)
+}
+
+/// The ids of the active hooks among `ids`.
+pub fn active_among(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<i32>> {
+    webhooks::table.filter(webhooks::id.eq_any(ids)).filter(webhooks::active.eq(true)).select(webhooks::id).load(conn)
 }
 
 pub fn insert_deliveries(conn: &mut DbConnection, rows: &[NewDeliveryRow]) -> QueryResult<usize> {
@@ -199,8 +198,8 @@ pub fn has_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool>
     .get_result(conn)
 }
 
-/// Up to `limit` due deliveries of active hooks that no earlier pending delivery of the same
-/// hook and record holds back (a hook hears one record's events in order). Locked on
+/// Up to `limit` due deliveries of active hooks, the longest due first, that no earlier pending
+/// delivery of the same hook and record holds back (a hook hears one record's events in order). Locked on
 /// PostgreSQL with SKIP LOCKED, so instances claiming at once take different ones.
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<i32>> {
     // Built per backend: the lock clause is typed by it.
@@ -222,7 +221,8 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResu
                         .filter(earlier.field(webhook_deliveries::status).eq(PENDING)),
                 )))
                 .select(webhook_deliveries::id)
-                .order(webhook_deliveries::id.asc())
+                // The due index's order: a claim reads one batch of it, however long the queue.
+                .order((webhook_deliveries::next_attempt_at.asc(), webhook_deliveries::id.asc()))
                 .limit(limit)
         }};
     }
@@ -253,8 +253,9 @@ pub fn with_hooks(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(Deli
         .load(conn)
 }
 
-pub fn record_attempt(conn: &mut DbConnection, id: i32, outcome: &AttemptOutcome) -> QueryResult<usize> {
-    diesel::update(webhook_deliveries::table.find(id)).set(outcome).execute(conn)
+/// Keeps one outcome for each delivery of `ids`.
+pub fn record_attempts(conn: &mut DbConnection, ids: &[i32], outcome: &AttemptOutcome) -> QueryResult<usize> {
+    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(ids))).set(outcome).execute(conn)
 }
 
 pub fn find_delivery(conn: &mut DbConnection, webhook_id: i32, id: i32) -> QueryResult<Option<DeliveryRow>> {

@@ -1,8 +1,8 @@
 //! The webhook delivery worker, one per instance (started by `app::serve`): it turns the outbox
-//! into deliveries (`domain::webhooks::dispatch`, rendering each record with the API's views and
+//! into deliveries (`domain::webhooks::prepare`, rendering each record with the API's views and
 //! renderers, as GET shows it to the hook's owner), claims the due ones, sends them
-//! (`client`) and keeps each outcome (`domain::webhooks::finish`). It sits beside `api`: it
-//! calls the domain and renders with `views` and `format`.
+//! (`client`) and keeps each outcome (`domain::webhooks::advance`, one transaction a round). It
+//! sits beside `api`: it calls the domain and renders with `views` and `format`.
 
 pub mod client;
 
@@ -20,15 +20,37 @@ use crate::store::webhooks::{DeliveryRow, EventRow, WebhookRow};
 use crate::views;
 
 /// Deliveries one worker sends at once.
-const CLAIM_BATCH: i64 = 16;
+const CLAIM_BATCH: i64 = 256;
+
+/// How long the worker lets work gather after a round that did not fill its batches: a round
+/// costs SQLite's one writer a transaction whatever its size, so a busy server's events go out
+/// in fuller rounds, at most this much later.
+const GATHER: Duration = Duration::from_millis(50);
+
+/// What one round found.
+enum Round {
+    Idle,
+    Some,
+    /// A whole batch: more is likely waiting.
+    Full,
+}
+
+/// The attempts of the last round, kept by the next round's transaction.
+type Finished = Vec<(DeliveryRow, WebhookRow, hooks::Attempt)>;
 
 /// Runs the worker until the server stops.
 pub async fn run(db: Db, settings: WebhookSettings) {
     let client = client::build(settings.allow_private, settings.timeout);
+    let mut finished = Finished::new();
     loop {
-        match work(&db, &client, &settings).await {
-            Ok(true) => {}
-            Ok(false) => actix_web::rt::time::sleep(settings.poll).await,
+        match work(&db, &client, &settings, std::mem::take(&mut finished)).await {
+            Ok((Round::Full, sent)) => finished = sent,
+            Ok((Round::Some, sent)) => {
+                finished = sent;
+                actix_web::rt::time::sleep(GATHER.min(settings.poll)).await
+            }
+            Ok((Round::Idle, _)) => actix_web::rt::time::sleep(settings.poll).await,
+            // The attempts whose outcomes were not kept are sent again once their claim lapses.
             Err(e) => {
                 tracing::warn!("webhook worker: {e:#}");
                 actix_web::rt::time::sleep(settings.poll).await;
@@ -37,12 +59,23 @@ pub async fn run(db: Db, settings: WebhookSettings) {
     }
 }
 
-/// One round: dispatch the outbox, then send what is due. `true` when there was work.
-async fn work(db: &Db, client: &reqwest::Client, settings: &WebhookSettings) -> Result<bool, Error> {
-    let dispatched = db.run_uncounted(|conn| hooks::dispatch(conn, &mut render_data)).await?;
+/// One round: renders the outbox's new events, then in one transaction keeps the last round's
+/// outcomes, queues the new deliveries and claims the due ones; sends those at once and returns
+/// their attempts.
+async fn work(
+    db: &Db,
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    finished: Finished,
+) -> Result<(Round, Finished), Error> {
+    let dispatch = db.run_uncounted(|conn| hooks::prepare(conn, &mut render_data)).await?;
+    let events = dispatch.as_ref().map_or(0, hooks::Dispatch::events);
     // A claim outlives the longest attempt, so only a crashed worker's claims lapse.
     let lease = settings.timeout + Duration::from_secs(5);
-    let claimed = db.run_uncounted(move |conn| hooks::claim(conn, CLAIM_BATCH, lease)).await?;
+    let retry = settings.retry;
+    let had_outcomes = !finished.is_empty();
+    let (_, claimed) =
+        db.run_uncounted(move |conn| hooks::advance(conn, &finished, dispatch, retry, CLAIM_BATCH, lease)).await?;
     let sends = claimed.iter().map(|(delivery, hook)| {
         let out = client::Outgoing {
             url: &hook.url,
@@ -55,12 +88,15 @@ async fn work(db: &Db, client: &reqwest::Client, settings: &WebhookSettings) -> 
         client::send(client, out, settings.allow_private)
     });
     let attempts = futures_util::future::join_all(sends).await;
-    let retry = settings.retry;
-    let any = dispatched > 0 || !claimed.is_empty();
-    for ((delivery, hook), attempt) in claimed.into_iter().zip(attempts) {
-        db.run_uncounted(move |conn| hooks::finish(conn, &delivery, &hook, &attempt, retry)).await?;
-    }
-    Ok(any)
+    let round = if events == hooks::DISPATCH_BATCH || claimed.len() == CLAIM_BATCH as usize {
+        Round::Full
+    } else if events > 0 || !claimed.is_empty() || had_outcomes {
+        Round::Some
+    } else {
+        Round::Idle
+    };
+    let sent = claimed.into_iter().zip(attempts).map(|((delivery, hook), attempt)| (delivery, hook, attempt)).collect();
+    Ok((round, sent))
 }
 
 /// The record an event is about, as GET shows it to `owner`, in the hook's format (see
