@@ -1,6 +1,7 @@
 //! Webhooks: who may register them (admins for global hooks, `manage_webhooks` in a project for
 //! its hooks), the events, the outbox a change writes in its own transaction (`record`), how the
-//! outbox becomes deliveries (`dispatch`) and how each attempt's outcome is kept (`finish`).
+//! outbox becomes deliveries (`prepare`, then `advance`) and how each attempt's outcome is kept
+//! (`advance`, by the worker's next round).
 //!
 //! The HTTP side (rendering, signing, sending, refusing private addresses) is `crate::webhooks`'s:
 //! this module hands it rows and takes back outcomes.
