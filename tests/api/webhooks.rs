@@ -6,13 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use contacts_server::db::Db;
-use contacts_server::domain::users::{self, UserInput};
 use contacts_server::format::Format;
 use serde_json::{json, Value};
 
 use crate::support::process::ServerProcess;
 use crate::support::receiver::{Receiver, DOWN};
-use crate::support::{Actor, TestApp, TestDb, PASSWORD};
+use crate::support::{Actor, TestApp, TestDb};
 
 /// A server that may deliver to 127.0.0.1, on a fast retry clock.
 async fn app_with_retry_base(base: Duration) -> TestApp {
@@ -404,22 +403,7 @@ fn database_with_admin() -> (TestDb, String) {
     let mut config = contacts_server::config::Config::for_database(&database.url);
     config.db.pool_size = 2;
     let db = Db::open(&config.db).expect("open the database");
-    let admin = db
-        .run_blocking(|conn| {
-            users::create(
-                conn,
-                UserInput {
-                    login: Some("admin".into()),
-                    password: Some(PASSWORD.into()),
-                    firstname: Some("Redmine".into()),
-                    lastname: Some("Admin".into()),
-                    mail: Some(Some("admin@example.net".into())),
-                    admin: Some(true),
-                    status: None,
-                },
-            )
-        })
-        .expect("create the admin");
+    let admin = crate::support::first_admin(&db);
     (database, admin.api_key)
 }
 

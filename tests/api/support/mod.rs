@@ -64,27 +64,7 @@ impl TestApp {
         config.db.statement_timeout = Some(std::time::Duration::from_secs(10));
         adjust(&mut config);
         let db = Db::open(&config.db).expect("open the test database");
-        // The first admin, as `contacts-server user create --admin` makes it (kept when the
-        // database already has one, e.g. one filled by `copy`).
-        let admin = db
-            .run_blocking(|conn| {
-                if let Some(existing) = contacts_server::store::users::find_by_login(conn, "admin")? {
-                    return Ok(existing);
-                }
-                users::create(
-                    conn,
-                    UserInput {
-                        login: Some("admin".into()),
-                        password: Some(PASSWORD.into()),
-                        firstname: Some("Redmine".into()),
-                        lastname: Some("Admin".into()),
-                        mail: Some(Some("admin@example.net".into())),
-                        admin: Some(true),
-                        status: None,
-                    },
-                )
-            })
-            .expect("create the admin");
+        let admin = first_admin(&db);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let server = contacts_server::app::serve(listener, db.clone(), &config).expect("start the server");
@@ -288,4 +268,27 @@ impl Actor<'_> {
         assert_eq!(res.status, 201, "creating a contact: {}", res.text);
         res.int("contact.id")
     }
+}
+
+/// The first admin, as `contacts-server user create --admin` makes it (kept when the database
+/// already has one, e.g. one filled by `copy`).
+pub fn first_admin(db: &Db) -> contacts_server::store::users::UserRow {
+    db.run_blocking(|conn| {
+        if let Some(existing) = contacts_server::store::users::find_by_login(conn, "admin")? {
+            return Ok(existing);
+        }
+        users::create(
+            conn,
+            UserInput {
+                login: Some("admin".into()),
+                password: Some(PASSWORD.into()),
+                firstname: Some("Redmine".into()),
+                lastname: Some("Admin".into()),
+                mail: Some(Some("admin@example.net".into())),
+                admin: Some(true),
+                status: None,
+            },
+        )
+    })
+    .expect("create the admin")
 }
