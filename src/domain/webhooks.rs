@@ -457,8 +457,8 @@ pub fn prepare(conn: &mut DbConnection, render: &mut Render) -> Result<Option<Di
 
 /// Writes a prepared dispatch: removes its events still in the outbox (another instance may
 /// have taken some meanwhile: they are not delivered twice) and queues their deliveries to hooks
-/// still active. Returns how many events it took.
-fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<usize, Error> {
+/// still active.
+fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<(), Error> {
     let taken = store::take_events(c, &dispatch.event_ids)?;
     let mut hook_ids: Vec<i32> = dispatch.deliveries.iter().map(|d| d.webhook_id).collect();
     hook_ids.sort_unstable();
@@ -470,7 +470,7 @@ fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<usize, Error> {
         .filter(|d| taken.contains(&d.event_id) && active.contains(&d.webhook_id))
         .collect();
     store::insert_deliveries(c, &rows)?;
-    Ok(taken.len())
+    Ok(())
 }
 
 /// The deliveries `events` make: one per active hook that hears an event and whose owner may
@@ -591,8 +591,7 @@ fn after(at: NaiveDateTime, wait: Duration) -> NaiveDateTime {
 /// once a round (each commit writes every page it touched, and these three touch the same
 /// ones): keeps how the last round's attempts went (`finish`), queues a prepared dispatch
 /// (`queue`), and claims up to `limit` due deliveries until `lease` from now (past it, after a
-/// crash, another worker takes them again). Returns the events taken and the deliveries
-/// claimed, with their hooks.
+/// crash, another worker takes them again). Returns the deliveries claimed, with their hooks.
 pub fn advance(
     conn: &mut Conn,
     finished: &[(DeliveryRow, WebhookRow, Attempt)],
@@ -600,33 +599,32 @@ pub fn advance(
     policy: RetryPolicy,
     limit: i64,
     lease: Duration,
-) -> Result<(usize, Vec<(DeliveryRow, WebhookRow)>), Error> {
+) -> Result<Vec<(DeliveryRow, WebhookRow)>, Error> {
     let at = now();
     if finished.is_empty() && dispatch.is_none() && !store::has_due(conn, at)? {
-        return Ok((0, Vec::new()));
+        return Ok(Vec::new());
     }
     let outcomes = finish(finished, policy);
-    let (taken, ids) = write_transaction(conn, |c| {
+    let ids = write_transaction(conn, |c| {
         for (outcome, ids) in &outcomes.deliveries {
             store::record_attempts(c, ids, outcome)?;
         }
         for (id, changes) in &outcomes.hooks {
             store::update(c, *id, changes)?;
         }
-        let taken = match dispatch {
-            Some(dispatch) => queue(c, dispatch)?,
-            None => 0,
-        };
+        if let Some(dispatch) = dispatch {
+            queue(c, dispatch)?;
+        }
         let ids = store::due(c, at, limit)?;
         if !ids.is_empty() {
             store::claim(c, &ids, after(at, lease))?;
         }
-        Ok::<_, Error>((taken, ids))
+        Ok::<_, Error>(ids)
     })?;
     // Read once claimed, outside the write transaction: the claim keeps other workers off them.
     match ids.is_empty() {
-        true => Ok((taken, Vec::new())),
-        false => Ok((taken, store::with_hooks(conn, &ids)?)),
+        true => Ok(Vec::new()),
+        false => Ok(store::with_hooks(conn, &ids)?),
     }
 }
 
@@ -704,6 +702,51 @@ mod tests {
             assert!(wait >= nominal * 0.8 && wait <= nominal * 1.2, "attempt {attempts}: {wait}");
         }
         assert_eq!(policy.window(), Duration::from_secs(24 * 3600));
+    }
+
+    /// The claim counts an attempt before it is made, so the first failure is retried after
+    /// the base wait, as README's schedule says (not twice it).
+    #[test]
+    fn the_first_failed_attempt_is_retried_after_the_base_wait() {
+        let at = now();
+        let hook = WebhookRow {
+            id: 1,
+            project_id: None,
+            user_id: 1,
+            url: "http://example.com/".into(),
+            events: "*".into(),
+            secret: "secret".into(),
+            format: "json".into(),
+            active: true,
+            disabled_reason: None,
+            failing_since: None,
+            created_on: at,
+            updated_on: at,
+        };
+        let delivery = DeliveryRow {
+            id: 7,
+            webhook_id: 1,
+            event_id: 1,
+            event: "contact.created".into(),
+            record_key: "contact:1".into(),
+            body: "{}".into(),
+            status: PENDING.into(),
+            attempts: 1,
+            last_response_code: None,
+            last_response_body: None,
+            next_attempt_at: None,
+            occurred_at: at,
+            queued_on: at,
+            delivered_on: None,
+        };
+        let failed = Attempt { status: Some(500), detail: String::new() };
+        let base = Duration::from_secs(30);
+        let outcomes = finish(&[(delivery, hook, failed)], RetryPolicy { base });
+        let (outcome, ids) = &outcomes.deliveries[0];
+        assert_eq!((outcome.status, ids.as_slice()), (PENDING, &[7][..]));
+        let wait = (outcome.next_attempt_at.expect("a retry") - at).num_milliseconds();
+        assert!((24_000..=36_500).contains(&wait), "waits {wait} ms");
+        assert_eq!(outcomes.hooks.len(), 1, "the hook is failing since now");
     }
 
     #[test]

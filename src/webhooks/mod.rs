@@ -74,7 +74,7 @@ async fn work(
     let lease = settings.timeout + Duration::from_secs(5);
     let retry = settings.retry;
     let had_outcomes = !finished.is_empty();
-    let (_, claimed) =
+    let claimed =
         db.run_uncounted(move |conn| hooks::advance(conn, &finished, dispatch, retry, CLAIM_BATCH, lease)).await?;
     let sends = claimed.iter().map(|(delivery, hook)| {
         let out = client::Outgoing {
