@@ -504,3 +504,20 @@ async fn two_instances_on_one_database_deliver_each_event_once() {
     assert_eq!(created_ids(&delivered).len(), 30);
     assert_eq!(all.len(), 30, "each event sent once, by one of the instances");
 }
+
+#[actix_web::test]
+async fn deliveries_to_one_receiver_reuse_its_connection() {
+    let app = app().await;
+    app.project("crm", false).await;
+    // Its answers are 60 KB, more than the client reads ahead: a client that stopped at the
+    // 1 KB the log keeps could not reuse the connection.
+    let receiver = Receiver::keeping_connections();
+    let admin = app.admin();
+    register(&admin, "/webhooks", &receiver.url, json!(["contact.created"]), "json").await;
+    for n in 1..=4 {
+        admin.create_contact("crm", json!({"first_name": format!("Ann {n}")})).await;
+        receiver.wait_for(n).await;
+    }
+    assert_eq!(receiver.delivered().len(), 4);
+    assert_eq!(receiver.connections(), 1, "one connection for four deliveries, one after the other");
+}
