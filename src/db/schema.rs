@@ -337,7 +337,7 @@ diesel::table! {
         event_id -> Integer,
         event -> Text,
         record_key -> Text,
-        body -> Text,
+        payload_id -> Integer,
         status -> Text,
         attempts -> Integer,
         last_response_code -> Nullable<Integer>,
@@ -346,6 +346,18 @@ diesel::table! {
         occurred_at -> Timestamp,
         queued_on -> Timestamp,
         delivered_on -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// What deliveries send: one event rendered for one owner in one format, written once and
+    /// shared by that owner's hooks.
+    webhook_payloads (id) {
+        id -> Integer,
+        event_id -> Integer,
+        user_id -> Integer,
+        format -> Text,
+        body -> Text,
     }
 }
 
@@ -378,6 +390,7 @@ diesel::joinable!(attachments -> contacts (contact_id));
 diesel::joinable!(web_forms -> projects (project_id));
 diesel::joinable!(webhooks -> projects (project_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_payloads (payload_id));
 
 diesel::table! {
     /// API requests per bucket and window, summed over instances (`api::rate_limit`).
@@ -416,4 +429,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_events,
     webhook_deliveries,
+    webhook_payloads,
 );

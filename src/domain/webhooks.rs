@@ -20,8 +20,8 @@ use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::projects::{self as projects, ProjectRow};
 use crate::store::webhooks::{
-    self as store, AttemptOutcome, DeliveryRow, EventRow, NewDeliveryRow, NewEventRow, NewWebhookRow, WebhookChanges,
-    WebhookRow, DELIVERED, FAILED, PENDING,
+    self as store, AttemptOutcome, DeliveryRow, EventRow, NewDeliveryRow, NewEventRow, NewPayloadRow, NewWebhookRow,
+    WebhookChanges, WebhookRow, DELIVERED, FAILED, PENDING,
 };
 use crate::store::{now, users};
 
@@ -381,21 +381,24 @@ pub const PING: &str = "ping";
 
 /// Queues a ping to the hook, whose data `data` shows the hook (rendered by the caller).
 pub fn ping(conn: &mut Conn, user: &CurrentUser, id: i32, data: String) -> Result<DeliveryRow, Error> {
-    find_managed(conn, user, id)?;
+    let hook = find_managed(conn, user, id)?;
     let at = now();
-    let row = NewDeliveryRow {
-        webhook_id: id,
-        event_id: 0,
-        event: PING.to_string(),
-        record_key: PING.to_string(),
-        body: data,
-        status: PENDING,
-        attempts: 0,
-        next_attempt_at: Some(at),
-        occurred_at: at,
-        queued_on: at,
-    };
-    let delivery_id = write_transaction(conn, |c| store::insert_delivery(c, &row))?;
+    let payload = NewPayloadRow { event_id: 0, user_id: hook.row.user_id, format: hook.row.format, body: data };
+    let delivery_id = write_transaction(conn, |c| {
+        let row = NewDeliveryRow {
+            webhook_id: id,
+            event_id: 0,
+            event: PING.to_string(),
+            record_key: PING.to_string(),
+            payload_id: store::insert_payload(c, &payload)?,
+            status: PENDING,
+            attempts: 0,
+            next_attempt_at: Some(at),
+            occurred_at: at,
+            queued_on: at,
+        };
+        store::insert_delivery(c, &row)
+    })?;
     store::find_delivery(conn, id, delivery_id)?.ok_or(Error::NotFound)
 }
 
@@ -432,7 +435,18 @@ pub const DISPATCH_BATCH: usize = 200;
 /// write would queue behind it.
 pub struct Dispatch {
     event_ids: Vec<i32>,
-    deliveries: Vec<NewDeliveryRow>,
+    payloads: Vec<NewPayloadRow>,
+    deliveries: Vec<Planned>,
+}
+
+/// A delivery to queue, and which of its dispatch's payloads it sends.
+struct Planned {
+    payload: usize,
+    webhook_id: i32,
+    event_id: i32,
+    event: String,
+    record_key: String,
+    occurred_at: NaiveDateTime,
 }
 
 impl Dispatch {
@@ -451,58 +465,84 @@ pub fn prepare(conn: &mut DbConnection, render: &mut Render) -> Result<Option<Di
     if events.is_empty() {
         return Ok(None);
     }
-    let deliveries = deliveries_for(conn, &events, render)?;
-    Ok(Some(Dispatch { event_ids: events.iter().map(|e| e.id).collect(), deliveries }))
+    let (payloads, deliveries) = deliveries_for(conn, &events, render)?;
+    Ok(Some(Dispatch { event_ids: events.iter().map(|e| e.id).collect(), payloads, deliveries }))
 }
 
 /// Writes a prepared dispatch: removes its events still in the outbox (another instance may
 /// have taken some meanwhile: they are not delivered twice) and queues their deliveries to hooks
-/// still active.
+/// still active, with the payloads they send.
 fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<(), Error> {
     let taken = store::take_events(c, &dispatch.event_ids)?;
     let mut hook_ids: Vec<i32> = dispatch.deliveries.iter().map(|d| d.webhook_id).collect();
     hook_ids.sort_unstable();
     hook_ids.dedup();
     let active = store::active_among(c, &hook_ids)?;
-    let rows: Vec<NewDeliveryRow> = dispatch
+    let planned: Vec<Planned> = dispatch
         .deliveries
         .into_iter()
         .filter(|d| taken.contains(&d.event_id) && active.contains(&d.webhook_id))
         .collect();
+    let mut used: Vec<usize> = planned.iter().map(|d| d.payload).collect();
+    used.sort_unstable();
+    used.dedup();
+    let payloads: Vec<NewPayloadRow> = used.iter().map(|&i| dispatch.payloads[i].clone()).collect();
+    let ids: HashMap<(i32, i32, String), i32> = store::insert_payloads(c, &payloads)?
+        .into_iter()
+        .map(|(id, event_id, user_id, format)| ((event_id, user_id, format), id))
+        .collect();
+    let at = now();
+    let mut rows = Vec::with_capacity(planned.len());
+    for d in planned {
+        let p = &dispatch.payloads[d.payload];
+        let payload_id = *ids.get(&(p.event_id, p.user_id, p.format.clone())).ok_or(Error::Unavailable)?;
+        rows.push(NewDeliveryRow {
+            webhook_id: d.webhook_id,
+            event_id: d.event_id,
+            event: d.event,
+            record_key: d.record_key,
+            payload_id,
+            status: PENDING,
+            attempts: 0,
+            next_attempt_at: Some(at),
+            occurred_at: d.occurred_at,
+            queued_on: at,
+        });
+    }
     store::insert_deliveries(c, &rows)?;
     Ok(())
 }
 
 /// The deliveries `events` make: one per active hook that hears an event and whose owner may
-/// see its record.
+/// see its record; and what they send, rendered once per event for each owner and format.
 fn deliveries_for(
     conn: &mut DbConnection,
     events: &[EventRow],
     render: &mut Render,
-) -> Result<Vec<NewDeliveryRow>, Error> {
+) -> Result<(Vec<NewPayloadRow>, Vec<Planned>), Error> {
     let hooks = store::active(conn)?;
     let mut owners: HashMap<i32, CurrentUser> = HashMap::new();
+    let mut payloads = Vec::new();
     let mut deliveries = Vec::new();
-    let at = now();
     for event in events {
         let Some(kind) = Event::from_name(&event.event) else { continue };
         let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
-        // Hooks of one owner in one format get the same body: rendered once.
-        let mut bodies: HashMap<(i32, &str), Option<String>> = HashMap::new();
+        // Per owner and format: the payload's index, or None when the owner may not see the record.
+        let mut rendered: HashMap<(i32, &str), Option<usize>> = HashMap::new();
         for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
             if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
                 let row = users::find(conn, hook.user_id)?;
                 slot.insert(current_user(conn, &row)?);
             }
             let owner = &owners[&hook.user_id];
-            let body = match bodies.get(&(hook.user_id, hook.format.as_str())) {
-                Some(body) => body.clone(),
+            let payload = match rendered.get(&(hook.user_id, hook.format.as_str())) {
+                Some(payload) => *payload,
                 None => {
-                    let rendered = match kind.is_deletion() {
+                    let shown = match kind.is_deletion() {
                         false => render(conn, owner, kind, event, hook, false),
                         true => Err(Error::NotFound),
                     };
-                    let body = match rendered {
+                    let body = match shown {
                         // Deleted (by this event or a later one): the record as it was is not
                         // kept, so its id goes to those who could see it.
                         Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
@@ -511,31 +551,36 @@ fn deliveries_for(
                         Err(Error::NotFound) => None,
                         other => other?,
                     };
-                    bodies.insert((hook.user_id, hook.format.as_str()), body.clone());
-                    body
+                    let payload = body.map(|body| {
+                        payloads.push(NewPayloadRow {
+                            event_id: event.id,
+                            user_id: hook.user_id,
+                            format: hook.format.clone(),
+                            body,
+                        });
+                        payloads.len() - 1
+                    });
+                    rendered.insert((hook.user_id, hook.format.as_str()), payload);
+                    payload
                 }
             };
-            let Some(body) = body else { continue };
+            let Some(payload) = payload else { continue };
             let record = match kind.record_kind() {
                 RecordKind::Contact => "contact",
                 RecordKind::Note => "note",
                 RecordKind::Deal => "deal",
             };
-            deliveries.push(NewDeliveryRow {
+            deliveries.push(Planned {
+                payload,
                 webhook_id: hook.id,
                 event_id: event.id,
                 event: event.event.clone(),
                 record_key: format!("{record}:{}", event.record_id),
-                body,
-                status: PENDING,
-                attempts: 0,
-                next_attempt_at: Some(at),
                 occurred_at: event.occurred_at,
-                queued_on: at,
             });
         }
     }
-    Ok(deliveries)
+    Ok((payloads, deliveries))
 }
 
 /// When failed deliveries are tried again. Every figure is a multiple of `base` (30 s by
@@ -591,7 +636,8 @@ fn after(at: NaiveDateTime, wait: Duration) -> NaiveDateTime {
 /// once a round (each commit writes every page it touched, and these three touch the same
 /// ones): keeps how the last round's attempts went (`finish`), queues a prepared dispatch
 /// (`queue`), and claims up to `limit` due deliveries until `lease` from now (past it, after a
-/// crash, another worker takes them again). Returns the deliveries claimed, with their hooks.
+/// crash, another worker takes them again). Returns the deliveries claimed, with their hooks
+/// and what they send.
 pub fn advance(
     conn: &mut Conn,
     finished: &[(DeliveryRow, WebhookRow, Attempt)],
@@ -599,7 +645,7 @@ pub fn advance(
     policy: RetryPolicy,
     limit: i64,
     lease: Duration,
-) -> Result<Vec<(DeliveryRow, WebhookRow)>, Error> {
+) -> Result<Vec<(DeliveryRow, WebhookRow, String)>, Error> {
     let at = now();
     if finished.is_empty() && dispatch.is_none() && !store::has_due(conn, at)? {
         return Ok(Vec::new());
@@ -729,7 +775,7 @@ mod tests {
             event_id: 1,
             event: "contact.created".into(),
             record_key: "contact:1".into(),
-            body: "{}".into(),
+            payload_id: 1,
             status: PENDING.into(),
             attempts: 1,
             last_response_code: None,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{
     attachments, contacts, contacts_issues, contacts_projects, crm_queries, custom_fields, custom_values,
     deal_categories, deal_statuses, deals, issues, member_roles, members, notes, projects, roles, taggings, tags,
-    users, web_forms, webhook_deliveries, webhook_events, webhooks,
+    users, web_forms, webhook_deliveries, webhook_events, webhook_payloads, webhooks,
 };
 use crate::db::DbConnection;
 use crate::store::attachments::FullAttachmentRow;
@@ -22,7 +22,7 @@ use crate::store::queries::QueryRow;
 use crate::store::tags::{TagRow, TaggingRow};
 use crate::store::users::UserRow;
 use crate::store::web_forms::WebFormRow;
-use crate::store::webhooks::{DeliveryRow, EventRow, WebhookRow};
+use crate::store::webhooks::{DeliveryRow, EventRow, PayloadRow, WebhookRow};
 
 const BATCH: i64 = 500;
 
@@ -106,6 +106,7 @@ pub fn table_counts(conn: &mut DbConnection) -> QueryResult<Vec<(&'static str, i
         ("web_forms", web_forms::table.select(count_star()).get_result(conn)?),
         ("webhooks", webhooks::table.select(count_star()).get_result(conn)?),
         ("webhook_events", webhook_events::table.select(count_star()).get_result(conn)?),
+        ("webhook_payloads", webhook_payloads::table.select(count_star()).get_result(conn)?),
         ("webhook_deliveries", webhook_deliveries::table.select(count_star()).get_result(conn)?),
     ])
 }
@@ -144,6 +145,7 @@ pub fn copy_all(
     copy_by_id!(from, to, webhooks, WebhookRow, progress);
     // Pending events and deliveries too: a copied database delivers what the old one had not.
     copy_by_id!(from, to, webhook_events, EventRow, progress);
+    copy_by_id!(from, to, webhook_payloads, PayloadRow, progress);
     copy_by_id!(from, to, webhook_deliveries, DeliveryRow, progress);
     reset_sequences(to)?;
     tidy_after_bulk_write(to)
@@ -195,6 +197,7 @@ pub fn reset_sequences(conn: &mut DbConnection) -> QueryResult<()> {
             "web_forms",
             "webhooks",
             "webhook_events",
+            "webhook_payloads",
             "webhook_deliveries",
         ] {
             diesel::sql_query(format!(

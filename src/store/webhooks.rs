@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::db::schema::{users, webhook_deliveries, webhook_events, webhooks};
+use crate::db::schema::{users, webhook_deliveries, webhook_events, webhook_payloads, webhooks};
 use crate::db::DbConnection;
 use crate::store::users::UserRow;
 
@@ -69,7 +69,7 @@ pub struct DeliveryRow {
     pub event_id: i32,
     pub event: String,
     pub record_key: String,
-    pub body: String,
+    pub payload_id: i32,
     pub status: String,
     pub attempts: i32,
     pub last_response_code: Option<i32>,
@@ -87,12 +87,32 @@ pub struct NewDeliveryRow {
     pub event_id: i32,
     pub event: String,
     pub record_key: String,
-    pub body: String,
+    pub payload_id: i32,
     pub status: &'static str,
     pub attempts: i32,
     pub next_attempt_at: Option<NaiveDateTime>,
     pub occurred_at: NaiveDateTime,
     pub queued_on: NaiveDateTime,
+}
+
+/// What deliveries send: one event rendered for one owner in one format.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_payloads, treat_none_as_default_value = false)]
+pub struct PayloadRow {
+    pub id: i32,
+    pub event_id: i32,
+    pub user_id: i32,
+    pub format: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = webhook_payloads)]
+pub struct NewPayloadRow {
+    pub event_id: i32,
+    pub user_id: i32,
+    pub format: String,
+    pub body: String,
 }
 
 /// What one attempt changes in its delivery.
@@ -173,6 +193,27 @@ pub fn active_among(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<i32
     webhooks::table.filter(webhooks::id.eq_any(ids)).filter(webhooks::active.eq(true)).select(webhooks::id).load(conn)
 }
 
+/// Inserts payloads and returns each one's id with what tells it apart in a batch: its event,
+/// owner and format (the order of the rows an insert returns is not promised).
+pub fn insert_payloads(conn: &mut DbConnection, rows: &[NewPayloadRow]) -> QueryResult<Vec<(i32, i32, i32, String)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keyed = (webhook_payloads::id, webhook_payloads::event_id, webhook_payloads::user_id, webhook_payloads::format);
+    match conn {
+        DbConnection::Postgres(pg) => {
+            diesel::insert_into(webhook_payloads::table).values(rows).returning(keyed).get_results(pg)
+        }
+        DbConnection::Sqlite(sqlite) => {
+            diesel::insert_into(webhook_payloads::table).values(rows).returning(keyed).get_results(sqlite)
+        }
+    }
+}
+
+pub fn insert_payload(conn: &mut DbConnection, row: &NewPayloadRow) -> QueryResult<i32> {
+    diesel::insert_into(webhook_payloads::table).values(row).returning(webhook_payloads::id).get_result(conn)
+}
+
 pub fn insert_deliveries(conn: &mut DbConnection, rows: &[NewDeliveryRow]) -> QueryResult<usize> {
     if rows.is_empty() {
         return Ok(0);
@@ -243,12 +284,13 @@ pub fn claim(conn: &mut DbConnection, ids: &[i32], until: NaiveDateTime) -> Quer
         .execute(conn)
 }
 
-/// Deliveries with their hooks.
-pub fn with_hooks(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(DeliveryRow, WebhookRow)>> {
+/// Deliveries with their hooks and what they send.
+pub fn with_hooks(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(DeliveryRow, WebhookRow, String)>> {
     webhook_deliveries::table
         .inner_join(webhooks::table)
+        .inner_join(webhook_payloads::table)
         .filter(webhook_deliveries::id.eq_any(ids))
-        .select((DeliveryRow::as_select(), WebhookRow::as_select()))
+        .select((DeliveryRow::as_select(), WebhookRow::as_select(), webhook_payloads::body))
         .order(webhook_deliveries::id.asc())
         .load(conn)
 }

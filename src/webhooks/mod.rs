@@ -76,14 +76,14 @@ async fn work(
     let had_outcomes = !finished.is_empty();
     let claimed =
         db.run_uncounted(move |conn| hooks::advance(conn, &finished, dispatch, retry, CLAIM_BATCH, lease)).await?;
-    let sends = claimed.iter().map(|(delivery, hook)| {
+    let sends = claimed.iter().map(|(delivery, hook, data)| {
         let out = client::Outgoing {
             url: &hook.url,
             delivery_id: delivery.id,
             event: &delivery.event,
             secret: &hook.secret,
             content_type: if hook.format == "xml" { "application/xml" } else { "application/json" },
-            body: envelope(delivery, &hook.format),
+            body: envelope(delivery, data, &hook.format),
         };
         client::send(client, out, settings.allow_private)
     });
@@ -95,7 +95,8 @@ async fn work(
     } else {
         Round::Idle
     };
-    let sent = claimed.into_iter().zip(attempts).map(|((delivery, hook), attempt)| (delivery, hook, attempt)).collect();
+    let sent =
+        claimed.into_iter().zip(attempts).map(|((delivery, hook, _), attempt)| (delivery, hook, attempt)).collect();
     Ok((round, sent))
 }
 
@@ -154,18 +155,18 @@ pub fn data(doc: &Document, format: &str) -> String {
 
 /// The body sent: `{event, id, occurred_at, data}` (or `<webhook>` with the same children),
 /// the same bytes on every attempt.
-fn envelope(delivery: &DeliveryRow, format: &str) -> Vec<u8> {
+fn envelope(delivery: &DeliveryRow, data: &str, format: &str) -> Vec<u8> {
     let occurred_at = delivery.occurred_at.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     if format == "xml" {
         let event = quick_xml::escape::escape(delivery.event.as_str());
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><webhook><event>{event}</event><id>{}</id><occurred_at>{occurred_at}</occurred_at><data>{}</data></webhook>"#,
-            delivery.id, delivery.body
+            delivery.id, data
         )
         .into_bytes()
     } else {
         let event = serde_json::Value::from(delivery.event.as_str());
-        format!(r#"{{"event":{event},"id":{},"occurred_at":"{occurred_at}","data":{}}}"#, delivery.id, delivery.body)
+        format!(r#"{{"event":{event},"id":{},"occurred_at":"{occurred_at}","data":{}}}"#, delivery.id, data)
             .into_bytes()
     }
 }
