@@ -45,9 +45,18 @@ fn allows(visibility: &Visibility, row: &ContactRow) -> bool {
 
 /// Which of `ids` name contacts `user` may see.
 pub fn contacts_among(conn: &mut DbConnection, user: &CurrentUser, ids: &[i32]) -> Result<Vec<ContactRow>, Error> {
+    Ok(split_contacts(conn, user, ids)?.0)
+}
+
+/// The contacts of `ids`, those `user` may see and those hidden (ids of no contact are in neither).
+pub fn split_contacts(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    ids: &[i32],
+) -> Result<(Vec<ContactRow>, Vec<ContactRow>), Error> {
     // The reader's projects once, not once a row.
     let visibility = contacts_for(user);
-    Ok(store::find_many(conn, ids)?.into_iter().filter(|row| allows(&visibility, row)).collect())
+    Ok(store::find_many(conn, ids)?.into_iter().partition(|row| allows(&visibility, row)))
 }
 
 /// The contact `id` and its projects when `user` may see it and `permission` holds in one of

@@ -43,7 +43,7 @@ pub enum Event {
 }
 
 /// The kind of record an event is about: what its data shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordKind {
     Contact,
     Note,
@@ -421,11 +421,24 @@ fn could_see(user: &CurrentUser, kind: RecordKind, project_ids: &[i32]) -> bool 
     project_ids.iter().any(|id| allowed.binary_search(id).is_ok())
 }
 
-/// What one event shows one hook's owner, as the caller renders it: the record as GET shows it
-/// (`Ok(None)` when the owner may not see it; `Err(NotFound)` when it is gone), or, when `gone`
-/// is true, a record that no longer exists: its id.
-pub type Render<'a> = dyn FnMut(&mut DbConnection, &CurrentUser, Event, &EventRow, &WebhookRow, bool) -> Result<Option<String>, Error>
-    + 'a;
+/// How the caller renders what events show a hook's owner, in the hook's format (`json` or
+/// `xml`).
+pub trait Render {
+    /// Records of one kind as GET shows them to `owner`, by id: `Some(body)` for those the owner
+    /// may see, `None` for those hidden from them; records that no longer exist are left out.
+    /// Many at once, so that a round's events cost a few queries, not a few each.
+    fn records(
+        &mut self,
+        conn: &mut DbConnection,
+        owner: &CurrentUser,
+        kind: RecordKind,
+        ids: &[i32],
+        format: &str,
+    ) -> Result<HashMap<i32, Option<String>>, Error>;
+
+    /// A record that no longer exists: its id.
+    fn gone(&mut self, kind: RecordKind, id: i32, format: &str) -> String;
+}
 
 /// Events dispatched per transaction.
 pub const DISPATCH_BATCH: usize = 200;
@@ -457,7 +470,7 @@ impl Dispatch {
 
 /// Reads up to `DISPATCH_BATCH` of the oldest events and renders their deliveries (one per hook
 /// that hears an event, as the hook's owner sees the record); `None` when the outbox is empty.
-pub fn prepare(conn: &mut DbConnection, render: &mut Render) -> Result<Option<Dispatch>, Error> {
+pub fn prepare(conn: &mut DbConnection, render: &mut dyn Render) -> Result<Option<Dispatch>, Error> {
     if !store::has_events(conn)? {
         return Ok(None);
     }
@@ -518,54 +531,76 @@ fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<(), Error> {
 fn deliveries_for(
     conn: &mut DbConnection,
     events: &[EventRow],
-    render: &mut Render,
+    render: &mut dyn Render,
 ) -> Result<(Vec<NewPayloadRow>, Vec<Planned>), Error> {
     let hooks = store::active(conn)?;
-    let mut owners: HashMap<i32, CurrentUser> = HashMap::new();
-    let mut payloads = Vec::new();
-    let mut deliveries = Vec::new();
+    // Each event with its kind, projects and the hooks that hear it.
+    let mut heard = Vec::new();
     for event in events {
         let Some(kind) = Event::from_name(&event.event) else { continue };
         let project_ids: Vec<i32> = event.project_ids.split(',').filter_map(|p| p.parse().ok()).collect();
+        let listeners: Vec<&WebhookRow> = hooks.iter().filter(|h| hears(h, event, &project_ids)).collect();
+        if !listeners.is_empty() {
+            heard.push((event, kind, project_ids, listeners));
+        }
+    }
+    let mut owners: HashMap<i32, CurrentUser> = HashMap::new();
+    for hook in heard.iter().flat_map(|(_, _, _, listeners)| listeners) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
+            let row = users::find(conn, hook.user_id)?;
+            slot.insert(current_user(conn, &row)?);
+        }
+    }
+    // The records each owner is shown in each format, rendered together (deleted ones need no
+    // reading: their data is their id).
+    let mut wanted: HashMap<(i32, &str, RecordKind), Vec<i32>> = HashMap::new();
+    for (event, kind, _, listeners) in &heard {
+        if !kind.is_deletion() {
+            for hook in listeners {
+                wanted
+                    .entry((hook.user_id, hook.format.as_str(), kind.record_kind()))
+                    .or_default()
+                    .push(event.record_id);
+            }
+        }
+    }
+    let mut shown = HashMap::new();
+    for ((owner, format, kind), mut ids) in wanted {
+        ids.sort_unstable();
+        ids.dedup();
+        shown.insert((owner, format, kind), render.records(conn, &owners[&owner], kind, &ids, format)?);
+    }
+    let mut payloads = Vec::new();
+    let mut deliveries = Vec::new();
+    for (event, kind, project_ids, listeners) in heard {
+        let record = kind.record_kind();
         // Per owner and format: the payload's index, or None when the owner may not see the record.
         let mut rendered: HashMap<(i32, &str), Option<usize>> = HashMap::new();
-        for hook in hooks.iter().filter(|h| hears(h, event, &project_ids)) {
-            if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(hook.user_id) {
-                let row = users::find(conn, hook.user_id)?;
-                slot.insert(current_user(conn, &row)?);
-            }
-            let owner = &owners[&hook.user_id];
-            let payload = match rendered.get(&(hook.user_id, hook.format.as_str())) {
-                Some(payload) => *payload,
-                None => {
-                    let shown = match kind.is_deletion() {
-                        false => render(conn, owner, kind, event, hook, false),
-                        true => Err(Error::NotFound),
-                    };
-                    let body = match shown {
-                        // Deleted (by this event or a later one): the record as it was is not
-                        // kept, so its id goes to those who could see it.
-                        Err(Error::NotFound) if could_see(owner, kind.record_kind(), &project_ids) => {
-                            render(conn, owner, kind, event, hook, true)?
-                        }
-                        Err(Error::NotFound) => None,
-                        other => other?,
-                    };
-                    let payload = body.map(|body| {
-                        payloads.push(NewPayloadRow {
-                            event_id: event.id,
-                            user_id: hook.user_id,
-                            format: hook.format.clone(),
-                            body,
-                        });
-                        payloads.len() - 1
+        for hook in listeners {
+            let format = hook.format.as_str();
+            let payload = *rendered.entry((hook.user_id, format)).or_insert_with(|| {
+                let owner = &owners[&hook.user_id];
+                let body = match shown
+                    .get(&(hook.user_id, format, record))
+                    .and_then(|bodies| bodies.get(&event.record_id))
+                {
+                    Some(body) if !kind.is_deletion() => body.clone(),
+                    // Deleted (by this event or a later one): the record as it was is not kept,
+                    // so its id goes to those who could see it.
+                    _ => could_see(owner, record, &project_ids).then(|| render.gone(record, event.record_id, format)),
+                };
+                body.map(|body| {
+                    payloads.push(NewPayloadRow {
+                        event_id: event.id,
+                        user_id: hook.user_id,
+                        format: hook.format.clone(),
+                        body,
                     });
-                    rendered.insert((hook.user_id, hook.format.as_str()), payload);
-                    payload
-                }
-            };
+                    payloads.len() - 1
+                })
+            });
             let Some(payload) = payload else { continue };
-            let record = match kind.record_kind() {
+            let record_name = match record {
                 RecordKind::Contact => "contact",
                 RecordKind::Note => "note",
                 RecordKind::Deal => "deal",
@@ -575,7 +610,7 @@ fn deliveries_for(
                 webhook_id: hook.id,
                 event_id: event.id,
                 event: event.event.clone(),
-                record_key: format!("{record}:{}", event.record_id),
+                record_key: format!("{record_name}:{}", event.record_id),
                 occurred_at: event.occurred_at,
             });
         }

@@ -6,17 +6,18 @@
 
 pub mod client;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::config::WebhookSettings;
 use crate::db::{Db, DbConnection};
 use crate::domain::access::CurrentUser;
 use crate::domain::contacts::{self, Includes};
-use crate::domain::webhooks::{self as hooks, Event, RecordKind};
+use crate::domain::webhooks::{self as hooks, RecordKind};
 use crate::domain::{deals, notes};
 use crate::error::Error;
 use crate::format::{json, xml, Document, Element};
-use crate::store::webhooks::{DeliveryRow, EventRow, WebhookRow};
+use crate::store::webhooks::{DeliveryRow, WebhookRow};
 use crate::views;
 
 /// Deliveries one worker sends at once.
@@ -68,7 +69,7 @@ async fn work(
     settings: &WebhookSettings,
     finished: Finished,
 ) -> Result<(Round, Finished), Error> {
-    let dispatch = db.run_uncounted(|conn| hooks::prepare(conn, &mut render_data)).await?;
+    let dispatch = db.run_uncounted(|conn| hooks::prepare(conn, &mut Views)).await?;
     let events = dispatch.as_ref().map_or(0, hooks::Dispatch::events);
     // A claim outlives the longest attempt, so only a crashed worker's claims lapse.
     let lease = settings.timeout + Duration::from_secs(5);
@@ -100,35 +101,52 @@ async fn work(
     Ok((round, sent))
 }
 
-/// The record an event is about, as GET shows it to `owner`, in the hook's format (see
+/// Renders what events show, with the API's own views and renderers (see
 /// `domain::webhooks::Render`).
-fn render_data(
-    conn: &mut DbConnection,
-    owner: &CurrentUser,
-    event: Event,
-    row: &EventRow,
-    hook: &WebhookRow,
-    is_gone: bool,
-) -> Result<Option<String>, Error> {
-    let id = row.record_id;
-    let root = match event.record_kind() {
-        RecordKind::Contact => "contact",
-        RecordKind::Deal => "deal",
-        RecordKind::Note => "note",
-    };
-    if is_gone {
-        return Ok(Some(data(&gone(root, id), &hook.format)));
+struct Views;
+
+impl hooks::Render for Views {
+    fn records(
+        &mut self,
+        conn: &mut DbConnection,
+        owner: &CurrentUser,
+        kind: RecordKind,
+        ids: &[i32],
+        format: &str,
+    ) -> Result<HashMap<i32, Option<String>>, Error> {
+        let mut shown = HashMap::new();
+        if kind == RecordKind::Contact {
+            let (visible, hidden) = contacts::show_many(conn, owner, ids)?;
+            for contact in visible {
+                let doc = views::contacts::show(&contact, &Includes::default());
+                shown.insert(contact.row.id, Some(data(&doc, format)));
+            }
+            shown.extend(hidden.into_iter().map(|id| (id, None)));
+            return Ok(shown);
+        }
+        // Deals and notes change far less often: one at a time.
+        for &id in ids {
+            let found = match kind {
+                RecordKind::Deal => deals::show(conn, owner, id, false).map(|d| views::deals::show(&d, false)),
+                _ => notes::show(conn, owner, id).map(|n| views::notes::show(&n)),
+            };
+            match found {
+                Ok(doc) => shown.insert(id, Some(data(&doc, format))),
+                Err(Error::Forbidden) => shown.insert(id, None),
+                Err(Error::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+        }
+        Ok(shown)
     }
-    let found = match event.record_kind() {
-        RecordKind::Contact => contacts::show(conn, owner, id, Includes::default())
-            .map(|c| views::contacts::show(&c, &Includes::default())),
-        RecordKind::Deal => deals::show(conn, owner, id, false).map(|d| views::deals::show(&d, false)),
-        RecordKind::Note => notes::show(conn, owner, id).map(|n| views::notes::show(&n)),
-    };
-    match found {
-        Ok(doc) => Ok(Some(data(&doc, &hook.format))),
-        Err(Error::Forbidden) => Ok(None),
-        Err(e) => Err(e),
+
+    fn gone(&mut self, kind: RecordKind, id: i32, format: &str) -> String {
+        let root = match kind {
+            RecordKind::Contact => "contact",
+            RecordKind::Deal => "deal",
+            RecordKind::Note => "note",
+        };
+        data(&gone(root, id), format)
     }
 }
 

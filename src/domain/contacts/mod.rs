@@ -38,6 +38,19 @@ pub fn show(conn: &mut DbConnection, user: &CurrentUser, id: i32, inc: Includes)
     Ok(contact)
 }
 
+/// `show` of many contacts (no includes) in a constant number of queries: those `user` may see,
+/// and the ids of those hidden; ids of no contact are in neither.
+pub fn show_many(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    ids: &[i32],
+) -> Result<(Vec<ContactDetails>, Vec<i32>), Error> {
+    let (visible, hidden) = visibility::split_contacts(conn, user, ids)?;
+    let mut contacts = details::load_details(conn, visible)?;
+    includes::load_includes(conn, user, &mut contacts, Includes::default())?;
+    Ok((contacts, hidden.iter().map(|row| row.id).collect()))
+}
+
 /// `show` through a project (`/projects/:project/contacts/:id`): a contact outside that
 /// project, like an unknown project, is not found there.
 pub fn show_in_project(
