@@ -1,7 +1,8 @@
 //! `contacts-server import FILE --project P`: contacts from a CSV with the columns of the
 //! export (`GET /contacts.csv`), so exporting one database and importing into another
 //! reproduces its contacts. Each row is read and checked by the same rules as the API; bad rows
-//! are reported by line and skipped (or, all or nothing, undo the whole import).
+//! are reported by line and skipped (or, all or nothing, undo the whole import). Each imported
+//! contact records a `contact.created` event for the webhooks, in its batch's transaction.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,6 +12,7 @@ use serde_json::{json, Map, Value};
 use crate::db::{write_transaction, Backend, Db, DbConnection};
 use crate::domain::contacts::{new_row, ContactInput};
 use crate::domain::custom_fields::{self, ValuesInput};
+use crate::domain::webhooks::{self, Event};
 use crate::error::Error;
 use crate::store::bulk::{use_tally_lane, with_id, ContactBatch, NextIds};
 use crate::store::contacts::ContactProjectRow;
@@ -52,7 +54,7 @@ pub fn import(
         let outcome = write_transaction(&mut conn, |c| {
             let mut ids = NextIds::read(c)?;
             source.read(c, &mut ids, &mut report, |c, batch| {
-                batch.write(c)?;
+                write_batch(c, &batch)?;
                 progress(batch.len());
                 Ok(())
             })?;
@@ -78,7 +80,7 @@ pub fn import(
             // A pool of one connection (`--db-pool-size 1`): the reader writes each batch itself.
             let mut ids = NextIds::read(&mut conn)?;
             source.read(&mut conn, &mut ids, &mut report, |c, batch| {
-                write_transaction(c, |c| batch.write(c))?;
+                write_transaction(c, |c| write_batch(c, &batch))?;
                 progress(batch.len());
                 Ok(())
             })?;
@@ -90,6 +92,17 @@ pub fn import(
     reset_sequences(&mut conn)?;
     tidy_after_bulk_write(&mut conn)?;
     Ok(report)
+}
+
+/// Writes `batch` and records its contacts' `contact.created` events (when some hook is active),
+/// in the caller's transaction: a batch rolled back, or an all-or-nothing import undone, leaves
+/// no event behind.
+fn write_batch(conn: &mut DbConnection, batch: &ContactBatch) -> diesel::QueryResult<()> {
+    batch.write(conn)?;
+    // An imported contact has one project link, to the import's project.
+    let created = batch.links.iter().map(|link| (link.contact_id, std::slice::from_ref(&link.project_id)));
+    webhooks::record_all(conn, Event::ContactCreated, created)?;
+    Ok(())
 }
 
 /// Reads on `conn`, writes each batch in its own transaction on one of `writers` threads;
@@ -114,7 +127,7 @@ fn write_in_parallel(
                 for batch in batches {
                     write_transaction(&mut writer, |c| {
                         use_tally_lane(c, lane)?;
-                        batch.write(c)
+                        write_batch(c, &batch)
                     })?;
                     written.fetch_add(batch.len(), Ordering::Relaxed);
                 }

@@ -213,6 +213,7 @@ pub fn seed(conn: &mut DbConnection, plan: SeedPlan, mut progress: impl FnMut(us
         }
         if batch.len() == 10_000 || i + 1 == plan.contacts {
             let written = batch.len();
+            // No webhook events: made-up data is nothing a team's hooks should hear of.
             write_transaction(conn, |c| batch.write(c))?;
             batch = ContactBatch::default();
             progress(written);

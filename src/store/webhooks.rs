@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{users, webhook_deliveries, webhook_events, webhook_payloads, webhooks};
 use crate::db::DbConnection;
+use crate::store::copy::insert_rows;
 use crate::store::users::UserRow;
 
 pub const PENDING: &str = "pending";
@@ -52,8 +53,10 @@ pub struct EventRow {
     pub occurred_at: NaiveDateTime,
 }
 
+/// An event to record. It has no optional column: `treat_none_as_default_value = false` changes
+/// nothing but lets `insert_events` write it with COPY.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_events)]
+#[diesel(table_name = webhook_events, treat_none_as_default_value = false)]
 pub struct NewEventRow<'a> {
     pub event: &'a str,
     pub record_id: i32,
@@ -165,8 +168,27 @@ pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(webhooks::table.find(id)).execute(conn)
 }
 
+/// Whether some hook is active: a bulk writer asks it, inside its transaction, to know whether
+/// anyone could hear its events.
+pub fn any_active(conn: &mut DbConnection) -> QueryResult<bool> {
+    diesel::select(exists(webhooks::table.filter(webhooks::active.eq(true)))).get_result(conn)
+}
+
 pub fn insert_event(conn: &mut DbConnection, row: &NewEventRow) -> QueryResult<usize> {
     diesel::insert_into(webhook_events::table).values(row).execute(conn)
+}
+
+/// Events per statement: 4 columns each, well under SQLite's 32,766 bound variables.
+const EVENTS_PER_STATEMENT: usize = 5_000;
+
+/// Inserts many events, numbered in their order, with multi-row statements (COPY on
+/// PostgreSQL, as the bulk writers' other rows).
+pub fn insert_events(conn: &mut DbConnection, rows: &[NewEventRow]) -> QueryResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(EVENTS_PER_STATEMENT) {
+        inserted += insert_rows!(conn, webhook_events::table, chunk)?;
+    }
+    Ok(inserted)
 }
 
 /// Whether the outbox holds anything: a read, so that an idle worker takes no write lock.

@@ -521,3 +521,42 @@ async fn deliveries_to_one_receiver_reuse_its_connection() {
     assert_eq!(receiver.delivered().len(), 4);
     assert_eq!(receiver.connections(), 1, "one connection for four deliveries, one after the other");
 }
+
+#[actix_web::test]
+async fn a_csv_import_delivers_contact_created_for_each_contact_and_a_rolled_back_one_nothing() {
+    let app = app().await;
+    app.project("crm", false).await;
+    let receiver = Receiver::start();
+    let admin = app.admin();
+    let (hook, _) = register(&admin, "/webhooks", &receiver.url, json!(["contact.created"]), "json").await;
+
+    // All or nothing with a bad row: the good row's batch is rolled back, its event with it.
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), "first_name,last_name\nRolled,Back\n,Nameless\n").expect("write the CSV");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_contacts-server"))
+        .args(["import", file.path().to_str().expect("a UTF-8 path"), "--project", "crm", "--all-or-nothing"])
+        .args(["--database-url", &app.db_url()])
+        .output()
+        .expect("run contacts-server import");
+    assert!(!out.status.success(), "a bad row fails an all-or-nothing import");
+
+    app.import_csv("first_name,last_name,emails\nAda,Lovelace,ada@example.com\nGrace,Hopper,\n", "crm");
+    receiver.wait_for(2).await;
+    // Time for anything more (the rolled-back row's event, a second copy) to arrive.
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let got = receiver.delivered();
+    assert_eq!(got.len(), 2, "one delivery per imported contact: {got:?}");
+    let mut names = Vec::new();
+    for sent in &got {
+        assert_eq!(sent.header("X-Webhook-Event"), "contact.created");
+        let body = sent.json();
+        let id = body["data"]["contact"]["id"].as_i64().expect("the contact's id");
+        let shown = admin.get(Format::Json, &format!("/contacts/{id}")).await;
+        assert_eq!(body["data"], shown.body, "data is the imported contact as GET shows it");
+        names.push(shown.str("contact.first_name"));
+    }
+    names.sort();
+    assert_eq!(names, ["Ada", "Grace"]);
+    let log = admin.get(Format::Json, &format!("/webhooks/{hook}/deliveries")).await;
+    assert_eq!(log.meta("total_count"), Some(2), "the rolled-back import queued nothing");
+}

@@ -6,6 +6,10 @@
 //! read-only transaction. Each table is then read, converted (every problem noted) and, unless
 //! this is a dry run, written in transactions of a batch each, with its ids kept where free and
 //! remembered in `redmine_import_ids`, so running it again updates instead of duplicating.
+//!
+//! It records no webhook events: it brings a database's history over into a fresh server, and
+//! its records were created long before any hook here could hear of them (the CSV `import`,
+//! which adds new contacts to a working server, does record `contact.created`).
 
 mod convert;
 mod source;

@@ -1061,6 +1061,7 @@ impl Run<'_, '_> {
             t.inserted += batch.new.len();
             t.updated += batch.changed.len();
             progress.inc(chunk.len() as u64);
+            // No `contact.created` events, unlike the CSV import: see the module's doc.
             self.target.write(|c| batch.write(c))?;
         }
         progress.finish_and_clear();
