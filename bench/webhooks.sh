@@ -8,9 +8,12 @@
 #
 #   bench/webhooks.sh                       # 20,000 contacts, 2 rounds of 10 s
 #   CONTACTS=100000 ROUNDS=3 DURATION=15 bench/webhooks.sh
+#   BACKEND=postgres bench/webhooks.sh      # a fresh contacts_webhooks_bench database
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+BACKEND=${BACKEND:-sqlite}
+PG_SERVER=${PG_SERVER:-postgres://postgres@127.0.0.1:5432}
 CONTACTS=${CONTACTS:-20000}
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-10}
@@ -27,7 +30,14 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-url="sqlite://$WORK/bench.db"
+case "$BACKEND" in
+  sqlite) url="sqlite://$WORK/bench.db" ;;
+  postgres)
+    psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS contacts_webhooks_bench" \
+      -c "CREATE DATABASE contacts_webhooks_bench"
+    url="$PG_SERVER/contacts_webhooks_bench" ;;
+  *) echo "BACKEND is sqlite or postgres" >&2; exit 2 ;;
+esac
 KEY=$("$BIN" seed --contacts "$CONTACTS" --projects 20 --users 50 --database-url "$url" | tail -1)
 # The hooks' owner (the CLI acts as the first admin).
 "$BIN" user create --login bench-admin --password bench-admin-pass --admin --database-url "$url" >/dev/null
@@ -38,7 +48,7 @@ for _ in $(seq 1 50); do
   curl -fs -H "X-Redmine-API-Key: $KEY" "http://127.0.0.1:$PORT/users/current.json" >/dev/null && break
   sleep 0.2
 done
-python3 bench/urls.py sqlite "$url" "http://127.0.0.1:$PORT" "$KEY" "$CONTACTS" "$WORK/lists" >/dev/null
+python3 bench/urls.py "$BACKEND" "$url" "http://127.0.0.1:$PORT" "$KEY" "$CONTACTS" "$WORK/lists" >/dev/null
 
 # creates ROUND HOOKS: one wrk run of the create list; prints "round hooks req/s p50 p99".
 creates() {

@@ -6,7 +6,7 @@
 //! The HTTP side (rendering, signing, sending, refusing private addresses) is `crate::webhooks`'s:
 //! this module hands it rows and takes back outcomes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -517,46 +517,67 @@ pub fn prepare(conn: &mut DbConnection, render: &mut dyn Render) -> Result<Optio
 
 /// Writes a prepared dispatch: removes its events still in the outbox (another instance may
 /// have taken some meanwhile: they are not delivered twice) and queues their deliveries to hooks
-/// still active, with the payloads they send.
-fn queue(c: &mut DbConnection, dispatch: Dispatch) -> Result<(), Error> {
-    let taken = store::take_events(c, &dispatch.event_ids)?;
+/// still active, with the payloads they send. Up to `limit` deliveries that may go at once (no
+/// earlier delivery of their hook and record is pending) are queued already claimed until
+/// `until`, and their ids returned: they skip a claim's update and never show in the due index.
+fn queue(c: &mut DbConnection, dispatch: Dispatch, limit: usize, until: NaiveDateTime) -> Result<Vec<i32>, Error> {
+    let taken: HashSet<i32> = store::take_events(c, &dispatch.event_ids)?.into_iter().collect();
     let mut hook_ids: Vec<i32> = dispatch.deliveries.iter().map(|d| d.webhook_id).collect();
     hook_ids.sort_unstable();
     hook_ids.dedup();
-    let active = store::active_among(c, &hook_ids)?;
+    let active: HashSet<i32> = store::active_among(c, &hook_ids)?.into_iter().collect();
     let planned: Vec<Planned> = dispatch
         .deliveries
         .into_iter()
         .filter(|d| taken.contains(&d.event_id) && active.contains(&d.webhook_id))
         .collect();
+    if planned.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut used: Vec<usize> = planned.iter().map(|d| d.payload).collect();
     used.sort_unstable();
     used.dedup();
     let payloads: Vec<NewPayloadRow> = used.iter().map(|&i| dispatch.payloads[i].clone()).collect();
-    let ids: HashMap<(i32, i32, String), i32> = store::insert_payloads(c, &payloads)?
+    let payload_ids: HashMap<(i32, i32, String), i32> = store::insert_payloads(c, &payloads)?
         .into_iter()
         .map(|(id, event_id, user_id, format)| ((event_id, user_id, format), id))
         .collect();
+    // The hooks' records with a delivery pending (due, or in flight): their new ones wait.
+    let mut record_keys: Vec<&str> = planned.iter().map(|d| d.record_key.as_str()).collect();
+    record_keys.sort_unstable();
+    record_keys.dedup();
+    let mut waiting: HashSet<(i32, String)> = store::pending_records(c, &hook_ids, &record_keys)?.into_iter().collect();
     let at = now();
-    let mut rows = Vec::with_capacity(planned.len());
+    let (mut claimed, mut due) = (Vec::new(), Vec::new());
+    // In event order: a record's first new delivery may go now, its later ones wait for it.
     for d in planned {
         let p = &dispatch.payloads[d.payload];
-        let payload_id = *ids.get(&(p.event_id, p.user_id, p.format.clone())).ok_or(Error::Unavailable)?;
-        rows.push(NewDeliveryRow {
+        let payload_id = *payload_ids.get(&(p.event_id, p.user_id, p.format.clone())).ok_or(Error::Unavailable)?;
+        let goes_now = claimed.len() < limit && !waiting.contains(&(d.webhook_id, d.record_key.clone()));
+        waiting.insert((d.webhook_id, d.record_key.clone()));
+        let row = NewDeliveryRow {
             webhook_id: d.webhook_id,
             event_id: d.event_id,
             event: d.event,
             record_key: d.record_key,
             payload_id,
             status: PENDING,
-            attempts: 0,
-            next_attempt_at: Some(at),
+            // A claim counts its attempt.
+            attempts: i32::from(goes_now),
+            next_attempt_at: Some(if goes_now { until } else { at }),
             occurred_at: d.occurred_at,
             queued_on: at,
-        });
+        };
+        if goes_now {
+            claimed.push(row)
+        } else {
+            due.push(row)
+        }
     }
-    store::insert_deliveries(c, &rows)?;
-    Ok(())
+    // Claimed first: a record's deliveries are numbered in its events' order.
+    let claimed = store::insert_claimed(c, &claimed)?;
+    store::insert_deliveries(c, &due)?;
+    Ok(claimed)
 }
 
 /// The deliveries `events` make: one per active hook that hears an event and whose owner may
@@ -703,15 +724,15 @@ fn after(at: NaiveDateTime, wait: Duration) -> NaiveDateTime {
 /// One round of the worker's writes, in one transaction, so that SQLite's one writer commits
 /// once a round (each commit writes every page it touched, and these three touch the same
 /// ones): keeps how the last round's attempts went (`finish`), queues a prepared dispatch
-/// (`queue`), and claims up to `limit` due deliveries until `lease` from now (past it, after a
-/// crash, another worker takes them again). Returns the deliveries claimed, with their hooks
-/// and what they send.
+/// (`queue`, which claims the new deliveries that may go at once) and claims due deliveries,
+/// up to `limit` claimed in all, until `lease` from now (past it, after a crash, another worker
+/// takes them again). Returns the deliveries claimed, with their hooks and what they send.
 pub fn advance(
     conn: &mut Conn,
     finished: &[(DeliveryRow, WebhookRow, Attempt)],
     dispatch: Option<Dispatch>,
     policy: RetryPolicy,
-    limit: i64,
+    limit: usize,
     lease: Duration,
 ) -> Result<Vec<(DeliveryRow, WebhookRow, String)>, Error> {
     let at = now();
@@ -726,12 +747,18 @@ pub fn advance(
         for (id, changes) in &outcomes.hooks {
             store::update(c, *id, changes)?;
         }
-        if let Some(dispatch) = dispatch {
-            queue(c, dispatch)?;
-        }
-        let ids = store::due(c, at, limit)?;
-        if !ids.is_empty() {
-            store::claim(c, &ids, after(at, lease))?;
+        let until = after(at, lease);
+        let mut ids = match dispatch {
+            Some(dispatch) => queue(c, dispatch, limit, until)?,
+            None => Vec::new(),
+        };
+        let room = limit.saturating_sub(ids.len());
+        if room > 0 {
+            let due = store::due(c, at, room as i64)?;
+            if !due.is_empty() {
+                store::claim(c, &due, until)?;
+            }
+            ids.extend(due);
         }
         Ok::<_, Error>(ids)
     })?;

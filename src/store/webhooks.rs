@@ -247,6 +247,33 @@ pub fn insert_deliveries(conn: &mut DbConnection, rows: &[NewDeliveryRow]) -> Qu
     }
 }
 
+/// Inserts deliveries already claimed and returns their ids.
+pub fn insert_claimed(conn: &mut DbConnection, rows: &[NewDeliveryRow]) -> QueryResult<Vec<i32>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let inserted = diesel::insert_into(webhook_deliveries::table).values(rows).returning(webhook_deliveries::id);
+    match conn {
+        DbConnection::Postgres(pg) => inserted.get_results(pg),
+        DbConnection::Sqlite(sqlite) => inserted.get_results(sqlite),
+    }
+}
+
+/// Which of `hooks`' records among `record_keys` have a delivery pending (due or in flight).
+pub fn pending_records(
+    conn: &mut DbConnection,
+    hooks: &[i32],
+    record_keys: &[&str],
+) -> QueryResult<Vec<(i32, String)>> {
+    webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq_any(hooks))
+        .filter(webhook_deliveries::record_key.eq_any(record_keys))
+        .filter(webhook_deliveries::status.eq(PENDING))
+        .select((webhook_deliveries::webhook_id, webhook_deliveries::record_key))
+        .distinct()
+        .load(conn)
+}
+
 pub fn insert_delivery(conn: &mut DbConnection, row: &NewDeliveryRow) -> QueryResult<i32> {
     diesel::insert_into(webhook_deliveries::table).values(row).returning(webhook_deliveries::id).get_result(conn)
 }

@@ -21,7 +21,7 @@ use crate::store::webhooks::{DeliveryRow, WebhookRow};
 use crate::views;
 
 /// Deliveries one worker sends at once.
-const CLAIM_BATCH: i64 = 256;
+const CLAIM_BATCH: usize = 256;
 
 /// How long the worker lets work gather after a round that did not fill its batches: a round
 /// costs SQLite's one writer a transaction whatever its size, so a busy server's events go out
@@ -89,7 +89,7 @@ async fn work(
         client::send(client, out, settings.allow_private)
     });
     let attempts = futures_util::future::join_all(sends).await;
-    let round = if events == hooks::DISPATCH_BATCH || claimed.len() == CLAIM_BATCH as usize {
+    let round = if events == hooks::DISPATCH_BATCH || claimed.len() == CLAIM_BATCH {
         Round::Full
     } else if events > 0 || !claimed.is_empty() || had_outcomes {
         Round::Some
