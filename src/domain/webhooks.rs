@@ -516,16 +516,19 @@ pub fn prepare(conn: &mut DbConnection, render: &mut dyn Render) -> Result<Optio
 }
 
 /// Writes a prepared dispatch: removes its events still in the outbox (another instance may
-/// have taken some meanwhile: they are not delivered twice) and queues their deliveries to hooks
-/// still active, with the payloads they send. Up to `limit` deliveries that may go at once (no
+/// have taken some meanwhile: they are not delivered twice) and queues their deliveries to the
+/// hooks of `active` (those still active, locked by the caller), with the payloads they send. Up to `limit` deliveries that may go at once (no
 /// earlier delivery of their hook and record is pending) are queued already claimed until
 /// `until`, and their ids returned: they skip a claim's update and never show in the due index.
-fn queue(c: &mut DbConnection, dispatch: Dispatch, limit: usize, until: NaiveDateTime) -> Result<Vec<i32>, Error> {
+fn queue(
+    c: &mut DbConnection,
+    dispatch: Dispatch,
+    active: &HashSet<i32>,
+    limit: usize,
+    until: NaiveDateTime,
+) -> Result<Vec<i32>, Error> {
     let taken: HashSet<i32> = store::take_events(c, &dispatch.event_ids)?.into_iter().collect();
-    let mut hook_ids: Vec<i32> = dispatch.deliveries.iter().map(|d| d.webhook_id).collect();
-    hook_ids.sort_unstable();
-    hook_ids.dedup();
-    let active: HashSet<i32> = store::active_among(c, &hook_ids)?.into_iter().collect();
+    let hook_ids: Vec<i32> = active.iter().copied().collect();
     let planned: Vec<Planned> = dispatch
         .deliveries
         .into_iter()
@@ -740,7 +743,15 @@ pub fn advance(
         return Ok(Vec::new());
     }
     let outcomes = finish(finished, policy);
+    let mut hooks: Vec<i32> = finished.iter().map(|(_, hook, _)| hook.id).collect();
+    hooks.extend(dispatch.iter().flat_map(|d| d.deliveries.iter().map(|p| p.webhook_id)));
+    hooks.sort_unstable();
+    hooks.dedup();
     let ids = write_transaction(conn, |c| {
+        // The round's hooks first, as deleting a hook locks it before its deliveries: taken
+        // after the deliveries, a hook deleted meanwhile made a deadlock on PostgreSQL.
+        let active: HashSet<i32> =
+            store::lock_hooks(c, &hooks)?.into_iter().filter_map(|(id, active)| active.then_some(id)).collect();
         for (outcome, ids) in &outcomes.deliveries {
             store::record_attempts(c, ids, outcome)?;
         }
@@ -749,7 +760,7 @@ pub fn advance(
         }
         let until = after(at, lease);
         let mut ids = match dispatch {
-            Some(dispatch) => queue(c, dispatch, limit, until)?,
+            Some(dispatch) => queue(c, dispatch, &active, limit, until)?,
             None => Vec::new(),
         };
         let room = limit.saturating_sub(ids.len());

@@ -210,9 +210,18 @@ pub fn take_events(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<i32>
         .get_results(conn)
 }
 
-/// The ids of the active hooks among `ids`.
-pub fn active_among(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<i32>> {
-    webhooks::table.filter(webhooks::id.eq_any(ids)).filter(webhooks::active.eq(true)).select(webhooks::id).load(conn)
+/// Locks the hooks of `ids` against deletion until the transaction ends (PostgreSQL's KEY SHARE:
+/// their updates go on), in id order, and says which are active.
+pub fn lock_hooks(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, bool)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hooks =
+        webhooks::table.filter(webhooks::id.eq_any(ids)).select((webhooks::id, webhooks::active)).order(webhooks::id);
+    match conn {
+        DbConnection::Postgres(pg) => hooks.for_key_share().load(pg),
+        DbConnection::Sqlite(sqlite) => hooks.load(sqlite),
+    }
 }
 
 /// Inserts payloads and returns each one's id with what tells it apart in a batch: its event,
