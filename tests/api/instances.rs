@@ -107,7 +107,7 @@ async fn two_server_processes_share_one_database() {
 
 #[actix_web::test]
 async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
-    let source = TestApp::spawn_on(TestDb::sqlite(), |_| {}).await;
+    let source = TestApp::spawn_on(TestDb::sqlite(), |c| c.webhooks.allow_private = true).await;
     source.project("crm", false).await;
     let member = source.member("rita", "crm", "Reporter").await;
     let id = source.admin().create_contact("crm", json!({"first_name": "Moved", "tag_list": "vip", "email": "m@example.com", "address_attributes": {"city": "Oslo"}})).await;
@@ -134,12 +134,19 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
     let show = format!("/contacts/{id}?include=notes,deals,issues");
     let before = source.admin().get(Format::Xml, &show).await.text;
     let deal_before = source.admin().get(Format::Json, &format!("/deals/{deal}?include=notes")).await.text;
+    // A hook with one delivery, a ping to a closed port, its body in a payload of its own (the
+    // hook hears no event of this test's changes).
+    let hook = json!({"webhook": {"url": "http://127.0.0.1:9/", "events": ["contact.primary_set"]}});
+    let hook = admin.post(Format::Json, "/webhooks", hook).await.int("webhook.id");
+    let ping = admin.post(Format::Json, &format!("/webhooks/{hook}/test"), json!({})).await;
+    assert_eq!(ping.status, 201, "{}", ping.text);
 
     let target = TestDb::fresh();
     let out = Command::new(BIN).args(["copy", "--from", &source.db_url(), "--to", &target.url]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("contacts: 1 rows") && stdout.contains("copied and verified"), "{stdout}");
+    assert!(stdout.contains("webhook_payloads: 1 rows") && stdout.contains("webhook_deliveries: 1 rows"), "{stdout}");
 
     let key = source.admin_key.clone();
     let moved = TestApp::spawn_on(target, |_| {}).await;
@@ -148,6 +155,8 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
     assert!(after.contains("<value>gold</value>") && after.contains("Called") && after.contains("Broken"), "{after}");
     let deal_after = moved.as_key(&key).get(Format::Json, &format!("/deals/{deal}?include=notes")).await.text;
     assert_eq!(deal_before, deal_after);
+    let log = moved.as_key(&key).get(Format::Json, &format!("/webhooks/{hook}/deliveries")).await;
+    assert_eq!((log.status, log.ids("deliveries")), (200, vec![ping.int("delivery.id")]));
     assert_eq!(moved.as_key(&key).get(Format::Json, "/contacts?project_id=crm").await.meta("total_count"), Some(1));
     let found = moved.as_key(&key).get(Format::Json, "/contacts?search=moved").await;
     assert_eq!(found.meta("total_count"), Some(1), "the search index is filled in the copy too");
