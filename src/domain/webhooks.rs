@@ -517,9 +517,10 @@ pub fn prepare(conn: &mut DbConnection, render: &mut dyn Render) -> Result<Optio
 
 /// Writes a prepared dispatch: removes its events still in the outbox (another instance may
 /// have taken some meanwhile: they are not delivered twice) and queues their deliveries to the
-/// hooks of `active` (those still active, locked by the caller), with the payloads they send. Up to `limit` deliveries that may go at once (no
-/// earlier delivery of their hook and record is pending) are queued already claimed until
-/// `until`, and their ids returned: they skip a claim's update and never show in the due index.
+/// hooks of `active` (those still active, locked by the caller), with the payloads they send.
+/// Up to `limit` deliveries that may go at once (no earlier delivery of their hook and record
+/// is pending) are queued already claimed until `until`, and their ids returned: they skip a
+/// claim's update and never show in the due index.
 fn queue(
     c: &mut DbConnection,
     dispatch: Dispatch,
@@ -555,7 +556,9 @@ fn queue(
     // In event order: a record's first new delivery may go now, its later ones wait for it.
     for d in planned {
         let p = &dispatch.payloads[d.payload];
-        let payload_id = *payload_ids.get(&(p.event_id, p.user_id, p.format.clone())).ok_or(Error::Unavailable)?;
+        let payload_id = *payload_ids
+            .get(&(p.event_id, p.user_id, p.format.clone()))
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("payload of event {} not inserted", p.event_id)))?;
         let goes_now = claimed.len() < limit && !waiting.contains(&(d.webhook_id, d.record_key.clone()));
         waiting.insert((d.webhook_id, d.record_key.clone()));
         let row = NewDeliveryRow {
