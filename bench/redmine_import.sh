@@ -127,13 +127,18 @@ commit=$(git rev-parse --short HEAD)
   echo "|---|---|---|---|"
   cat "$ROWS"
 } >bench/redmine_import.md
-# BENCHMARKS.md keeps bench/run.sh's sections and this one at the end (run.sh appends it too).
+# BENCHMARKS.md's section is replaced in place (bench/run.sh appends it too, with the others).
 python3 - <<'PY'
 text = open("BENCHMARKS.md").read()
 marker = "## import-redmine: 100,000 contacts from MariaDB"
+section = open("bench/redmine_import.md").read().rstrip() + "\n"
 if marker in text:
-    text = text[: text.index(marker)].rstrip() + "\n"
-text = text.rstrip() + "\n\n" + open("bench/redmine_import.md").read()
+    start = text.index(marker)
+    end = text.find("\n## ", start + len(marker))
+    rest = "" if end < 0 else "\n" + text[end + 1 :]
+    text = text[:start] + section + rest
+else:
+    text = text.rstrip() + "\n\n" + section
 open("BENCHMARKS.md", "w").write(text)
 PY
 cat bench/redmine_import.md
