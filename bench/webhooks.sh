@@ -2,10 +2,9 @@
 # Issue 25's target: contact creates with 3 active webhooks against the same creates with none.
 # A release build, a seeded database (SQLite; BACKEND=postgres for PostgreSQL), the server with
 # --webhooks-allow-private, and examples/ceiling.rs as the receiver (it answers 200 to anything
-# at once). Rounds alternate
-# none / three hooks, so a busy moment of the machine falls on both; each round is wrk
-# (2 threads x 32 connections) playing the create list of bench/urls.py (every request a new
-# contact) for DURATION seconds. Prints a table for bench/webhooks.md, the section bench/run.sh
+# at once). Rounds alternate none / three hooks, so a busy moment of the machine falls on both;
+# each round is wrk (2 threads x 32 connections) playing the create list of bench/urls.py
+# (every request a new contact) for DURATION seconds. Prints a table for bench/webhooks.md, the section bench/run.sh
 # appends to BENCHMARKS.md.
 #
 #   bench/webhooks.sh                       # 20,000 contacts, 2 rounds of 10 s
