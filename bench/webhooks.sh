@@ -4,8 +4,8 @@
 # --webhooks-allow-private, and examples/ceiling.rs as the receiver (it answers 200 to anything
 # at once). Rounds alternate none / three hooks, so a busy moment of the machine falls on both;
 # each round is wrk (2 threads x 32 connections) playing the create list of bench/urls.py
-# (every request a new contact) for DURATION seconds. Prints a table for bench/webhooks.md, the section bench/run.sh
-# appends to BENCHMARKS.md.
+# (every request a new contact) for DURATION seconds. Prints a table for bench/webhooks.md, the
+# section bench/run.sh appends to BENCHMARKS.md.
 #
 #   bench/webhooks.sh                       # 20,000 contacts, 2 rounds of 10 s
 #   CONTACTS=100000 ROUNDS=3 DURATION=15 bench/webhooks.sh
