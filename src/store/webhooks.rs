@@ -1,4 +1,4 @@
-//! Webhooks, their outbox of events and their deliveries.
+//! Webhooks, their outbox of events, their deliveries and the payloads the deliveries send.
 
 use chrono::NaiveDateTime;
 use diesel::dsl::{exists, not};
