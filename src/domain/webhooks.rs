@@ -50,6 +50,17 @@ pub enum RecordKind {
     Deal,
 }
 
+impl RecordKind {
+    /// The record's name: its root element in the API, and its part of a delivery's record key.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Note => "note",
+            RecordKind::Deal => "deal",
+        }
+    }
+}
+
 impl Event {
     pub const ALL: [Event; 9] = [
         Event::ContactCreated,
@@ -660,17 +671,12 @@ fn deliveries_for(
                 })
             });
             let Some(payload) = payload else { continue };
-            let record_name = match record {
-                RecordKind::Contact => "contact",
-                RecordKind::Note => "note",
-                RecordKind::Deal => "deal",
-            };
             deliveries.push(Planned {
                 payload,
                 webhook_id: hook.id,
                 event_id: event.id,
                 event: event.event.clone(),
-                record_key: format!("{record_name}:{}", event.record_id),
+                record_key: format!("{}:{}", record.name(), event.record_id),
                 occurred_at: event.occurred_at,
             });
         }

@@ -141,12 +141,7 @@ impl hooks::Render for Views {
     }
 
     fn gone(&mut self, kind: RecordKind, id: i32, format: &str) -> String {
-        let root = match kind {
-            RecordKind::Contact => "contact",
-            RecordKind::Deal => "deal",
-            RecordKind::Note => "note",
-        };
-        data(&gone(root, id), format)
+        data(&gone(kind.name(), id), format)
     }
 }
 
