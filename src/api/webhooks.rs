@@ -2,7 +2,9 @@
 //! `/webhooks/:id/deliveries` and `/webhooks/:id/deliveries/:delivery/redeliver`.
 
 use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse, Responder};
 
+use super::conditional;
 use super::input;
 use super::list_params;
 use crate::api::state::AppState;
@@ -104,16 +106,18 @@ pub async fn test_webhook(state: Data<AppState>, viewer: Viewer, id: Path<i32>) 
 }
 
 pub async fn list_deliveries(
+    req: HttpRequest,
     state: Data<AppState>,
     viewer: Viewer,
     id: Path<i32>,
     query: QueryParams,
-) -> Result<Reply, Error> {
+) -> Result<HttpResponse, Error> {
     let user = viewer.user()?;
     let id = id.into_inner();
     let paging = list_params::paging(&query);
     let page = state.db.run(move |conn| webhooks::deliveries(conn, &user, id, paging)).await?;
-    Ok(Reply::ok(views::deliveries(&page)))
+    // The worker writes deliveries as it sends them, outside the data version.
+    Ok(conditional::tag_by_body(Reply::ok(views::deliveries(&page)).respond_to(&req)))
 }
 
 pub async fn redeliver(state: Data<AppState>, viewer: Viewer, ids: Path<(i32, i32)>) -> Result<Reply, Error> {

@@ -46,6 +46,7 @@ pub mod contact_extras;
 pub mod contacts;
 pub mod copy;
 pub mod custom_fields;
+pub mod data_versions;
 pub mod deals;
 pub mod in_ids;
 pub mod issues;

@@ -23,6 +23,16 @@ async fn call(method: reqwest::Method, url: String, key: &str, body: Option<Valu
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// A GET sending `If-None-Match: tag`: its status, body and `ETag`.
+async fn read_tagged(url: String, key: &str, tag: &str) -> (u16, Value, Option<String>) {
+    let res = client().get(url).header("X-Redmine-API-Key", key).header("If-None-Match", tag).send().await;
+    let res = res.expect("request");
+    let status = res.status().as_u16();
+    let etag = res.headers().get("etag").and_then(|t| t.to_str().ok()).map(str::to_string);
+    let body = serde_json::from_str(&res.text().await.unwrap_or_default()).unwrap_or(Value::Null);
+    (status, body, etag)
+}
+
 #[actix_web::test]
 async fn two_server_processes_share_one_database() {
     let app = TestApp::spawn().await;
@@ -176,7 +186,8 @@ async fn copy_moves_every_table_preserving_ids_and_refuses_a_second_run() {
 
 /// Read-your-writes across instances: a write answered by one instance is seen by the very
 /// next request to the other, with no pause between them, for 1,000 pairs of contact updates,
-/// user locks and membership removals (each undone through the other instance in turn).
+/// user locks and membership removals (each undone through the other instance in turn). Each
+/// read sends the tag of the reader's last answer, which no write may leave standing.
 #[actix_web::test]
 async fn a_write_answered_by_one_instance_is_seen_by_the_next_request_to_another() {
     use reqwest::Method;
@@ -192,6 +203,7 @@ async fn a_write_answered_by_one_instance_is_seen_by_the_next_request_to_another
     let listed = memberships.await.1;
     let mine = listed["memberships"].as_array().and_then(|all| all.iter().find(|m| m["user"]["id"] == member_id));
     let mut membership = mine.and_then(|m| m["id"].as_i64());
+    let mut tag = String::new();
     // 200 rounds of five pairs: a contact update, a lock, an unlock, a membership removed, and
     // given back. Each pair writes through one instance and reads through the other, in turn.
     for pair in 0..1000 {
@@ -201,10 +213,11 @@ async fn a_write_answered_by_one_instance_is_seen_by_the_next_request_to_another
                 let name = format!("Name{pair}");
                 let put = Some(json!({"contact": {"first_name": name}}));
                 assert_eq!(call(Method::PUT, format!("{writer}/contacts/{id}.json"), &admin, put).await.0, 204);
-                let (_, read) = call(Method::GET, format!("{reader}/contacts/{id}.json"), &member_key, None).await;
-                if read["contact"]["first_name"] != name.as_str() {
-                    stale.push(format!("pair {pair}: the contact read {}", read["contact"]["first_name"]));
+                let (status, read, etag) = read_tagged(format!("{reader}/contacts/{id}.json"), &member_key, &tag).await;
+                if status != 200 || read["contact"]["first_name"] != name.as_str() {
+                    stale.push(format!("pair {pair}: {status}, the contact read {}", read["contact"]["first_name"]));
                 }
+                tag = etag.unwrap_or_default();
                 continue;
             }
             step @ (1 | 2) => {
@@ -228,7 +241,8 @@ async fn a_write_answered_by_one_instance_is_seen_by_the_next_request_to_another
                 ("membership given back", 200)
             }
         };
-        let (got, _) = call(Method::GET, format!("{reader}/contacts/{id}.json"), &member_key, None).await;
+        let (got, _, etag) = read_tagged(format!("{reader}/contacts/{id}.json"), &member_key, &tag).await;
+        tag = etag.unwrap_or_default();
         if got != expected {
             stale.push(format!("pair {pair}: {written}, then {got} instead of {expected}"));
         }

@@ -163,3 +163,65 @@ struct Stamp {
     #[diesel(sql_type = diesel::sql_types::Timestamp)]
     created_on: chrono::NaiveDateTime,
 }
+
+/// Tables whose writes do not move the data version that validates conditional GETs (see
+/// migration 2026-12-10-000000_data_versions for why each): every other table must.
+const UNVERSIONED_TABLES: [&str; 8] = [
+    "contact_tallies",
+    "contacts_search",
+    "data_versions",
+    "login_throttles",
+    "rate_limits",
+    "webhook_deliveries",
+    "webhook_events",
+    "webhook_payloads",
+];
+
+/// A table added without the data version's triggers would let a conditional GET answer 304
+/// for an answer that changed: every table has them, or is one of the exceptions above.
+#[test]
+fn every_table_moves_the_data_version() {
+    let db = TestDb::sqlite();
+    let mut conn = diesel::SqliteConnection::establish(db.url.trim_start_matches("sqlite://")).unwrap();
+    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    // Each table, then `:` and the operations of its data-version triggers (FTS5's own shadow
+    // tables, `contacts_search_*`, are the search index's).
+    let tables = dump(
+        &mut conn,
+        "SELECT t.name || ':' || coalesce((SELECT group_concat(op, ',') FROM (SELECT substr(g.name, length(t.name) + 15) AS op \
+         FROM sqlite_master g WHERE g.type = 'trigger' AND g.tbl_name = t.name \
+         AND g.name LIKE t.name || '_data_version_%' ORDER BY 1)), '') AS line \
+         FROM sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' \
+         AND t.name NOT LIKE '__diesel%' AND t.name NOT LIKE 'contacts_search_%' ORDER BY 1",
+    );
+    check_versioned(&tables, "delete,insert,update");
+    if let Some(server) = TestDb::postgres_server() {
+        let db = TestDb::postgres(server);
+        let mut conn = diesel::PgConnection::establish(&db.url).unwrap();
+        conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+        let tables = dump(
+            &mut conn,
+            "SELECT c.relname || ':' || coalesce(string_agg(CASE WHEN pg_get_triggerdef(t.oid) \
+             LIKE '%AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE%FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()' \
+             THEN 'all' END, ','), '') AS line \
+             FROM pg_class c LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal \
+             WHERE c.relkind IN ('r', 'p') AND c.relnamespace = current_schema()::regnamespace \
+             AND c.relname NOT LIKE '__diesel%' GROUP BY c.relname ORDER BY 1",
+        );
+        check_versioned(&tables, "all");
+    }
+}
+
+#[track_caller]
+fn check_versioned(tables: &[String], triggers: &str) {
+    assert!(tables.len() > 20, "{tables:?}");
+    let wrong: Vec<&String> = tables
+        .iter()
+        .filter(|line| {
+            let (table, has) = line.split_once(':').unwrap();
+            let wanted = if UNVERSIONED_TABLES.contains(&table) { "" } else { triggers };
+            has != wanted
+        })
+        .collect();
+    assert!(wrong.is_empty(), "tables (with their data-version triggers) that are not as they should: {wrong:?}");
+}
