@@ -20,6 +20,7 @@ use crate::domain::users::{self, Credentials, PasswordCheck};
 use crate::domain::web_forms;
 use crate::error::Error;
 use crate::format::query::QueryParams;
+use crate::store::data_versions;
 use crate::store::users::UserRow;
 
 /// Credentials of a request, in Redmine's order: `key=` first, then the header, then Basic.
@@ -62,22 +63,53 @@ impl FromRequest for Viewer {
         if let Some(Resolved(viewer)) = req.extensions_mut().remove::<Resolved>() {
             return Box::pin(std::future::ready(viewer));
         }
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let credentials = credentials(req);
-        let switch_to = header_text(req.headers(), "x-redmine-switch-user");
-        // The peer itself, never a forwarded-for header a client could write.
-        let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         let req = req.clone();
-        Box::pin(async move {
-            let Some(credentials) = credentials? else { return Ok(Viewer::Anonymous) };
-            let state = state.ok_or_else(|| Error::Internal(anyhow::anyhow!("no app state")))?;
-            let viewer = resolve(&state, credentials, switch_to, address).await?;
-            if let Viewer::User(user) = &viewer {
-                req.extensions_mut().insert(SignedInUser(user.id));
-            }
-            Ok(viewer)
-        })
+        Box::pin(async move { resolve_request(&req, false).await.0 })
     }
+}
+
+/// The viewer `req`'s credentials stand for; with `versioned`, also the data version
+/// (`store::data_versions`), read before the viewer — with an API key on the same connection in
+/// the same hop — so that the caller's rights are at least as new as the version says. The
+/// version is `None` when not asked for or when it could not be read.
+pub async fn resolve_request(req: &HttpRequest, versioned: bool) -> (Result<Viewer, Error>, Option<i64>) {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return (Err(Error::Internal(anyhow::anyhow!("no app state"))), None);
+    };
+    let version = |state: web::Data<AppState>| async move {
+        if !versioned {
+            return None;
+        }
+        state.db.run(|conn| Ok(data_versions::current(conn)?)).await.ok()
+    };
+    let switch_to = header_text(req.headers(), "x-redmine-switch-user");
+    let (viewer, version) = match credentials(req) {
+        Err(e) => (Err(e), None),
+        Ok(None) => (Ok(Viewer::Anonymous), version(state).await),
+        Ok(Some(Credentials::ApiKey(key))) => {
+            let found = state
+                .db
+                .run(move |conn| {
+                    let version = if versioned { Some(data_versions::current(conn)?) } else { None };
+                    Ok((key_viewer(conn, &key, switch_to), version))
+                })
+                .await;
+            match found {
+                Ok((viewer, version)) => (viewer, version),
+                Err(e) => (Err(e), None),
+            }
+        }
+        Ok(Some(Credentials::Basic { login, password })) => {
+            let version = version(state.clone()).await;
+            // The peer itself, never a forwarded-for header a client could write.
+            let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+            (sign_in(&state, login, password, address, switch_to).await, version)
+        }
+    };
+    if let Ok(Viewer::User(user)) = &viewer {
+        req.extensions_mut().insert(SignedInUser(user.id));
+    }
+    (viewer, version)
 }
 
 /// A viewer already looked up for this request (by the rate limits, which must know who calls),
@@ -91,7 +123,8 @@ pub fn remember_viewer(req: &HttpRequest, viewer: Result<Viewer, Error>) {
 
 /// The viewer a `key` sent in a form body stands for (the plugin's web forms post it there).
 pub async fn viewer_for_key(state: &AppState, key: &str) -> Result<Viewer, Error> {
-    resolve(state, Credentials::ApiKey(key.to_string()), None, String::new()).await
+    let key = key.to_string();
+    state.db.run(move |conn| key_viewer(conn, &key, None)).await
 }
 
 /// Password sign-ins: their throttle, and the permits that bound how many argon2 checks run at
@@ -124,31 +157,16 @@ impl Logins {
     }
 }
 
-/// A user's credentials, or else a web form's key; neither is a 401. Looked up on every
+/// The user of an API key, or else the web form of that key; neither is a 401. Looked up on every
 /// request: what a caller may do is never remembered, so a lock or a removed membership counts
 /// on the next request to any instance.
-async fn resolve(
-    state: &AppState,
-    credentials: Credentials,
-    switch_to: Option<String>,
-    address: String,
-) -> Result<Viewer, Error> {
-    match credentials {
-        Credentials::ApiKey(key) => {
-            state
-                .db
-                .run(move |conn| {
-                    if let Some(user) = users::authenticate_key(conn, &key)? {
-                        return viewer_of(conn, user, switch_to);
-                    }
-                    match web_forms::by_key(conn, &key)? {
-                        Some(form) => Ok(Viewer::Form(Arc::new(form))),
-                        None => Err(Error::Unauthenticated { challenge: false }),
-                    }
-                })
-                .await
-        }
-        Credentials::Basic { login, password } => sign_in(state, login, password, address, switch_to).await,
+fn key_viewer(conn: &mut DbConnection, key: &str, switch_to: Option<String>) -> Result<Viewer, Error> {
+    if let Some(user) = users::authenticate_key(conn, key)? {
+        return viewer_of(conn, user, switch_to);
+    }
+    match web_forms::by_key(conn, key)? {
+        Some(form) => Ok(Viewer::Form(Arc::new(form))),
+        None => Err(Error::Unauthenticated { challenge: false }),
     }
 }
 

@@ -15,18 +15,17 @@
 //! data version, is tagged by a digest of its body instead (`tag_by_body`).
 
 use actix_web::body::{self, BodySize, BoxBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use actix_web::{FromRequest, HttpResponse};
+use actix_web::HttpResponse;
 use sha2::{Digest, Sha256};
 
 use crate::api::state::AppState;
 use crate::auth;
 use crate::domain::access::Viewer;
-use crate::store::data_versions;
 
 /// Bodies larger than this are sent as they are, untagged (a digest would mean holding them).
 const MAX_TAGGED_BYTES: u64 = 8 * 1024 * 1024;
@@ -47,12 +46,11 @@ pub async fn etag(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<Data<AppState>>().cloned();
-    let (Some(state), true) = (state, req.method() == Method::GET) else {
+    if req.method() != Method::GET || req.app_data::<Data<AppState>>().is_none() {
         return Ok(next.call(req).await?.map_into_boxed_body());
-    };
+    }
     let wanted = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let tag = version_tag(&state, &req).await;
+    let tag = version_tag(&req).await;
     // Only a tag itself, never `*`: a tag is only ever given with a 200, while `*` asks
     // whether there is an answer at all, which only the handler knows.
     if let (Some(tag), Some(wanted)) = (&tag, &wanted) {
@@ -79,11 +77,10 @@ pub async fn etag(
 /// This request's tag at the current data version, with its viewer resolved on the way (and kept
 /// for the handler); `None` when the version cannot be read or the credentials fail (the handler
 /// then answers the error).
-async fn version_tag(state: &AppState, req: &ServiceRequest) -> Option<String> {
+async fn version_tag(req: &ServiceRequest) -> Option<String> {
     // The version first: the caller's rights and every row read after it are at least as new,
     // so an answer is never older than its tag says.
-    let version = state.db.run(|conn| Ok(data_versions::current(conn)?)).await.ok()?;
-    let viewer = Viewer::from_request(req.request(), &mut Payload::None).await;
+    let (viewer, version) = auth::resolve_request(req.request(), true).await;
     let who = match &viewer {
         Ok(Viewer::Anonymous) => "anonymous".to_string(),
         Ok(Viewer::User(user)) => format!("user {}", user.id),
@@ -91,9 +88,7 @@ async fn version_tag(state: &AppState, req: &ServiceRequest) -> Option<String> {
         Err(_) => String::new(),
     };
     auth::remember_viewer(req.request(), viewer);
-    if who.is_empty() {
-        return None;
-    }
+    let version = version.filter(|_| !who.is_empty())?;
     let accept = req.headers().get(header::ACCEPT).map_or(&b""[..], |v| v.as_bytes());
     let mut digest = Sha256::new();
     for part in [
