@@ -184,7 +184,7 @@ python3 bench/report.py "$RESULTS" "$WORK/facts.tsv" "$CONTACTS" "$DURATION" "$R
 # Sections kept from their own last runs or written by hand: why targets are missed (with the
 # measurements behind it), password guessing (bench/guessing.sh), import-redmine
 # (bench/redmine_import.sh), rate limits (bench/rate_limits.sh), webhooks (bench/webhooks.sh).
-for section in bench/misses.md bench/guessing.md bench/redmine_import.md bench/rate_limits.md bench/webhooks.md; do
+for section in bench/misses.md bench/conditional.md bench/guessing.md bench/redmine_import.md bench/rate_limits.md bench/webhooks.md; do
   if [ -f "$section" ]; then printf '\n' >>BENCHMARKS.md; cat "$section" >>BENCHMARKS.md; fi
 done
 cat BENCHMARKS.md
