@@ -32,8 +32,9 @@ struct DocsPage<'a> {
 
 pub fn page(doc: &Value) -> String {
     let mut sections: Vec<Section> = Vec::new();
-    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-    for (path, item) in &paths {
+    // Read in place: a copy of `paths`, most of the document, would double the start-up's
+    // peak heap.
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
             let tag = op["tags"][0].as_str().unwrap_or("api").to_string();
             let view = operation(path, method, op);
