@@ -23,6 +23,7 @@ use actix_web::web::Data;
 use actix_web::HttpResponse;
 use sha2::{Digest, Sha256};
 
+use crate::api::probes;
 use crate::api::state::AppState;
 use crate::auth;
 use crate::domain::access::Viewer;
@@ -46,7 +47,8 @@ pub async fn etag(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.method() != Method::GET || req.app_data::<Data<AppState>>().is_none() {
+    // Probes are never tagged (`no-store`), and must not wait on the database for a version.
+    if req.method() != Method::GET || req.app_data::<Data<AppState>>().is_none() || probes::is_probe(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let wanted = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);

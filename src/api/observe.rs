@@ -13,6 +13,7 @@ use actix_web::HttpMessage;
 
 use tracing::Instrument;
 
+use crate::api::probes;
 use crate::telemetry::names;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -20,9 +21,6 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The user a request's credentials named (set by the `Viewer` extractor), for its log line.
 #[derive(Debug, Clone, Copy)]
 pub struct SignedInUser(pub i32);
-
-/// Probes, asked every few seconds: their lines are debug-level.
-const QUIET_ROUTES: [&str; 3] = ["/health", "/ready", "/metrics"];
 
 pub async fn observe(
     req: ServiceRequest,
@@ -80,7 +78,8 @@ fn record(method: &'static str, route: &str, status: u16, elapsed: Duration, id:
             )
         };
     }
-    if QUIET_ROUTES.contains(&route) {
+    // Probes, asked every few seconds: their lines are debug-level.
+    if probes::PATHS.contains(&route) {
         line!(tracing::Level::DEBUG);
     } else {
         line!(tracing::Level::INFO);

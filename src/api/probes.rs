@@ -19,6 +19,16 @@ use crate::error::Error;
 use crate::format::errors::OwnBody;
 use crate::telemetry::{self, names};
 
+/// The probes' paths. Asked every few seconds, and `/health` must answer from the process alone
+/// even while the database hangs: nothing before their handlers may wait on the pool.
+pub const PATHS: [&str; 3] = ["/health", "/ready", "/metrics"];
+
+/// Is `path` (format suffix or not) one of the probes?
+pub fn is_probe(path: &str) -> bool {
+    let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
+    PATHS.contains(&stem)
+}
+
 /// How long `/ready` waits for the database.
 const READY_WITHIN: Duration = Duration::from_secs(1);
 

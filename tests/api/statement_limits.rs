@@ -89,3 +89,42 @@ async fn a_request_whose_client_has_gone_stops_using_the_database() {
     assert_eq!(light.status, 200, "{}", light.text);
     assert!(waited < whole / 2, "the abandoned request held the connection: {waited:?} of {whole:?}");
 }
+
+#[actix_web::test]
+async fn health_answers_while_every_database_connection_is_busy() {
+    let app = TestApp::spawn_on(seeded(80_000), |c| {
+        c.db.pool_size = 1;
+        c.db.statement_timeout = Some(Duration::from_secs(60));
+        c.db.connect_timeout = Duration::from_secs(60);
+    })
+    .await;
+    let heavy = app.url(&heavy_path().replacen("/contacts", "/contacts.json", 1));
+    let client = reqwest::Client::new();
+    let send_heavy = || client.get(&heavy).header("X-Redmine-API-Key", &app.admin_key).send();
+    let started = Instant::now();
+    assert_eq!(send_heavy().await.expect("an answer").status(), 200);
+    let whole = started.elapsed();
+    assert!(whole > Duration::from_millis(150), "the request must be heavy enough to tell: {whole:?}");
+
+    // The heavy request holds the one pooled connection; the probe, sent a quarter of the way
+    // in, must not wait for it (with a version read before its handler it waited all along).
+    let heavy_done = async {
+        let res = send_heavy().await.expect("an answer");
+        (res.status(), Instant::now())
+    };
+    let probe_done = async {
+        actix_web::rt::time::sleep(whole / 4).await;
+        let mut answers = Vec::new();
+        for path in ["/health", "/health.json"] {
+            let res = client.get(app.url(path)).send().await.expect("an answer");
+            answers.push((path, res.status()));
+        }
+        (answers, Instant::now())
+    };
+    let ((heavy_status, heavy_at), (answers, probe_at)) = futures_util::join!(heavy_done, probe_done);
+    assert_eq!(heavy_status, 200);
+    for (path, status) in answers {
+        assert_eq!(status, 200, "{path}");
+    }
+    assert!(probe_at < heavy_at, "the probes waited for the database connection the heavy request held");
+}
