@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::Error;
 use crate::format::{self, Format};
+use crate::store::list_blocks;
 
 /// Every route. Paths carry no suffix: the format middleware has already taken it off. Adding
 /// one is a line here and its operation in `openapi::operations` (a test names what is missing).
@@ -129,6 +130,32 @@ pub fn route_table() -> RouteTable {
     table
 }
 
+/// Cuts the contact list's blocks that writes made too large (`store::list_blocks`), about once
+/// a second, for as long as the server's state lives. Any instance may: each cut is a
+/// transaction that holds the contacts' writes.
+fn spawn_block_splitter(state: &web::Data<AppState>, rows: i64) {
+    let state = std::sync::Arc::downgrade(&state.clone().into_inner());
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let Some(state) = state.upgrade() else { break };
+            let cut = state
+                .db
+                .run_uncounted(move |conn| {
+                    if !list_blocks::needs_split(conn, rows)? {
+                        return Ok(0);
+                    }
+                    Ok(list_blocks::split(conn, rows)?)
+                })
+                .await;
+            if let Err(err) = cut {
+                tracing::warn!(error = %err, "cutting the contact list's blocks failed; retrying");
+            }
+        }
+    });
+}
+
 /// Starts the HTTP server on `listener` (already bound, so tests can use port 0), and on
 /// `config.metrics.bind` when set, a listener serving `/metrics` alone.
 pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<actix_web::dev::Server> {
@@ -152,6 +179,7 @@ pub fn serve(listener: TcpListener, db: Db, config: &Config) -> std::io::Result<
         webhooks: config.webhooks,
     });
     rate_limit::spawn_reconcile(&state);
+    spawn_block_splitter(&state, config.list_block_rows);
     let body_limits = web::Data::new(config.body);
     let metrics_listener = match &config.metrics.bind {
         Some(bind) => Some(

@@ -32,6 +32,9 @@ pub struct Config {
     /// How contacts' phone numbers are kept (`--phone-format`).
     pub phone_format: PhoneFormat,
     pub webhooks: WebhookSettings,
+    /// The contacts a block of the list's counted skipping is cut to hold
+    /// (`store::list_blocks`); tests make it small to have many blocks.
+    pub list_block_rows: i64,
 }
 
 /// Who may read `/metrics`: with neither set, admins on the main listener.
@@ -137,6 +140,7 @@ impl Config {
             api_limits: ApiLimits::default(),
             phone_format: PhoneFormat::AsSent,
             webhooks: WebhookSettings::default(),
+            list_block_rows: crate::store::list_blocks::BLOCK_ROWS,
         }
     }
 }

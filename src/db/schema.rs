@@ -96,6 +96,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_blocks (starts_on, starts_id) {
+        starts_on -> Timestamp,
+        starts_id -> Integer,
+    }
+}
+
+diesel::table! {
+    contact_block_tallies (starts_on, starts_id, visibility, project_ids, archived, shard) {
+        starts_on -> Timestamp,
+        starts_id -> Integer,
+        visibility -> Integer,
+        project_ids -> Text,
+        archived -> Bool,
+        shard -> Integer,
+        contacts -> BigInt,
+    }
+}
+
+diesel::table! {
     contact_tallies (visibility, author_id, assigned_to_id, project_ids, archived, shard) {
         visibility -> Integer,
         author_id -> Integer,

@@ -161,7 +161,10 @@ pub fn copy_all(
 /// FTS5 merges later, inside whichever create fills a level: at a million contacts one such
 /// create rewrote about 200 MB and held the writer for 2 s. Merging them now, into one segment,
 /// leaves later creates only their own small segments to merge.
+///
+/// Both: the contacts' list blocks (`list_blocks`) grew by every row written; they are cut now.
 pub fn tidy_after_bulk_write(conn: &mut DbConnection) -> QueryResult<()> {
+    crate::store::list_blocks::split(conn, crate::store::list_blocks::BLOCK_ROWS)?;
     match conn {
         DbConnection::Postgres(pg) => {
             diesel::sql_query("ANALYZE").execute(pg)?;

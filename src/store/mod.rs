@@ -50,6 +50,7 @@ pub mod data_versions;
 pub mod deals;
 pub mod in_ids;
 pub mod issues;
+pub mod list_blocks;
 pub mod login_throttles;
 pub mod members;
 pub mod notes;

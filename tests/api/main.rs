@@ -16,6 +16,7 @@ mod import_redmine;
 mod includes;
 mod instances;
 mod jobs;
+mod list_blocks;
 mod listing;
 mod logins;
 mod migrations;

@@ -19,7 +19,7 @@ use crate::store::contacts::{
     self as store, ContactQuery, ContactRow, KeyKind, KeyValue, Seek, SortColumn, StatusFilter,
 };
 use crate::store::custom_fields::CustomFieldRow;
-use crate::store::{projects, tags};
+use crate::store::{list_blocks, projects, tags};
 
 /// The list filters of `GET /contacts`, read from the query string.
 #[derive(Debug, Clone, Default)]
@@ -93,17 +93,46 @@ pub fn list(
         PageRequest::Cursor { cursor: Some(text), .. } => Some(Cursor::decode(text, &sort)?),
         _ => None,
     };
-    let total_count = count(conn, &query)?;
-    match request {
-        PageRequest::Offset(paging) => Ok((list_page(conn, user, query, total_count, paging, inc)?, Neighbours::None)),
-        PageRequest::Numbered { page, per_page } => {
-            let paging = Paging { offset: (page - 1).saturating_mul(per_page), limit: per_page };
-            let total_pages = (total_count + per_page - 1) / per_page;
-            let items = list_page(conn, user, query, total_count, paging, inc)?;
-            Ok((items, Neighbours::Numbered { page, per_page, total_pages }))
+    // A deep page of the unfiltered list is found through the blocks' counts, which must agree
+    // with the page: one snapshot for the total, the counts and the page.
+    let skipping = match &request {
+        PageRequest::Offset(paging) => paging.offset,
+        PageRequest::Numbered { page, per_page } => (page - 1).saturating_mul(*per_page),
+        PageRequest::Cursor { .. } => 0,
+    } >= list_blocks::SKIP_FROM
+        && skips_by_blocks(&query);
+    let answer = |conn: &mut DbConnection| {
+        let total_count = count(conn, &query)?;
+        match request {
+            PageRequest::Offset(paging) => {
+                Ok((list_page(conn, user, query, total_count, paging, inc)?, Neighbours::None))
+            }
+            PageRequest::Numbered { page, per_page } => {
+                let paging = Paging { offset: (page - 1).saturating_mul(per_page), limit: per_page };
+                let total_pages = (total_count + per_page - 1) / per_page;
+                let items = list_page(conn, user, query, total_count, paging, inc)?;
+                Ok((items, Neighbours::Numbered { page, per_page, total_pages }))
+            }
+            PageRequest::Cursor { per_page, .. } => cursor_page(conn, user, query, total_count, cursor, per_page, inc),
         }
-        PageRequest::Cursor { per_page, .. } => cursor_page(conn, user, query, total_count, cursor, per_page, inc),
+    };
+    if skipping {
+        list_blocks::in_snapshot(conn, answer)
+    } else {
+        answer(conn)
     }
+}
+
+/// Whether `query` is the unfiltered list in its default order (newest first), whose deep
+/// pages the blocks' counts find (`store::list_blocks`).
+fn skips_by_blocks(query: &ContactQuery) -> bool {
+    is_unfiltered(query) && query.effective_sort() == [(SortColumn::CreatedOn, true)] && query.seek.is_none()
+}
+
+/// Whether `query` is the visible list with no filter (its order aside).
+fn is_unfiltered(query: &ContactQuery) -> bool {
+    ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
+        == ContactQuery::visible(query.visibility.clone())
 }
 
 /// A keyset page: the rows after (or before) the cursor's position, read by seeking the sort's
@@ -268,9 +297,7 @@ fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
     // The tallies count archived contacts apart from the others.
     // A list leaves archived contacts out unless a filter names `status`, which makes it a
     // filtered list: the tallies' rows of contacts not archived answer the unfiltered one.
-    let unfiltered = ContactQuery { sort: Vec::new(), scan_search: false, ..query.clone() }
-        == ContactQuery::visible(query.visibility.clone());
-    Ok(if unfiltered {
+    Ok(if is_unfiltered(query) {
         store::count_visible(conn, &query.visibility, Some(false))?
     } else {
         store::count(conn, query)?
@@ -290,7 +317,13 @@ fn list_page(
     if !query.search_words.is_empty() {
         query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
     }
-    let rows = store::page(conn, &query, paging.offset, paging.limit)?;
+    let mut offset = paging.offset;
+    if offset >= list_blocks::SKIP_FROM && skips_by_blocks(&query) {
+        let start = list_blocks::page_start(conn, &query.visibility, offset)?;
+        offset = start.skip;
+        query.seek = start.after.map(|(on, id)| Seek { keys: vec![KeyValue::Time(on)], id });
+    }
+    let rows = store::page(conn, &query, offset, paging.limit)?;
     let mut items = load_details(conn, rows)?;
     load_includes(conn, user, &mut items, inc)?;
     Ok(Page { items, total_count, paging })

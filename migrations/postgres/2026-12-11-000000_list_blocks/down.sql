@@ -1,0 +1,13 @@
+DROP INDEX contacts_private_assignee;
+DROP INDEX contacts_private_author;
+DROP TRIGGER contact_block_tallies_truncate ON contacts;
+DROP TRIGGER contact_block_tallies_delete ON contacts;
+DROP TRIGGER contact_block_tallies_update ON contacts;
+DROP TRIGGER contact_block_tallies_insert ON contacts;
+DROP FUNCTION contact_block_tallies_truncated();
+DROP FUNCTION contact_block_tallies_deleted();
+DROP FUNCTION contact_block_tallies_updated();
+DROP FUNCTION contact_block_tallies_inserted();
+DROP FUNCTION contact_block_tallies_move(contacts[], contacts[]);
+DROP TABLE contact_block_tallies;
+DROP TABLE contact_blocks;

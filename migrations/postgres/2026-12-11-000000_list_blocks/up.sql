@@ -1,0 +1,94 @@
+-- Counted skipping for deep pages of the default list (newest first: created_on DESC, id DESC).
+-- The contacts are cut into blocks of consecutive (created_on, id) keys, each starting at its
+-- row of contact_blocks; contact_block_tallies counts each block's contacts by what decides who
+-- sees them (as contact_tallies does for the whole table: visibility, projects for all but
+-- public ones, archived). A reader adds the counts of the blocks it sees until the page's offset
+-- and walks only inside the block where the page starts. The counts are exact in every
+-- transaction (these triggers); the blocks' sizes only matter for speed, and the server cuts
+-- blocks that grew too large (`store::list_blocks::split`, which holds contacts' writes while it
+-- does). Neither table changes an answer: both stay outside the data version.
+CREATE TABLE contact_blocks (
+    starts_on TIMESTAMP NOT NULL,
+    starts_id INTEGER NOT NULL,
+    PRIMARY KEY (starts_on, starts_id)
+);
+-- The first block starts below every key.
+INSERT INTO contact_blocks (starts_on, starts_id) VALUES ('0001-01-01 00:00:00', 0);
+
+-- Sharded as contact_tallies (migration 8): writers on different connections do not queue on
+-- one row lock of the newest block.
+CREATE TABLE contact_block_tallies (
+    starts_on TIMESTAMP NOT NULL,
+    starts_id INTEGER NOT NULL,
+    visibility INTEGER NOT NULL,
+    project_ids TEXT NOT NULL,
+    archived BOOLEAN NOT NULL,
+    shard INTEGER NOT NULL,
+    contacts BIGINT NOT NULL,
+    PRIMARY KEY (starts_on, starts_id, visibility, project_ids, archived, shard)
+);
+
+CREATE FUNCTION contact_block_tallies_move(gone contacts[], came contacts[]) RETURNS void AS $$
+    INSERT INTO contact_block_tallies AS t (starts_on, starts_id, visibility, project_ids, archived, shard, contacts)
+    SELECT b.starts_on, b.starts_id, m.visibility,
+           CASE m.visibility WHEN 1 THEN '' ELSE m.project_ids END,
+           m.status = 'archived',
+           coalesce(nullif(current_setting('contacts_server.tally_shard', true), '')::integer,
+                    pg_backend_pid() % 16),
+           sum(m.delta)
+    FROM (SELECT c.*, -1 AS delta FROM unnest(gone) AS c
+          UNION ALL
+          SELECT c.*, 1 AS delta FROM unnest(came) AS c) AS m
+    CROSS JOIN LATERAL (SELECT starts_on, starts_id FROM contact_blocks
+                        WHERE (starts_on, starts_id) <= (m.created_on, m.id)
+                        ORDER BY starts_on DESC, starts_id DESC LIMIT 1) AS b
+    GROUP BY 1, 2, 3, 4, 5, 6
+    HAVING sum(m.delta) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (starts_on, starts_id, visibility, project_ids, archived, shard)
+    DO UPDATE SET contacts = t.contacts + excluded.contacts;
+$$ LANGUAGE sql;
+
+CREATE FUNCTION contact_block_tallies_inserted() RETURNS trigger AS $$
+BEGIN
+    PERFORM contact_block_tallies_move(ARRAY[]::contacts[], ARRAY(SELECT n::contacts FROM new_rows AS n));
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE FUNCTION contact_block_tallies_updated() RETURNS trigger AS $$
+BEGIN
+    PERFORM contact_block_tallies_move(ARRAY(SELECT o::contacts FROM old_rows AS o),
+                                       ARRAY(SELECT n::contacts FROM new_rows AS n));
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE FUNCTION contact_block_tallies_deleted() RETURNS trigger AS $$
+BEGIN
+    PERFORM contact_block_tallies_move(ARRAY(SELECT o::contacts FROM old_rows AS o), ARRAY[]::contacts[]);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE FUNCTION contact_block_tallies_truncated() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM contact_block_tallies;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER contact_block_tallies_insert AFTER INSERT ON contacts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_inserted();
+CREATE TRIGGER contact_block_tallies_update AFTER UPDATE ON contacts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_updated();
+CREATE TRIGGER contact_block_tallies_delete AFTER DELETE ON contacts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_deleted();
+CREATE TRIGGER contact_block_tallies_truncate AFTER TRUNCATE ON contacts
+    FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_truncated();
+
+INSERT INTO contact_block_tallies (starts_on, starts_id, visibility, project_ids, archived, shard, contacts)
+SELECT '0001-01-01 00:00:00', 0, visibility, CASE visibility WHEN 1 THEN '' ELSE project_ids END,
+       status = 'archived', 0, count(*)
+FROM contacts GROUP BY 3, 4, 5;
+
+-- A reader's own private contacts (as author or assignee) are visible to it alone: not in the
+-- tallies' reach, they are found by these, from the page's block on.
+CREATE INDEX contacts_private_author ON contacts (author_id, created_on, id) WHERE visibility = 2;
+CREATE INDEX contacts_private_assignee ON contacts (assigned_to_id, created_on, id) WHERE visibility = 2;
