@@ -1040,9 +1040,11 @@ pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility, archived:
         Visibility::User { projects, .. } if projects.is_empty() => return Ok(0),
         Visibility::User { user_id, projects, private_projects } => (*user_id, projects, private_projects),
     };
+    // Two seeks, by author (the key's prefix) and by assignee (its index), not one scan.
     let own = contact_tallies::visibility
         .eq(VISIBILITY_PRIVATE)
-        .and(contact_tallies::author_id.eq(user_id).or(contact_tallies::assigned_to_id.eq(user_id)));
+        .and(contact_tallies::author_id.eq(user_id))
+        .or(contact_tallies::visibility.eq(VISIBILITY_PRIVATE).and(contact_tallies::assigned_to_id.eq(user_id)));
     let mut kinds = vec![VISIBILITY_PUBLIC, VISIBILITY_PROJECT];
     if !private_projects.is_empty() {
         kinds.push(TALLY_PRIVATE_BY_PROJECTS);

@@ -126,7 +126,8 @@ fn own_private_keys(
     from: &Key,
 ) -> QueryResult<Vec<Key>> {
     let mut query = contacts::table
-        .filter(contacts::visibility.eq(VISIBILITY_PRIVATE))
+        // Written out, not bound: only a literal lets the planners pick the partial indexes.
+        .filter(diesel::dsl::sql::<Bool>(&format!("contacts.visibility = {VISIBILITY_PRIVATE}")))
         .filter(contacts::author_id.eq(user_id).or(contacts::assigned_to_id.eq(user_id)))
         .filter(contacts::created_on.ge(from.0))
         .filter(contacts::status.ne(STATUS_ARCHIVED))
