@@ -1049,9 +1049,16 @@ pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility, archived:
     if !private_projects.is_empty() {
         kinds.push(TALLY_PRIVATE_BY_PROJECTS);
     }
+    // Summed by set of projects in the database: hundreds of own private rows (one per author,
+    // assignee and set of projects) come back as a few dozen.
     let mut query = contact_tallies::table
         .filter(contact_tallies::visibility.eq_any(kinds).or(own))
-        .select((contact_tallies::visibility, contact_tallies::project_ids, contact_tallies::contacts))
+        .group_by((contact_tallies::visibility, contact_tallies::project_ids))
+        .select((
+            contact_tallies::visibility,
+            contact_tallies::project_ids,
+            diesel::dsl::sql::<BigInt>("CAST(sum(contacts) AS BIGINT)"),
+        ))
         .into_boxed();
     if let Some(archived) = archived {
         query = query.filter(contact_tallies::archived.eq(archived));
