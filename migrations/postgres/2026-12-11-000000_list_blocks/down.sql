@@ -1,5 +1,4 @@
 DROP INDEX contact_tallies_assignee;
-DROP INDEX contact_tallies_author;
 DROP INDEX contacts_private_assignee;
 DROP INDEX contacts_private_author;
 DROP TRIGGER contact_block_tallies_truncate ON contacts;

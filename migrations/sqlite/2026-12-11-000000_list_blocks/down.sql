@@ -65,7 +65,6 @@ FROM contacts GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO contact_tallies (visibility, author_id, assigned_to_id, project_ids, archived, shard, contacts)
 SELECT 3, 0, 0, project_ids, status = 'archived', id % 16, count(*) FROM contacts WHERE visibility = 2 GROUP BY 4, 5, 6;
 DROP INDEX contact_tallies_assignee;
-DROP INDEX contact_tallies_author;
 DROP INDEX contacts_private_assignee;
 DROP INDEX contacts_private_author;
 DROP TRIGGER contact_block_tallies_update;
