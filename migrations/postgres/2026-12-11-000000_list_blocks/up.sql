@@ -28,43 +28,61 @@ CREATE TABLE contact_block_tallies (
     PRIMARY KEY (starts_on, starts_id, visibility, project_ids, archived, shard)
 );
 
-CREATE FUNCTION contact_block_tallies_move(gone contacts[], came contacts[]) RETURNS void AS $$
-    INSERT INTO contact_block_tallies AS t (starts_on, starts_id, visibility, project_ids, archived, shard, contacts)
-    SELECT b.starts_on, b.starts_id, m.visibility,
-           CASE m.visibility WHEN 1 THEN '' ELSE m.project_ids END,
-           m.status = 'archived',
-           coalesce(nullif(current_setting('contacts_server.tally_shard', true), '')::integer,
-                    pg_backend_pid() % 16),
-           sum(m.delta)
-    FROM (SELECT c.*, -1 AS delta FROM unnest(gone) AS c
-          UNION ALL
-          SELECT c.*, 1 AS delta FROM unnest(came) AS c) AS m
-    CROSS JOIN LATERAL (SELECT starts_on, starts_id FROM contact_blocks
-                        WHERE (starts_on, starts_id) <= (m.created_on, m.id)
-                        ORDER BY starts_on DESC, starts_id DESC LIMIT 1) AS b
-    GROUP BY 1, 2, 3, 4, 5, 6
-    HAVING sum(m.delta) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (starts_on, starts_id, visibility, project_ids, archived, shard)
-    DO UPDATE SET contacts = t.contacts + excluded.contacts;
-$$ LANGUAGE sql;
-
-CREATE FUNCTION contact_block_tallies_inserted() RETURNS trigger AS $$
+-- One function for the three kinds of write: it reads the statement's transition tables
+-- (only the columns the tallies key on), -1 for each old row and +1 for each new one, and
+-- moves each (block, key) tally once by the sum. (Arrays of whole rows, as contact_tallies_move
+-- takes them, cost about a tenth of a bulk load.)
+CREATE FUNCTION contact_block_tallies_moved() RETURNS trigger AS $$
 BEGIN
-    PERFORM contact_block_tallies_move(ARRAY[]::contacts[], ARRAY(SELECT n::contacts FROM new_rows AS n));
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE FUNCTION contact_block_tallies_updated() RETURNS trigger AS $$
-BEGIN
-    PERFORM contact_block_tallies_move(ARRAY(SELECT o::contacts FROM old_rows AS o),
-                                       ARRAY(SELECT n::contacts FROM new_rows AS n));
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-CREATE FUNCTION contact_block_tallies_deleted() RETURNS trigger AS $$
-BEGIN
-    PERFORM contact_block_tallies_move(ARRAY(SELECT o::contacts FROM old_rows AS o), ARRAY[]::contacts[]);
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO contact_block_tallies AS t (starts_on, starts_id, visibility, project_ids, archived, shard, contacts)
+        SELECT b.starts_on, b.starts_id, m.visibility,
+               CASE m.visibility WHEN 1 THEN '' ELSE m.project_ids END, m.status = 'archived',
+               coalesce(nullif(current_setting('contacts_server.tally_shard', true), '')::integer,
+                        pg_backend_pid() % 16),
+               count(*)
+        FROM new_rows AS m
+        CROSS JOIN LATERAL (SELECT starts_on, starts_id FROM contact_blocks
+                            WHERE (starts_on, starts_id) <= (m.created_on, m.id)
+                            ORDER BY starts_on DESC, starts_id DESC LIMIT 1) AS b
+        GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (starts_on, starts_id, visibility, project_ids, archived, shard)
+        DO UPDATE SET contacts = t.contacts + excluded.contacts;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO contact_block_tallies AS t (starts_on, starts_id, visibility, project_ids, archived, shard, contacts)
+        SELECT b.starts_on, b.starts_id, m.visibility,
+               CASE m.visibility WHEN 1 THEN '' ELSE m.project_ids END, m.status = 'archived',
+               coalesce(nullif(current_setting('contacts_server.tally_shard', true), '')::integer,
+                        pg_backend_pid() % 16),
+               -count(*)
+        FROM old_rows AS m
+        CROSS JOIN LATERAL (SELECT starts_on, starts_id FROM contact_blocks
+                            WHERE (starts_on, starts_id) <= (m.created_on, m.id)
+                            ORDER BY starts_on DESC, starts_id DESC LIMIT 1) AS b
+        GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (starts_on, starts_id, visibility, project_ids, archived, shard)
+        DO UPDATE SET contacts = t.contacts + excluded.contacts;
+    ELSE -- UPDATE
+        INSERT INTO contact_block_tallies AS t (starts_on, starts_id, visibility, project_ids, archived, shard, contacts)
+        SELECT b.starts_on, b.starts_id, m.visibility,
+               CASE m.visibility WHEN 1 THEN '' ELSE m.project_ids END, m.status = 'archived',
+               coalesce(nullif(current_setting('contacts_server.tally_shard', true), '')::integer,
+                        pg_backend_pid() % 16),
+               sum(m.delta)
+        FROM (SELECT created_on, id, visibility, project_ids, status, -1 AS delta FROM old_rows
+              UNION ALL
+              SELECT created_on, id, visibility, project_ids, status, 1 AS delta FROM new_rows) AS m
+        CROSS JOIN LATERAL (SELECT starts_on, starts_id FROM contact_blocks
+                            WHERE (starts_on, starts_id) <= (m.created_on, m.id)
+                            ORDER BY starts_on DESC, starts_id DESC LIMIT 1) AS b
+        GROUP BY 1, 2, 3, 4, 5, 6
+        HAVING sum(m.delta) <> 0
+        ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (starts_on, starts_id, visibility, project_ids, archived, shard)
+        DO UPDATE SET contacts = t.contacts + excluded.contacts;
+    END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -75,11 +93,11 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER contact_block_tallies_insert AFTER INSERT ON contacts
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_inserted();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_moved();
 CREATE TRIGGER contact_block_tallies_update AFTER UPDATE ON contacts
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_updated();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_moved();
 CREATE TRIGGER contact_block_tallies_delete AFTER DELETE ON contacts
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_deleted();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_moved();
 CREATE TRIGGER contact_block_tallies_truncate AFTER TRUNCATE ON contacts
     FOR EACH STATEMENT EXECUTE FUNCTION contact_block_tallies_truncated();
 
