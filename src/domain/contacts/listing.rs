@@ -95,12 +95,12 @@ pub fn list(
     };
     // A deep page of the unfiltered list is found through the blocks' counts, which must agree
     // with the page: one snapshot for the total, the counts and the page.
-    let skipping = match &request {
+    let offset = match &request {
         PageRequest::Offset(paging) => paging.offset,
         PageRequest::Numbered { page, per_page } => (page - 1).saturating_mul(*per_page),
         PageRequest::Cursor { .. } => 0,
-    } >= list_blocks::SKIP_FROM
-        && skips_by_blocks(&query);
+    };
+    let skipping = !matches!(request, PageRequest::Cursor { .. }) && found_by_blocks(&query, offset);
     let answer = |conn: &mut DbConnection| {
         let total_count = count(conn, &query)?;
         match request {
@@ -108,7 +108,7 @@ pub fn list(
                 Ok((list_page(conn, user, query, total_count, paging, inc)?, Neighbours::None))
             }
             PageRequest::Numbered { page, per_page } => {
-                let paging = Paging { offset: (page - 1).saturating_mul(per_page), limit: per_page };
+                let paging = Paging { offset, limit: per_page };
                 let total_pages = (total_count + per_page - 1) / per_page;
                 let items = list_page(conn, user, query, total_count, paging, inc)?;
                 Ok((items, Neighbours::Numbered { page, per_page, total_pages }))
@@ -123,10 +123,14 @@ pub fn list(
     }
 }
 
-/// Whether `query` is the unfiltered list in its default order (newest first), whose deep
-/// pages the blocks' counts find (`store::list_blocks`).
-fn skips_by_blocks(query: &ContactQuery) -> bool {
-    is_unfiltered(query) && query.effective_sort() == [(SortColumn::CreatedOn, true)] && query.seek.is_none()
+/// Whether the page of `query` at `offset` is found through the blocks' counts
+/// (`store::list_blocks`): a deep page of the unfiltered list in its default order (newest
+/// first). `list` and `list_page` both ask, so the page is read in the counts' snapshot.
+fn found_by_blocks(query: &ContactQuery, offset: i64) -> bool {
+    offset >= list_blocks::SKIP_FROM
+        && is_unfiltered(query)
+        && query.effective_sort() == [(SortColumn::CreatedOn, true)]
+        && query.seek.is_none()
 }
 
 /// Whether `query` is the visible list with no filter (its order aside).
@@ -318,7 +322,7 @@ fn list_page(
         query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
     }
     let mut offset = paging.offset;
-    if offset >= list_blocks::SKIP_FROM && skips_by_blocks(&query) {
+    if found_by_blocks(&query, offset) {
         let start = list_blocks::page_start(conn, &query.visibility, offset)?;
         offset = start.skip;
         query.seek = start.after.map(|(on, id)| Seek { keys: vec![KeyValue::Time(on)], id });
