@@ -102,7 +102,12 @@ pub fn list(
     };
     let skipping = !matches!(request, PageRequest::Cursor { .. }) && found_by_blocks(&query, offset);
     let answer = |conn: &mut DbConnection| {
-        let total_count = count(conn, &query)?;
+        let (total_count, query) = match request {
+            PageRequest::Cursor { .. } => (count(conn, &query)?, query),
+            PageRequest::Offset(Paging { limit, .. }) | PageRequest::Numbered { per_page: limit, .. } => {
+                count_search(conn, query, Paging { offset, limit })?
+            }
+        };
         match request {
             PageRequest::Offset(paging) => {
                 Ok((list_page(conn, user, query, total_count, paging, inc)?, Neighbours::None))
@@ -308,6 +313,30 @@ fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
     })
 }
 
+/// The most ids a search collects for its page (`count_search`).
+const MOST_COLLECTED: i64 = 50_000;
+
+/// `count` for a search whose page is found through the search index: the matching ids are
+/// collected as they are counted and the page is read from them (`ContactQuery::matched`). A
+/// search that matches so many rows that reading the list in order is the cheaper way to its
+/// page (`scanning_is_cheaper`) keeps no ids.
+fn count_search(
+    conn: &mut DbConnection,
+    mut query: ContactQuery,
+    paging: Paging,
+) -> Result<(i64, ContactQuery), Error> {
+    if query.search_words.is_empty() {
+        return Ok((count(conn, &query)?, query));
+    }
+    let ceiling = store::id_ceiling(conn)?;
+    // About the number of matches past which scanning is cheaper (`scanning_is_cheaper`).
+    let rows_wanted = paging.offset.saturating_add(paging.limit) as f64;
+    let most = ((rows_wanted * ceiling as f64).sqrt() as i64).clamp(1, MOST_COLLECTED);
+    let (total, ids) = store::matches(conn, &query, most)?;
+    query.matched = ids;
+    Ok((total, query))
+}
+
 /// One page of `query`, of which `total_count` contacts match, with their details and the
 /// included lists.
 fn list_page(
@@ -318,7 +347,7 @@ fn list_page(
     paging: Paging,
     inc: Includes,
 ) -> Result<Page<ContactDetails>, Error> {
-    if !query.search_words.is_empty() {
+    if !query.search_words.is_empty() && query.matched.is_none() {
         query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
     }
     let mut offset = paging.offset;
@@ -510,6 +539,7 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
         seek: None,
         backwards: false,
         scan_search: false,
+        matched: None,
         // Only a search asks the index; an unfiltered query stays equal to `visible` (tallies).
         search_index: if search_words_empty { Default::default() } else { store::SearchIndex::of(conn) },
         status: if filters.conditions.iter().any(|c| c.fields().contains(&"status")) {
