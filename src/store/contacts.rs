@@ -886,7 +886,16 @@ pub fn matches(conn: &mut DbConnection, q: &ContactQuery, most: i64) -> QueryRes
         }
         return Ok((total, (total <= most).then_some(ids)));
     }
-    // PostgreSQL hands rows over one by one to a streaming read: a count is cheaper past `most`.
+    if let DbConnection::Postgres(_) = conn {
+        // PostgreSQL hands a streaming read its rows one by one: the total comes with the first
+        // `most + 1` ids instead, counted over every match by the window before the limit.
+        let rows: Vec<(i32, i64)> = query
+            .select((contacts::id, diesel::dsl::sql::<BigInt>("count(*) OVER ()")))
+            .limit(most.saturating_add(1))
+            .load(conn)?;
+        let total = rows.first().map_or(0, |&(_, total)| total);
+        return Ok((total, (total <= most).then(|| rows.into_iter().map(|(id, _)| id).collect())));
+    }
     // A walk of every row stops at `most + 1` matches when they are many.
     let ids: Vec<i32> = query.limit(most.saturating_add(1)).load(conn)?;
     if ids.len() as i64 > most {
