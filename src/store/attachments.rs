@@ -55,6 +55,11 @@ pub fn content(conn: &mut DbConnection, id: i32) -> QueryResult<Vec<u8>> {
 
 /// An upload not yet attached, by its token.
 pub fn find_unattached_by_token(conn: &mut DbConnection, token: &str) -> QueryResult<Option<AttachmentRow>> {
+    // Tokens are `{id}.{hex}`: text of any other character matches none, and is not sent to
+    // the database (PostgreSQL refuses a NUL in text with an error, which was a 500).
+    if !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+        return Ok(None);
+    }
     attachments::table
         .filter(attachments::token.eq(token))
         .filter(attachments::contact_id.is_null())

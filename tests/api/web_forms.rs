@@ -430,6 +430,12 @@ async fn redmines_upload_api_attaches_an_avatar_by_token() {
         .await;
     assert_eq!(again.status, 422);
     assert_eq!(again.errors(), vec!["Avatar is invalid"]);
+    // A token no upload can have (PostgreSQL refuses a NUL in text) is simply not found.
+    for odd in ["a\u{0}b", "1.abc'--", "🦀"] {
+        let body = json!({"contact": {"project_id": "crm", "first_name": "Odd", "avatar": {"token": odd}}});
+        let res = admin.post(Format::Json, "/contacts", body).await;
+        assert_eq!((res.status, res.errors()), (422, vec!["Avatar is invalid".to_string()]), "{odd:?}");
+    }
     // A new avatar on update replaces the old one.
     let id = res.int("contact.id");
     let second = upload(PNG, "application/octet-stream").await.str("upload.token");
