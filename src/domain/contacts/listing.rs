@@ -316,10 +316,10 @@ fn count(conn: &mut DbConnection, query: &ContactQuery) -> Result<i64, Error> {
 /// The most ids a search collects for its page (`count_search`).
 const MOST_COLLECTED: i64 = 50_000;
 
-/// `count` for a search whose page is found through the search index: the matching ids are
-/// collected as they are counted and the page is read from them (`ContactQuery::matched`). A
-/// search that matches so many rows that reading the list in order is the cheaper way to its
-/// page (`scanning_is_cheaper`) keeps no ids.
+/// `count`, and for a search also the matching ids, collected as they are counted, from which
+/// the page is then read (`ContactQuery::matched`). A search that matches so many rows that
+/// reading the list in order is the cheaper way to its page (`scanning_is_cheaper`) keeps no
+/// ids.
 fn count_search(
     conn: &mut DbConnection,
     mut query: ContactQuery,
