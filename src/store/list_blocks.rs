@@ -37,24 +37,9 @@ pub struct PageStart {
     pub skip: i64,
 }
 
-/// Runs `f` in one read snapshot: the blocks' counts, the reader's own contacts and the page
-/// must agree, or a write committed between them would shift the page.
-pub fn in_snapshot<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    conn.transaction(|c| {
-        if let DbConnection::Postgres(pg) = c {
-            // READ COMMITTED would take a new snapshot per statement.
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(pg)?;
-        }
-        f(c)
-    })
-}
-
 /// Where the page at `offset` of the unfiltered default list starts for a reader of
 /// `visibility` (archived contacts left out, as the list does). Call it in the page's snapshot
-/// (`in_snapshot`).
+/// (`store::in_snapshot`).
 pub fn page_start(conn: &mut DbConnection, visibility: &Visibility, offset: i64) -> QueryResult<PageStart> {
     let mut query = contact_block_tallies::table
         .filter(contact_block_tallies::archived.eq(false))

@@ -62,6 +62,27 @@ pub mod users;
 pub mod web_forms;
 pub mod webhooks;
 
+/// Runs `f` in one read snapshot, for reads that must agree: a page and the counts it was found
+/// by (`list_blocks`), a search's total and the ids its page is read from. A write committed
+/// between them would otherwise shift the page or show a row that no longer matches.
+pub fn in_snapshot<T, E>(
+    conn: &mut crate::db::DbConnection,
+    f: impl FnOnce(&mut crate::db::DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::Connection;
+    use diesel::RunQueryDsl;
+    conn.transaction(|c| {
+        if let crate::db::DbConnection::Postgres(pg) = c {
+            // READ COMMITTED would take a new snapshot per statement.
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(pg)?;
+        }
+        f(c)
+    })
+}
+
 /// Now, in UTC, to the second: both backends then store and render the same instant.
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};

@@ -101,6 +101,7 @@ pub fn list(
         PageRequest::Cursor { .. } => 0,
     };
     let skipping = !matches!(request, PageRequest::Cursor { .. }) && found_by_blocks(&query, offset);
+    let searching = !query.search_words.is_empty();
     let answer = |conn: &mut DbConnection| {
         let (total_count, query) = match request {
             PageRequest::Cursor { .. } => (count(conn, &query)?, query),
@@ -121,8 +122,10 @@ pub fn list(
             PageRequest::Cursor { per_page, .. } => cursor_page(conn, user, query, total_count, cursor, per_page, inc),
         }
     };
-    if skipping {
-        list_blocks::in_snapshot(conn, answer)
+    // A search's page is read from the ids counted for its total (`count_search`): in the same
+    // snapshot, so that a write between them cannot show a row that no longer matches.
+    if skipping || searching {
+        crate::store::in_snapshot(conn, answer)
     } else {
         answer(conn)
     }
