@@ -115,6 +115,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_name_blocks (first_key, last_key, starts_id) {
+        first_key -> Text,
+        last_key -> Text,
+        starts_id -> Integer,
+    }
+}
+
+diesel::table! {
+    contact_name_block_tallies (first_key, last_key, starts_id, visibility, project_ids, archived, shard) {
+        first_key -> Text,
+        last_key -> Text,
+        starts_id -> Integer,
+        visibility -> Integer,
+        project_ids -> Text,
+        archived -> Bool,
+        shard -> Integer,
+        contacts -> BigInt,
+    }
+}
+
+diesel::table! {
     contact_tallies (visibility, author_id, assigned_to_id, project_ids, archived, shard) {
         visibility -> Integer,
         author_id -> Integer,

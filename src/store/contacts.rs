@@ -911,12 +911,14 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
         return tagged_page(conn, q, tag_id, offset, limit);
     }
     let mut query = contacts::table.select(ContactRow::as_select()).into_boxed();
-    for c in conditions(q) {
-        query = query.filter(c);
-    }
     let sort = q.effective_sort();
+    // The position first: SQLite tests conditions in the order written, and this one rules out
+    // the rows an index walk meets before the position for the cost of a comparison.
     if let Some(seek) = &q.seek {
         query = query.filter(seek_condition(&sort, q.backwards, seek));
+    }
+    for c in conditions(q) {
+        query = query.filter(c);
     }
     let mut last_desc = true;
     for (column, desc) in &sort {
@@ -925,12 +927,12 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
         query = match (column, desc) {
             (SortColumn::Id, false) => query.then_order_by(contacts::id.asc()),
             (SortColumn::Id, true) => query.then_order_by(contacts::id.desc()),
-            (SortColumn::Name, false) => query
-                .then_order_by(lower(contacts::first_name).asc())
-                .then_order_by(lower(coalesce(contacts::last_name, "")).asc()),
-            (SortColumn::Name, true) => query
-                .then_order_by(lower(contacts::first_name).desc())
-                .then_order_by(lower(coalesce(contacts::last_name, "")).desc()),
+            (SortColumn::Name, false) => {
+                query.then_order_by(lower(contacts::first_name).asc()).then_order_by(last_name_key().asc())
+            }
+            (SortColumn::Name, true) => {
+                query.then_order_by(lower(contacts::first_name).desc()).then_order_by(last_name_key().desc())
+            }
             (SortColumn::FirstName, false) => query.then_order_by(lower(contacts::first_name).asc()),
             (SortColumn::FirstName, true) => query.then_order_by(lower(contacts::first_name).desc()),
             (SortColumn::LastName, false) => query.then_order_by(lower(coalesce(contacts::last_name, "")).asc()),
@@ -950,6 +952,13 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
 
 type ContactTest = Box<dyn BoxableExpression<contacts::table, DbBackend, SqlType = Bool>>;
 
+/// `sort=name`'s second key, the blank written out: the name index (migration
+/// 2026-12-14-000000) has it so, and SQLite matches an index's expression only to the same
+/// text, not to a bound `''`.
+fn last_name_key() -> diesel::expression::SqlLiteral<Text> {
+    diesel::dsl::sql::<Text>("lower(coalesce(contacts.last_name, ''))")
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Cmp {
     Below,
@@ -962,6 +971,9 @@ enum Cmp {
 /// ties as in `page`. Written `k >= v AND (k > v OR …)` so that an index leading with the
 /// first key bounds the scan on both backends.
 fn seek_condition(sort: &[(SortColumn, bool)], backwards: bool, seek: &Seek) -> ContactTest {
+    if let ([(SortColumn::Name, desc)], [KeyValue::Text(first), KeyValue::Text(last)]) = (sort, seek.keys.as_slice()) {
+        return past_name(first, last, seek.id, *desc != backwards);
+    }
     let mut keys: Vec<(SortColumn, usize, bool)> = Vec::new();
     for (column, desc) in sort {
         for index in 0..column.keys().len() {
@@ -978,6 +990,24 @@ fn seek_condition(sort: &[(SortColumn, bool)], backwards: bool, seek: &Seek) -> 
     }
     let steps: Vec<_> = keys.into_iter().zip(values).collect();
     past(&steps)
+}
+
+/// The rows past `(first, last, id)` in `sort=name`'s order, as one row comparison, which
+/// PostgreSQL bounds its index scan by (the nested form of `past` bounds only the first name: a
+/// walk from the start of a block read every contact of its first name before it). The first
+/// name's own bound stays for SQLite, which bounds no index by a row comparison of expressions.
+fn past_name(first: &str, last: &str, id: i32, desc: bool) -> ContactTest {
+    let (first_bound, beyond) = if desc { (Cmp::AtOrBelow, ") < (lower(") } else { (Cmp::AtOrAbove, ") > (lower(") };
+    let row =
+        diesel::dsl::sql::<Bool>("(lower(contacts.first_name), lower(coalesce(contacts.last_name, '')), contacts.id")
+            .sql(beyond)
+            .bind::<Text, _>(first.to_string())
+            .sql("), lower(")
+            .bind::<Text, _>(last.to_string())
+            .sql("), ")
+            .bind::<diesel::sql_types::Integer, _>(id)
+            .sql(")");
+    Box::new(key_compared(SortColumn::Name, 0, &KeyValue::Text(first.to_string()), first_bound).and(row))
 }
 
 fn past(steps: &[((SortColumn, usize, bool), &KeyValue)]) -> ContactTest {
@@ -1009,7 +1039,8 @@ fn key_compared(column: SortColumn, index: usize, value: &KeyValue, cmp: Cmp) ->
         (SortColumn::Name, 0, KeyValue::Text(t)) | (SortColumn::FirstName, _, KeyValue::Text(t)) => {
             compared!(lower(contacts::first_name), lower(t.clone()))
         }
-        (SortColumn::Name, _, KeyValue::Text(t)) | (SortColumn::LastName, _, KeyValue::Text(t)) => {
+        (SortColumn::Name, _, KeyValue::Text(t)) => compared!(last_name_key(), lower(t.clone())),
+        (SortColumn::LastName, _, KeyValue::Text(t)) => {
             compared!(lower(coalesce(contacts::last_name, "")), lower(t.clone()))
         }
         (SortColumn::Company, _, KeyValue::Text(t)) => {

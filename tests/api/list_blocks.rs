@@ -1,11 +1,12 @@
-//! Deep pages of the default list are found through the blocks' counts (`store::list_blocks`):
-//! whatever the writes, and before or after the blocks are cut again, each such page is the
-//! page the plain walk gives (`sort=created_on:desc,id:desc`, the same order, read row by row).
+//! Deep pages of the unfiltered list, newest first (the default), oldest first or by name either
+//! way, are found through the blocks' counts (`store::list_blocks`): whatever the writes, and
+//! before or after the blocks are cut again, each such page is the page the plain walk gives
+//! (the same order with the id named as a last key, read row by row).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use contacts_server::db::schema::contact_blocks;
+use contacts_server::db::schema::{contact_blocks, contact_name_blocks};
 use contacts_server::format::Format;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -37,12 +38,15 @@ fn seeded(contacts: u32) -> (TestDb, String) {
     (db, key)
 }
 
+/// The fewer of the two orders' blocks.
 fn blocks(app: &TestApp) -> i64 {
     let mut conn = app.db.connection().unwrap();
-    contact_blocks::table.count().get_result::<i64>(&mut **conn).unwrap()
+    let created = contact_blocks::table.count().get_result::<i64>(&mut **conn).unwrap();
+    let named = contact_name_blocks::table.count().get_result::<i64>(&mut **conn).unwrap();
+    created.min(named)
 }
 
-/// Waits for the server to cut its blocks to at least `at_least` of them.
+/// Waits for the server to cut the blocks of both orders to at least `at_least` of them.
 async fn cut_into(app: &TestApp, at_least: i64) {
     let started = Instant::now();
     while blocks(app) < at_least {
@@ -51,20 +55,33 @@ async fn cut_into(app: &TestApp, at_least: i64) {
     }
 }
 
+/// Each order found through blocks, and the same order walked row by row.
+const ORDERS: [(&str, &str); 4] = [
+    ("", "&sort=created_on:desc,id:desc"),
+    ("&sort=created_on", "&sort=created_on,id"),
+    ("&sort=name", "&sort=name,id"),
+    ("&sort=name:desc", "&sort=name:desc,id:desc"),
+];
+
 /// Every offset in `offsets` (and the list's end) gives the plain walk's page, and the same
-/// total, to `reader`.
+/// total, to `reader`, in every order.
 async fn pages_agree(reader: &Actor<'_>, offsets: &[i64]) {
     let total = reader.get(Format::Json, "/contacts?limit=1").await.meta("total_count").unwrap();
     let mut checked: Vec<i64> = offsets.iter().copied().filter(|o| *o >= 1000).collect();
     checked.extend([total - 25, total - 1, total, total + 7].into_iter().filter(|o| *o >= 1000));
     for offset in checked {
-        for format in Format::API {
-            let counted = reader.get(format, &format!("/contacts?limit=25&offset={offset}")).await;
-            let walked =
-                reader.get(format, &format!("/contacts?limit=25&offset={offset}&sort=created_on:desc,id:desc")).await;
+        // Every order in JSON, the default one in XML too.
+        let asked = ORDERS.into_iter().map(|order| (Format::Json, order)).chain([(Format::Xml, ORDERS[0])]);
+        for (format, (counted_order, walked_order)) in asked {
+            let counted = reader.get(format, &format!("/contacts?limit=25&offset={offset}{counted_order}")).await;
+            let walked = reader.get(format, &format!("/contacts?limit=25&offset={offset}{walked_order}")).await;
             assert_eq!(counted.status, 200, "{}", counted.text);
             assert_eq!(counted.meta("total_count"), Some(total));
-            assert_eq!(counted.ids("contacts"), walked.ids("contacts"), "offset {offset} of {total} ({format:?})");
+            assert_eq!(
+                counted.ids("contacts"),
+                walked.ids("contacts"),
+                "offset {offset} of {total}{counted_order} ({format:?})"
+            );
         }
     }
 }
@@ -94,8 +111,8 @@ async fn deep_pages_are_the_plain_walks_pages_through_every_kind_of_write() {
     pages_agree(&user1, &offsets).await;
 
     // Writes of every kind, each checked at once (the blocks are not cut in between): new
-    // contacts, some private and user1's own; visibility, status and projects changed; deletes;
-    // rows moved to other blocks by their created_on.
+    // contacts, some private and user1's own; visibility, status and projects changed; names
+    // changed; deletes; rows moved to other blocks by their created_on.
     for i in 0..60 {
         let visibility = [0, 1, 2][i % 3];
         let assigned = if i % 2 == 0 { json!(user1.id) } else { json!(null) };
@@ -115,7 +132,7 @@ async fn deep_pages_are_the_plain_walks_pages_through_every_kind_of_write() {
             1 => json!({"contact": {"visibility": 1}}),
             2 => json!({"contact": {"status": "archived"}}),
             3 => json!({"contact": {"visibility": 0}}),
-            _ => continue,
+            _ => json!({"contact": {"first_name": "aaron", "last_name": format!("Zed {i}")}}),
         };
         let res = admin.put(Format::Json, &format!("/contacts/{id}"), change).await;
         assert!(res.status < 300, "{}", res.text);

@@ -166,9 +166,11 @@ struct Stamp {
 
 /// Tables whose writes do not move the data version that validates conditional GETs (see
 /// migration 2026-12-10-000000_data_versions for why each): every other table must.
-const UNVERSIONED_TABLES: [&str; 10] = [
+const UNVERSIONED_TABLES: [&str; 12] = [
     "contact_block_tallies",
     "contact_blocks",
+    "contact_name_block_tallies",
+    "contact_name_blocks",
     "contact_tallies",
     "contacts_search",
     "data_versions",

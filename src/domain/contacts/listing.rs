@@ -19,7 +19,8 @@ use crate::store::contacts::{
     self as store, ContactQuery, ContactRow, KeyKind, KeyValue, Seek, SortColumn, StatusFilter,
 };
 use crate::store::custom_fields::CustomFieldRow;
-use crate::store::{list_blocks, projects, tags};
+use crate::store::list_blocks::{self, BlockOrder};
+use crate::store::{projects, tags};
 
 /// The list filters of `GET /contacts`, read from the query string.
 #[derive(Debug, Clone, Default)]
@@ -100,7 +101,7 @@ pub fn list(
         PageRequest::Numbered { page, per_page } => (page - 1).saturating_mul(*per_page),
         PageRequest::Cursor { .. } => 0,
     };
-    let skipping = !matches!(request, PageRequest::Cursor { .. }) && found_by_blocks(&query, offset);
+    let skipping = !matches!(request, PageRequest::Cursor { .. }) && block_order(&query, offset).is_some();
     let searching = !query.search_words.is_empty();
     let answer = |conn: &mut DbConnection| {
         let (total_count, query) = match request {
@@ -131,14 +132,19 @@ pub fn list(
     }
 }
 
-/// Whether the page of `query` at `offset` is found through the blocks' counts
-/// (`store::list_blocks`): a deep page of the unfiltered list in its default order (newest
-/// first). `list` and `list_page` both ask, so the page is read in the counts' snapshot.
-fn found_by_blocks(query: &ContactQuery, offset: i64) -> bool {
-    offset >= list_blocks::SKIP_FROM
-        && is_unfiltered(query)
-        && query.effective_sort() == [(SortColumn::CreatedOn, true)]
-        && query.seek.is_none()
+/// The block order (and whether descending) through whose counts the page of `query` at
+/// `offset` is found (`store::list_blocks`): for a deep page of the unfiltered list sorted by
+/// creation (newest first by default) or by name. `list` and `list_page` both ask, so the page
+/// is read in the counts' snapshot.
+fn block_order(query: &ContactQuery, offset: i64) -> Option<(BlockOrder, bool)> {
+    if offset < list_blocks::SKIP_FROM || !is_unfiltered(query) || query.seek.is_some() {
+        return None;
+    }
+    match query.effective_sort().as_slice() {
+        [(SortColumn::CreatedOn, descending)] => Some((BlockOrder::Created, *descending)),
+        [(SortColumn::Name, descending)] => Some((BlockOrder::Name, *descending)),
+        _ => None,
+    }
 }
 
 /// Whether `query` is the visible list with no filter (its order aside).
@@ -354,10 +360,10 @@ fn list_page(
         query.scan_search = scanning_is_cheaper(total_count, paging, store::id_ceiling(conn)?);
     }
     let mut offset = paging.offset;
-    if found_by_blocks(&query, offset) {
-        let start = list_blocks::page_start(conn, &query.visibility, offset)?;
+    if let Some((order, descending)) = block_order(&query, offset) {
+        let start = list_blocks::page_start(conn, &query.visibility, order, descending, offset)?;
         offset = start.skip;
-        query.seek = start.after.map(|(on, id)| Seek { keys: vec![KeyValue::Time(on)], id });
+        query.seek = start.after;
     }
     let rows = store::page(conn, &query, offset, paging.limit)?;
     let mut items = load_details(conn, rows)?;

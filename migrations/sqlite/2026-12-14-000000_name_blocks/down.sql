@@ -1,0 +1,6 @@
+DROP INDEX contacts_name_order;
+DROP TRIGGER contact_name_block_tallies_update;
+DROP TRIGGER contact_name_block_tallies_delete;
+DROP TRIGGER contact_name_block_tallies_insert;
+DROP TABLE contact_name_block_tallies;
+DROP TABLE contact_name_blocks;
