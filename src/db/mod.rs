@@ -96,6 +96,8 @@ pub struct Db {
     url: DatabaseUrl,
     queries: Arc<QueryCounter>,
     statement_timeout: Option<Duration>,
+    /// The migrations `open` applied.
+    migrated_at_open: usize,
 }
 
 /// How to open the database.
@@ -150,12 +152,25 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
-        let db = Db { pool, writer, backend, url, queries: counter, statement_timeout: options.statement_timeout };
-        db.migrate()?;
+        let mut db = Db {
+            pool,
+            writer,
+            backend,
+            url,
+            queries: counter,
+            statement_timeout: options.statement_timeout,
+            migrated_at_open: 0,
+        };
+        db.migrated_at_open = db.migrate()?;
         Ok(db)
     }
 
     /// Applies the pending migrations of this backend.
+    /// How many migrations `open` applied (it brings every database it opens up to date).
+    pub fn migrated_at_open(&self) -> usize {
+        self.migrated_at_open
+    }
+
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get().map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
         migrations::run_pending(&mut conn)

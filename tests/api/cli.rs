@@ -27,6 +27,24 @@ fn user_create_on_a_new_file_prints_the_api_key_last() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("Login has already been taken"));
     let migrate = Command::new(BIN).args(["migrate", "--database-url", &url]).output().unwrap();
     assert!(migrate.status.success());
+    assert_eq!(String::from_utf8_lossy(&migrate.stdout), "database is up to date (0 migrations applied now)\n");
+}
+
+#[test]
+fn migrate_on_a_new_file_says_how_many_migrations_it_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("new.db").display());
+    let migrate = Command::new(BIN).args(["migrate", "--database-url", &url]).output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let said = String::from_utf8_lossy(&migrate.stdout).to_string();
+    let applied: usize = said
+        .trim_end()
+        .strip_prefix("database is up to date (")
+        .and_then(|rest| rest.strip_suffix(" migrations applied now)"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    let folders = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count();
+    assert_eq!(applied, folders);
 }
 
 #[test]
