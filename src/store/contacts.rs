@@ -223,6 +223,9 @@ pub struct ContactQuery {
     pub sort: Vec<(SortColumn, bool)>,
     /// Keyset paging: only the rows after (or, reading backwards, before) this position.
     pub seek: Option<Seek>,
+    /// Only the rows before this position in the list's order (not reversed by `backwards`):
+    /// where the blocks' counts say a deep page ends, so that no plan reads past it.
+    pub until: Option<Seek>,
     /// Read the list in reverse order (a page before a cursor, or the last page); the caller
     /// turns the rows back.
     pub backwards: bool,
@@ -514,6 +517,7 @@ impl ContactQuery {
             conditions: Vec::new(),
             sort: Vec::new(),
             seek: None,
+            until: None,
             backwards: false,
             scan_search: false,
             matched: None,
@@ -916,6 +920,9 @@ pub fn page(conn: &mut DbConnection, q: &ContactQuery, offset: i64, limit: i64) 
     // the rows an index walk meets before the position for the cost of a comparison.
     if let Some(seek) = &q.seek {
         query = query.filter(seek_condition(&sort, q.backwards, seek));
+    }
+    if let Some(until) = &q.until {
+        query = query.filter(seek_condition(&sort, !q.backwards, until));
     }
     for c in conditions(q) {
         query = query.filter(c);

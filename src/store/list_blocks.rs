@@ -254,11 +254,14 @@ where
 }
 
 /// Where a page at some offset starts: the walk reads the rows past `after` in the list's
-/// order (from the list's start when none) and skips `skip` visible ones.
+/// order (from the list's start when none) and skips `skip` visible ones. The page ends before
+/// `until` (at the list's end when none): a bound for the planners, which otherwise may read
+/// every row past `after` to sort them (PostgreSQL did, misjudging how many rows a reader sees).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageStart {
     pub after: Option<Seek>,
     pub skip: i64,
+    pub until: Option<Seek>,
 }
 
 /// The SQL test of a tally row seen by a reader of `projects` and `private_projects` (the ids
@@ -273,21 +276,22 @@ fn tally_seen(projects: &[i32], private_projects: &[i32]) -> String {
     )
 }
 
-/// Where the page at `offset` of the unfiltered list in `order` (`descending` or not) starts
-/// for a reader of `visibility` (archived contacts left out, as the list does). Call it in the
-/// page's snapshot (`store::in_snapshot`).
+/// Where the page of `limit` rows at `offset` of the unfiltered list in `order` (`descending`
+/// or not) starts and ends for a reader of `visibility` (archived contacts left out, as the
+/// list does). Call it in the page's snapshot (`store::in_snapshot`).
 pub fn page_start(
     conn: &mut DbConnection,
     visibility: &Visibility,
     order: BlockOrder,
     descending: bool,
     offset: i64,
+    limit: i64,
 ) -> QueryResult<PageStart> {
     let mut seen = String::new();
     let mut own_reader = None;
     if let Visibility::User { user_id, projects, private_projects } = visibility {
         if projects.is_empty() {
-            return Ok(PageStart { after: None, skip: offset });
+            return Ok(PageStart { after: None, skip: offset, until: None });
         }
         seen = format!(" AND {}", tally_seen(projects, private_projects));
         own_reader = Some((*user_id, projects, private_projects));
@@ -301,14 +305,26 @@ pub fn page_start(
         columns = order.key_columns(),
         ordered = order.ordered(direction),
     );
-    // In the list's order, until the block the offset falls in.
+    // In the list's order, until one block past the one the page's end falls in (its start
+    // ends the page), as the tallies count: the reader's own private contacts below only move
+    // the page towards the list's start, so that bound holds.
+    let end = offset.saturating_add(limit);
     let mut blocks: Vec<(Key, i64)> = Vec::new();
     let mut counted = 0;
+    let mut past_end = false;
     read_while(conn, &sql, |block: CountedKey| {
+        past_end = counted > end;
         counted += block.contacts;
         blocks.push((block.key.key(), block.contacts));
-        counted <= offset
+        !past_end
     })?;
+    // Descending, the page ends at the start of the block its end falls in; ascending, before
+    // the start of the next one.
+    let until = match (past_end, descending) {
+        (false, _) => None,
+        (true, true) => blocks.len().checked_sub(2).map(|end_block| blocks[end_block].0.seek(true)),
+        (true, false) => blocks.last().map(|(next, _)| next.seek(false)),
+    };
     // The reader's own private contacts, which no tally counts for it: those before the last
     // block read are added to the block they fall in (or the nearest read one before it), which
     // only moves the page towards the list's start.
@@ -349,7 +365,7 @@ pub fn page_start(
             skipped = before;
         }
     }
-    Ok(PageStart { after, skip: offset - skipped })
+    Ok(PageStart { after, skip: offset - skipped, until })
 }
 
 /// The keys of `user_id`'s own private contacts that it sees through no tally (in a project it

@@ -361,9 +361,10 @@ fn list_page(
     }
     let mut offset = paging.offset;
     if let Some((order, descending)) = block_order(&query, offset) {
-        let start = list_blocks::page_start(conn, &query.visibility, order, descending, offset)?;
+        let start = list_blocks::page_start(conn, &query.visibility, order, descending, offset, paging.limit)?;
         offset = start.skip;
         query.seek = start.after;
+        query.until = start.until;
     }
     let rows = store::page(conn, &query, offset, paging.limit)?;
     let mut items = load_details(conn, rows)?;
@@ -546,6 +547,7 @@ fn list_query(conn: &mut DbConnection, user: &CurrentUser, filters: &ContactFilt
         conditions,
         sort: parse_sort(filters.sort.as_deref()),
         seek: None,
+        until: None,
         backwards: false,
         scan_search: false,
         matched: None,
