@@ -165,12 +165,12 @@ impl Db {
         Ok(db)
     }
 
-    /// Applies the pending migrations of this backend.
     /// How many migrations `open` applied (it brings every database it opens up to date).
     pub fn migrated_at_open(&self) -> usize {
         self.migrated_at_open
     }
 
+    /// Applies the pending migrations of this backend.
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get().map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
         migrations::run_pending(&mut conn)
