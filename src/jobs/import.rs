@@ -14,7 +14,7 @@ use crate::domain::contacts::{new_row, ContactInput};
 use crate::domain::custom_fields::{self, ValuesInput};
 use crate::domain::webhooks::{self, Event};
 use crate::error::Error;
-use crate::store::bulk::{use_tally_lane, with_id, ContactBatch, NextIds};
+use crate::store::bulk::{use_bulk_cache, use_tally_lane, with_id, ContactBatch, NextIds};
 use crate::store::contacts::ContactProjectRow;
 use crate::store::copy::{reset_sequences, tidy_after_bulk_write};
 use crate::store::custom_fields::CustomValueRow;
@@ -48,6 +48,7 @@ pub fn import(
     mut progress: impl FnMut(usize),
 ) -> Result<ImportReport, Error> {
     let mut conn = db.connection()?;
+    use_bulk_cache(&mut conn)?;
     let mut source = Source::open(&mut conn, reader, project_ref)?;
     let mut report = ImportReport::default();
     if all_or_nothing {
@@ -121,6 +122,7 @@ fn write_in_parallel(
         let mut lanes = Vec::new();
         for lane in 0..writers {
             let mut writer = db.connection()?;
+            use_bulk_cache(&mut writer)?;
             let (send, batches) = std::sync::mpsc::sync_channel::<ContactBatch>(1);
             let written = &written;
             let thread = scope.spawn(move || -> Result<(), Error> {
