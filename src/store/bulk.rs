@@ -29,13 +29,10 @@ impl NextIds {
     }
 }
 
-/// Makes the rest of the transaction count its contacts in tally shard `16 + lane` (see
-/// migration 8): writers on different lanes, and the server's sessions (shards 0-15), never
-/// wait for each other's tally rows. PostgreSQL only; SQLite has one writer at a time.
 /// Gives a SQLite connection of a bulk job a page cache of 128 MB (the server's keep SQLite's
 /// 2 MB, for its memory target): a million contacts inserted at random places of the name
 /// order's index (migration 2026-12-14-000000) read its pages back from the file one by one
-/// with the small cache. A job's process ends with the job.
+/// with the small cache. For the command line's jobs only: their process ends with the job.
 pub fn use_bulk_cache(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Sqlite(lite) = conn {
         diesel::sql_query("PRAGMA cache_size = -131072").execute(lite)?;
@@ -43,6 +40,9 @@ pub fn use_bulk_cache(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// Makes the rest of the transaction count its contacts in tally shard `16 + lane` (see
+/// migration 8): writers on different lanes, and the server's sessions (shards 0-15), never
+/// wait for each other's tally rows. PostgreSQL only; SQLite has one writer at a time.
 pub fn use_tally_lane(conn: &mut DbConnection, lane: usize) -> QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT set_config('contacts_server.tally_shard', $1, true)")
