@@ -385,19 +385,24 @@ fn own_private_keys(
     private_projects: &[i32],
     last: &Key,
 ) -> QueryResult<Vec<Key>> {
-    let mut sql = format!(
-        "SELECT {read} FROM contacts WHERE visibility = {VISIBILITY_PRIVATE} \
-         AND (author_id = {user_id} OR assigned_to_id = {user_id}) AND status <> '{STATUS_ARCHIVED}' \
+    let mut unseen = format!(
+        "visibility = {VISIBILITY_PRIVATE} AND status <> '{STATUS_ARCHIVED}' \
          AND shares_project(project_ids, '{projects}') AND ({key}) {cmp} ({last})",
-        read = order.contact_key_read(),
         projects = project_ids_text(projects),
         key = order.contact_key(),
         cmp = if descending { ">=" } else { "<" },
         last = order.parameters(1),
     );
     if !private_projects.is_empty() {
-        sql.push_str(&format!(" AND NOT shares_project(project_ids, '{}')", project_ids_text(private_projects)));
+        unseen.push_str(&format!(" AND NOT shares_project(project_ids, '{}')", project_ids_text(private_projects)));
     }
+    // As author, then as assignee, each through its own index alone (SQLite reads the rows an
+    // `OR` of the two finds); the union counts a contact that is both once.
+    let read = order.contact_key_read();
+    let sql = format!(
+        "SELECT {read} FROM contacts WHERE author_id = {user_id} AND {unseen} \
+         UNION SELECT {read} FROM contacts WHERE assigned_to_id = {user_id} AND {unseen}"
+    );
     let mut keys: Vec<Key> = load::<KeyRow>(conn, &sql, &[last])?.into_iter().map(KeyRow::key).collect();
     keys.sort_unstable();
     if descending {

@@ -1,0 +1,3 @@
+-- SQLite's list indexes gained columns; PostgreSQL's are unchanged. A statement, as diesel
+-- refuses an empty migration.
+SELECT 1;
