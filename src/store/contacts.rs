@@ -1193,7 +1193,7 @@ pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility, archived:
 
 /// The tallies' second count of private contacts: all of them by set of projects, whoever
 /// wrote them, for readers who hold `view_private_contacts` (migration 17).
-const TALLY_PRIVATE_BY_PROJECTS: i32 = 3;
+pub const TALLY_PRIVATE_BY_PROJECTS: i32 = 3;
 
 /// The highest contact id: an estimate of the table's size that costs one index probe.
 pub fn id_ceiling(conn: &mut DbConnection) -> QueryResult<i64> {
