@@ -15,7 +15,7 @@ use crate::db::{write_transaction, Conn, DbConnection};
 use crate::error::Error;
 use crate::store::members::{MembershipDetails, RoleRow};
 use crate::store::users::{self as store, NewUserRow, UserChanges, UserRow, STATUS_ACTIVE};
-use crate::store::{members, now, projects};
+use crate::store::{members, now};
 
 pub const MIN_PASSWORD: usize = 8;
 
@@ -354,7 +354,12 @@ pub fn signed_in(conn: &mut Conn, user: &UserRow, rehashed: Option<String>) -> R
 /// Loads what the rules need to know about a user: their memberships and role permissions.
 pub fn current_user(conn: &mut DbConnection, user: &UserRow) -> Result<CurrentUser, Error> {
     let mut memberships = Memberships::default();
-    for (project_id, permissions) in members::permissions_of_user(conn, user.id)? {
+    let mut public_projects = Vec::new();
+    for (project_id, permissions) in members::access_of_user(conn, user.id)? {
+        let Some(permissions) = permissions else {
+            public_projects.push(project_id);
+            continue;
+        };
         let entry = memberships.0.entry(project_id).or_insert_with(Permissions::default);
         *entry = entry.union(Permissions::parse(&permissions));
     }
@@ -365,7 +370,7 @@ pub fn current_user(conn: &mut DbConnection, user: &UserRow) -> Result<CurrentUs
         lastname: user.lastname.clone(),
         admin: user.admin,
         memberships,
-        public_projects: if user.admin { Vec::new() } else { projects::public_ids(conn)? },
+        public_projects: if user.admin { Vec::new() } else { public_projects },
     })
 }
 

@@ -1201,7 +1201,7 @@ pub fn id_ceiling(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ContactRow>> {
-    contacts::table.find(id).select(ContactRow::as_select()).first(conn).optional()
+    crate::on_backend!(conn, |c| contacts::table.find(id).select(ContactRow::as_select()).first(c).optional())
 }
 
 /// Inserts a contact that the same transaction then links to `projects` (stored with the row,

@@ -1,23 +1,36 @@
 //! The database's data version (migration 2026-12-10-000000): a number that every committed
 //! write to a table an answer reads makes larger, in the writing transaction.
 
-use diesel::prelude::*;
+use diesel::pg::Pg;
+use diesel::query_builder::AstPass;
 use diesel::sql_types::BigInt;
+use diesel::sqlite::Sqlite;
+use diesel::QueryResult;
 
+use super::fixed::{self, FixedStatement};
 use crate::db::DbConnection;
 
-#[derive(QueryableByName)]
-struct Version {
-    #[diesel(sql_type = BigInt)]
-    version: i64,
+/// Read by every GET for its `ETag`: kept prepared (`fixed`).
+struct CurrentVersion;
+
+const CURRENT: &str = "SELECT CAST(sum(version) AS BIGINT) FROM data_versions";
+
+impl FixedStatement for CurrentVersion {
+    type SqlType = BigInt;
+
+    fn sqlite<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(CURRENT);
+        Ok(())
+    }
+
+    fn pg<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(CURRENT);
+        Ok(())
+    }
 }
 
 /// The data version now. Two reads give the same number only if no write committed between them.
 pub fn current(conn: &mut DbConnection) -> QueryResult<i64> {
-    let query = diesel::sql_query("SELECT CAST(sum(version) AS BIGINT) AS version FROM data_versions");
-    let row: Version = match conn {
-        DbConnection::Postgres(pg) => query.get_result(pg)?,
-        DbConnection::Sqlite(lite) => query.get_result(lite)?,
-    };
-    Ok(row.version)
+    let rows: Vec<i64> = fixed::load(conn, CurrentVersion)?;
+    rows.into_iter().next().ok_or(diesel::result::Error::NotFound)
 }

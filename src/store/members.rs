@@ -1,8 +1,13 @@
 //! Roles and memberships: who belongs to which project with which roles.
 
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::AstPass;
+use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::sqlite::Sqlite;
 
+use super::fixed::{self, FixedStatement};
 use crate::db::schema::{member_roles, members, projects, roles, users};
 use crate::db::DbConnection;
 
@@ -40,13 +45,36 @@ pub fn role_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<R
     roles::table.filter(roles::name.eq(name)).select(RoleRow::as_select()).first(conn).optional()
 }
 
-/// Every (project id, role permissions) pair of a user, one query for all their memberships.
-pub fn permissions_of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<(i32, String)>> {
-    members::table
-        .inner_join(member_roles::table.inner_join(roles::table))
-        .filter(members::user_id.eq(user_id))
-        .select((members::project_id, roles::permissions))
-        .load(conn)
+/// What every signed-in request reads, in one statement: the permissions `user_id` holds by
+/// project (a row per role), and the public projects (`None` for their permissions).
+pub fn access_of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<(i32, Option<String>)>> {
+    fixed::load(conn, AccessStatement { user_id })
+}
+
+struct AccessStatement {
+    user_id: i32,
+}
+
+const ACCESS_ROLES: &str = "SELECT m.project_id, r.permissions FROM members AS m \
+    JOIN member_roles AS mr ON mr.member_id = m.id JOIN roles AS r ON r.id = mr.role_id WHERE m.user_id = ";
+const ACCESS_PUBLIC: &str = " UNION ALL SELECT p.id, NULL FROM projects AS p WHERE p.is_public";
+
+impl FixedStatement for AccessStatement {
+    type SqlType = (Integer, Nullable<Text>);
+
+    fn sqlite<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(ACCESS_ROLES);
+        out.push_bind_param::<Integer, _>(&self.user_id)?;
+        out.push_sql(ACCESS_PUBLIC);
+        Ok(())
+    }
+
+    fn pg<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(ACCESS_ROLES);
+        out.push_bind_param::<Integer, _>(&self.user_id)?;
+        out.push_sql(ACCESS_PUBLIC);
+        Ok(())
+    }
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<MemberRow> {

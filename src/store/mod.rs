@@ -48,6 +48,7 @@ pub mod copy;
 pub mod custom_fields;
 pub mod data_versions;
 pub mod deals;
+pub mod fixed;
 pub mod in_ids;
 pub mod issues;
 pub mod list_blocks;

@@ -52,11 +52,6 @@ pub fn identifier_taken(conn: &mut DbConnection, identifier: &str) -> QueryResul
     diesel::select(diesel::dsl::exists(projects::table.filter(projects::identifier.eq(identifier)))).get_result(conn)
 }
 
-/// Ids of public projects.
-pub fn public_ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
-    projects::table.filter(projects::is_public.eq(true)).select(projects::id).load(conn)
-}
-
 /// Projects visible to a user: `member_of` plus public ones (`None` means every project).
 pub fn list_visible(
     conn: &mut DbConnection,

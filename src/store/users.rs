@@ -70,7 +70,11 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option
 }
 
 pub fn find_by_key_digest(conn: &mut DbConnection, digest: &str) -> QueryResult<Option<UserRow>> {
-    users::table.filter(users::api_key_digest.eq(digest)).select(UserRow::as_select()).first(conn).optional()
+    crate::on_backend!(conn, |c| users::table
+        .filter(users::api_key_digest.eq(digest))
+        .select(UserRow::as_select())
+        .first(c)
+        .optional())
 }
 
 pub fn exists(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
