@@ -69,8 +69,8 @@ impl FromRequest for Viewer {
 }
 
 /// The viewer `req`'s credentials stand for; with `versioned`, also the data version
-/// (`store::data_versions`), read before the viewer — with an API key on the same connection in
-/// the same hop — so that the caller's rights are at least as new as the version says. The
+/// (`store::data_versions`), read no later than the viewer (with an API key, in the caller's
+/// own statement) so that the caller's rights are at least as new as the version says. The
 /// version is `None` when not asked for or when it could not be read.
 pub async fn resolve_request(req: &HttpRequest, versioned: bool) -> (Result<Viewer, Error>, Option<i64>) {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -89,9 +89,9 @@ pub async fn resolve_request(req: &HttpRequest, versioned: bool) -> (Result<View
         Ok(Some(Credentials::ApiKey(key))) => {
             let found = state
                 .db
-                .run(move |conn| {
-                    let version = if versioned { Some(data_versions::current(conn)?) } else { None };
-                    Ok((key_viewer(conn, &key, switch_to), version))
+                .run(move |conn| match versioned {
+                    true => key_viewer_versioned(conn, &key, switch_to),
+                    false => Ok((key_viewer(conn, &key, switch_to), None)),
                 })
                 .await;
             match found {
@@ -164,6 +164,25 @@ fn key_viewer(conn: &mut DbConnection, key: &str, switch_to: Option<String>) -> 
     if let Some(user) = users::authenticate_key(conn, key)? {
         return viewer_of(conn, user, switch_to);
     }
+    form_viewer(conn, key)
+}
+
+/// `key_viewer` and the data version, read no later than what the viewer's rights come from:
+/// in the user's own statement, or else before the web form is looked up.
+fn key_viewer_versioned(
+    conn: &mut DbConnection,
+    key: &str,
+    switch_to: Option<String>,
+) -> Result<(Result<Viewer, Error>, Option<i64>), Error> {
+    if let Some((user, version)) = users::authenticate_key_versioned(conn, key)? {
+        return Ok((viewer_of(conn, user, switch_to), Some(version)));
+    }
+    let version = data_versions::current(conn)?;
+    Ok((form_viewer(conn, key), Some(version)))
+}
+
+/// The web form of an API key sent by a form's page, or a bare 401.
+fn form_viewer(conn: &mut DbConnection, key: &str) -> Result<Viewer, Error> {
     match web_forms::by_key(conn, key)? {
         Some(form) => Ok(Viewer::Form(Arc::new(form))),
         None => Err(Error::Unauthenticated { challenge: false }),

@@ -259,12 +259,27 @@ pub fn authenticate_key(conn: &mut DbConnection, key: &str) -> Result<Option<Use
     by_api_key(conn, key)
 }
 
+/// `authenticate_key`, and the data version read in the same statement as the user (`None`
+/// without a user of that key).
+pub fn authenticate_key_versioned(conn: &mut DbConnection, key: &str) -> Result<Option<(UserRow, i64)>, Error> {
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let found = store::find_by_key_digest_versioned(conn, &key_digest(key))?;
+    Ok(found.filter(|(u, _)| key_opens(u, key)))
+}
+
 fn by_api_key(conn: &mut DbConnection, key: &str) -> Result<Option<UserRow>, Error> {
     if key.is_empty() {
         return Ok(None);
     }
     let found = store::find_by_key_digest(conn, &key_digest(key))?;
-    Ok(found.filter(|u| u.status == STATUS_ACTIVE && bool::from(u.api_key.as_bytes().ct_eq(key.as_bytes()))))
+    Ok(found.filter(|u| key_opens(u, key)))
+}
+
+/// Whether `key` signs `user` in: an active user, the key compared in constant time.
+fn key_opens(user: &UserRow, key: &str) -> bool {
+    user.status == STATUS_ACTIVE && bool::from(user.api_key.as_bytes().ct_eq(key.as_bytes()))
 }
 
 /// What a password sign-in reads before the password is checked: the user of that login, and

@@ -69,6 +69,15 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option
         .optional()
 }
 
+/// `find_by_key_digest` and the data version, read in one statement (one snapshot).
+pub fn find_by_key_digest_versioned(conn: &mut DbConnection, digest: &str) -> QueryResult<Option<(UserRow, i64)>> {
+    crate::on_backend!(conn, |c| users::table
+        .filter(users::api_key_digest.eq(digest))
+        .select((UserRow::as_select(), super::data_versions::VersionColumn))
+        .first(c)
+        .optional())
+}
+
 pub fn find_by_key_digest(conn: &mut DbConnection, digest: &str) -> QueryResult<Option<UserRow>> {
     crate::on_backend!(conn, |c| users::table
         .filter(users::api_key_digest.eq(digest))
