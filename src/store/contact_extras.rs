@@ -200,6 +200,7 @@ impl FixedStatement for ExtrasStatement {
     }
 }
 
+/// The union's last part (`FIELDS`), the same on both backends.
 fn push_fields<'b, DB>(mut out: AstPass<'_, 'b, DB>, field_type: &'b String) -> QueryResult<()>
 where
     DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Integer> + diesel::sql_types::HasSqlType<Text>,
