@@ -4,9 +4,11 @@
 //! statement instead of six took a list page of 25, one request at a time, from 2.3-2.4 ms to
 //! 1.5-2.1 ms. Its text is written out per backend (`fixed`): every show and list page runs it.
 
+use diesel::backend::Backend;
 use diesel::pg::Pg;
 use diesel::query_builder::AstPass;
-use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{Array, Bool, HasSqlType, Integer, Nullable, Text};
 use diesel::sqlite::Sqlite;
 use diesel::QueryResult;
 
@@ -117,7 +119,7 @@ const PARTS: [Part; 5] = [
 ];
 
 /// The union's last part, which needs no ids: the custom fields of a type.
-const FIELDS: &str = "f.id, f.position, f.name, NULL, f.multiple FROM custom_fields AS f WHERE f.customized_type = ";
+const FIELDS: &str = "0, f.id, f.position, f.name, NULL, f.multiple FROM custom_fields AS f WHERE f.customized_type = ";
 
 /// The union for some contacts and people. Each id appears once (a join repeats a row per
 /// repeated id, where `IN` would not).
@@ -158,10 +160,7 @@ impl FixedStatement for ExtrasStatement {
     /// five parts, 40 µs a run for one contact where the join takes 24.
     fn sqlite<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         for part in &PARTS {
-            out.push_sql("SELECT ");
-            out.push_bind_param::<Integer, _>(&part.kind)?;
-            out.push_sql(", ");
-            out.push_sql(part.columns);
+            push_select(&mut out, &part.kind, part.columns)?;
             out.push_sql(" FROM json_each(");
             let ids = match part.owners {
                 Owners::Contacts => &self.contacts_json,
@@ -180,10 +179,7 @@ impl FixedStatement for ExtrasStatement {
     /// The ids behind a subquery, as `in_ids::in_ids_any_plan` binds them: one plan for any ids.
     fn pg<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         for part in &PARTS {
-            out.push_sql("SELECT ");
-            out.push_bind_param::<Integer, _>(&part.kind)?;
-            out.push_sql(", ");
-            out.push_sql(part.columns);
+            push_select(&mut out, &part.kind, part.columns)?;
             out.push_sql(" FROM ");
             out.push_sql(part.from);
             out.push_sql(" WHERE ");
@@ -200,17 +196,27 @@ impl FixedStatement for ExtrasStatement {
     }
 }
 
+/// `SELECT kind, columns`: how each part of the union starts, on either backend.
+fn push_select<'b, DB>(out: &mut AstPass<'_, 'b, DB>, kind: &'b i32, columns: &str) -> QueryResult<()>
+where
+    DB: Backend + HasSqlType<Integer>,
+    i32: ToSql<Integer, DB>,
+{
+    out.push_sql("SELECT ");
+    out.push_bind_param::<Integer, _>(kind)?;
+    out.push_sql(", ");
+    out.push_sql(columns);
+    Ok(())
+}
+
 /// The union's last part (`FIELDS`), the same on both backends.
 fn push_fields<'b, DB>(mut out: AstPass<'_, 'b, DB>, field_type: &'b String) -> QueryResult<()>
 where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Integer> + diesel::sql_types::HasSqlType<Text>,
-    i32: diesel::serialize::ToSql<Integer, DB>,
-    String: diesel::serialize::ToSql<Text, DB>,
+    DB: Backend + HasSqlType<Integer> + HasSqlType<Text>,
+    i32: ToSql<Integer, DB>,
+    String: ToSql<Text, DB>,
 {
-    out.push_sql("SELECT ");
-    out.push_bind_param::<Integer, _>(&FIELD)?;
-    out.push_sql(", 0, ");
-    out.push_sql(FIELDS);
+    push_select(&mut out, &FIELD, FIELDS)?;
     out.push_bind_param::<Text, _>(field_type)
 }
 
