@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Bool, Text};
 use diesel::IntoSql;
 
 use super::in_ids::in_ids;
-use crate::db::functions::{coalesce, lower, shares_project, unicode_lower};
+use crate::db::functions::{coalesce, lower, shares_project, shares_project_ids, unicode_lower};
 use crate::db::schema::{
     contact_tallies, contacts, contacts_projects, contacts_search, custom_values, projects, taggings,
 };
@@ -1175,17 +1175,16 @@ pub fn count_visible(conn: &mut DbConnection, visibility: &Visibility, archived:
         query = query.filter(contact_tallies::archived.eq(archived));
     }
     let tallies: Vec<(i32, String, i64)> = query.load(conn)?;
-    let meets = |ids: &str, wanted: &[i32]| {
-        ids.split(',').filter_map(|id| id.parse::<i32>().ok()).any(|id| wanted.binary_search(&id).is_ok())
-    };
+    // The rule `shares_project` applies in SQL, decided here once per set of projects.
+    let (readable, private) = (project_ids_text(projects), project_ids_text(private_projects));
     Ok(tallies
         .into_iter()
         .filter(|(visibility, ids, _)| match *visibility {
             VISIBILITY_PUBLIC => true,
-            VISIBILITY_PROJECT => meets(ids, projects),
-            TALLY_PRIVATE_BY_PROJECTS => meets(ids, private_projects),
+            VISIBILITY_PROJECT => shares_project_ids(ids, &readable),
+            TALLY_PRIVATE_BY_PROJECTS => shares_project_ids(ids, &private),
             // The user's own private contacts, unless counted above with all of their projects'.
-            _ => meets(ids, projects) && !meets(ids, private_projects),
+            _ => shares_project_ids(ids, &readable) && !shares_project_ids(ids, &private),
         })
         .map(|(_, _, contacts)| contacts)
         .sum())

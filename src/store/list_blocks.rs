@@ -270,7 +270,7 @@ pub struct PageStart {
 /// hold one row per block and set (10,000 at 1M), each of which PostgreSQL split and compared
 /// (4.3 ms of a 19 ms page, `EXPLAIN ANALYZE`).
 fn tally_seen(conn: &mut DbConnection, projects: &[i32], private_projects: &[i32]) -> QueryResult<String> {
-    use crate::db::functions::sqlite_shares_project as shares;
+    use crate::db::functions::shares_project_ids as shares;
     use crate::db::schema::contact_tallies;
     let sets: Vec<(i32, String)> = contact_tallies::table
         .filter(contact_tallies::visibility.eq_any([VISIBILITY_PROJECT, TALLY_PRIVATE_BY_PROJECTS]))
